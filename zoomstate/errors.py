@@ -1,0 +1,118 @@
+"""The one exception tree of zoomstate.
+
+    ZoomstateError
+    ├── ConfigError            bad settings or state; carries Issues with file:line:col
+    │   └── ValidationFailed   the state directory has one or more issues
+    ├── BackendError           the Zoom API (or sandbox) failed
+    │   ├── AuthError          credentials refused, token could not be minted
+    │   └── RateLimited        a daily cap was hit: the run must stop until `resume_at`
+    ├── UnsafePlan             the plan breaks a safety limit, scope or protection
+    ├── StalePlan              the live account or the state moved since the plan was made
+    └── ApplyFailed            some steps failed; carries the partial report
+
+The CLI turns a ZoomstateError into `Error: ...` on stderr and exit status 1; anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Issue:
+    """One problem found in the state, located in its file.
+
+    Field order is the sort order: issues print by file, then position.
+    """
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ZoomstateError(Exception):
+    """Root of every error zoomstate raises on purpose."""
+
+
+class ConfigError(ZoomstateError):
+    """Settings or state that zoomstate cannot use."""
+
+
+class ValidationFailed(ConfigError):
+    """The state has issues; all of them are collected, sorted, in `issues`."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = sorted(issues)
+        count = len(self.issues)
+        super().__init__(f"{count} issue{'s' if count != 1 else ''} found in the state")
+
+
+class BackendError(ZoomstateError):
+    """A Zoom API call failed for good (after any retries)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        status: int | None = None,
+        code: int | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.code = code
+        self.zoom_message = message
+        parts = [f"{method} {path}".strip()]
+        if status is not None:
+            parts.append(f"HTTP {status}")
+        if code is not None:
+            parts.append(f"Zoom code {code}")
+        prefix = ", ".join(p for p in parts if p)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class AuthError(BackendError):
+    """Zoom refused the credentials or the token."""
+
+
+class RateLimited(BackendError):
+    """A daily limit was reached; nothing more can be done until `resume_at` (ISO 8601)."""
+
+    def __init__(self, message: str, *, resume_at: str | None = None, **kw: object) -> None:
+        self.resume_at = resume_at
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
+
+class UnsafePlan(ZoomstateError):
+    """The plan would break a safety limit, the scope, or a protection."""
+
+
+class StalePlan(ZoomstateError):
+    """The plan no longer matches the state or the live account."""
+
+
+class ApplyFailed(ZoomstateError):
+    """Some steps of an apply failed."""
+
+
+__all__ = [
+    "ApplyFailed",
+    "AuthError",
+    "BackendError",
+    "ConfigError",
+    "Issue",
+    "RateLimited",
+    "StalePlan",
+    "UnsafePlan",
+    "ValidationFailed",
+    "ZoomstateError",
+]

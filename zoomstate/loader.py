@@ -1,0 +1,798 @@
+"""Load a state directory: YAML files with positions, merged, profiles applied, validated.
+
+This is an edge of the program (it reads files); everything it returns is plain, frozen
+model data. Every problem is collected as an `Issue` with `file:line:col` before
+`ValidationFailed` is raised, so one run shows the user everything to fix.
+
+Positions are not kept for every value: that would double the memory of a 100,000-user
+state. The loader keeps each file's text and, only when it has something to report,
+composes that file again and walks to the offending node (`_Locator`).
+
+Hostile input is bounded: files over `MAX_FILE_BYTES` are refused before they are read,
+alias expansion is capped at `MAX_ALIASES` per file (a billion-laughs file stops at once),
+recursive aliases, non-standard tags (`!!python/object`...), merge keys, duplicate keys,
+non-UTF-8 bytes and symlink loops are each one clear issue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import errno
+import logging
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from zoomstate.errors import ConfigError, Issue, ValidationFailed
+from zoomstate.model import (
+    AccountPolicy,
+    ContactCenterSpec,
+    DesiredState,
+    Origin,
+    PhoneSpec,
+    ProfileSpec,
+    SafetyLimits,
+    SeatCounts,
+    UserSpec,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_ALIASES = 1000
+STATE_SUFFIXES = (".yaml", ".yml")
+TOP_LEVEL_KEYS = ("account", "profiles", "users")
+# Below this much YAML a process pool costs more than it saves.
+_PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_YAML}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_CONSTRUCTOR = SafeConstructor()
+
+PathPart = str | int
+JsonPath = tuple[PathPart, ...]
+
+
+def format_path(path: Sequence[PathPart]) -> str:
+    """`("users", 3, "phone", "numbers", 0)` -> `users[3].phone.numbers[0]`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+class _YamlProblem(Exception):
+    def __init__(self, node: Node, message: str) -> None:
+        self.node = node
+        self.message = message
+        super().__init__(message)
+
+
+class _Builder:
+    """Turns a composed node graph into plain Python values, refusing what YAML allows
+    but a state file must not contain."""
+
+    def __init__(self) -> None:
+        self.aliases = 0
+        self._seen: set[int] = set()
+        self._stack: set[int] = set()
+        self.duplicates: list[tuple[Node, str]] = []
+
+    def build(self, node: Node) -> Any:
+        ident = id(node)
+        if ident in self._stack:
+            raise _YamlProblem(node, "recursive alias: an anchor refers to itself")
+        if ident in self._seen and not isinstance(node, ScalarNode):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise _YamlProblem(
+                    node,
+                    f"more than {MAX_ALIASES} alias expansions: refusing a possible "
+                    "alias bomb (billion laughs)",
+                )
+        self._seen.add(ident)
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        self._stack.add(ident)
+        try:
+            if isinstance(node, SequenceNode):
+                if node.tag != f"{_YAML}seq":
+                    raise _YamlProblem(node, f"unsupported YAML tag {node.tag!r}")
+                return [self.build(child) for child in node.value]
+            if isinstance(node, MappingNode):
+                if node.tag != f"{_YAML}map":
+                    raise _YamlProblem(node, f"unsupported YAML tag {node.tag!r}")
+                return self._mapping(node)
+        finally:
+            self._stack.discard(ident)
+        raise _YamlProblem(node, "unsupported YAML node")
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            if tag == f"{_YAML}merge":
+                raise _YamlProblem(node, "YAML merge keys (<<) are not supported: use profiles")
+            raise _YamlProblem(node, f"unsupported YAML tag {tag!r}")
+        if tag == f"{_YAML}str" or tag == f"{_YAML}timestamp":
+            # A date-like value ("2024-01-01") stays text: no field of the state is a date.
+            return node.value
+        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+
+    def _mapping(self, node: MappingNode) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise _YamlProblem(key_node, "a mapping key must be plain text")
+            if key_node.tag == f"{_YAML}merge":
+                raise _YamlProblem(key_node, "YAML merge keys (<<) are not supported: use profiles")
+            if key_node.tag not in _SCALAR_TAGS:
+                raise _YamlProblem(key_node, f"unsupported YAML tag {key_node.tag!r}")
+            key = str(key_node.value)
+            if key in first:
+                mark = first[key].start_mark
+                self.duplicates.append(
+                    (
+                        key_node,
+                        f"duplicate key {key!r} (first at line {mark.line + 1}, column "
+                        f"{mark.column + 1}); YAML would silently keep only the last",
+                    )
+                )
+            else:
+                first[key] = key_node
+            out[key] = self.build(value_node)
+        return out
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """One state file: its display name, text, data, and the position of each user entry."""
+
+    name: str
+    text: str
+    data: Any = None
+    user_marks: list[tuple[int, int]] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _issue_at(name: str, node: Node, path: str, message: str) -> Issue:
+    return Issue(name, node.start_mark.line + 1, node.start_mark.column + 1, path, message)
+
+
+def _decode(name: str, raw: bytes) -> tuple[str | None, Issue | None]:
+    try:
+        # utf-8-sig: a byte-order mark (common from Windows editors) is allowed and dropped.
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        bad = raw[exc.start : exc.start + 1].hex()
+        return None, Issue(
+            name, line, col, "", f"file is not UTF-8 text (byte 0x{bad}); save it as UTF-8"
+        )
+
+
+def parse_text(name: str, text: str) -> ParsedFile:
+    """Parse one file's text into plain data; problems become issues, never exceptions."""
+    parsed = ParsedFile(name=name, text=text)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "\\t" in problem or "tab" in problem.lower():
+            problem += " (YAML does not allow tabs for indentation: use spaces)"
+        parsed.issues.append(Issue(name, line, col, "", f"invalid YAML: {problem}"))
+        return parsed
+    except yaml.YAMLError as exc:
+        parsed.issues.append(Issue(name, 1, 1, "", f"invalid YAML: {exc}"))
+        return parsed
+    if root is None:
+        parsed.issues.append(
+            Issue(name, 1, 1, "", "file is empty: a state file holds account, profiles or users")
+        )
+        return parsed
+    builder = _Builder()
+    try:
+        data = builder.build(root)
+    except _YamlProblem as exc:
+        parsed.issues.append(_issue_at(name, exc.node, "", exc.message))
+        return parsed
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        parsed.issues.append(_issue_at(name, root, "", f"invalid YAML value: {exc}"))
+        return parsed
+    for node, message in builder.duplicates:
+        parsed.issues.append(_issue_at(name, node, "", message))
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        parsed.issues.append(
+            _issue_at(
+                name,
+                root,
+                "",
+                f"a state file must be a mapping with account, profiles or users; found {kind}",
+            )
+        )
+        return parsed
+    parsed.data = data
+    if isinstance(root, MappingNode):
+        for key_node, value_node in root.value:
+            if key_node.value == "users" and isinstance(value_node, SequenceNode):
+                parsed.user_marks = [
+                    (item.start_mark.line + 1, item.start_mark.column + 1)
+                    for item in value_node.value
+                ]
+    return parsed
+
+
+def _parse_path(args: tuple[str, str]) -> ParsedFile:
+    path, name = args
+    return parse_file(Path(path), name)
+
+
+def parse_file(path: Path, name: str) -> ParsedFile:
+    """Read and parse one state file, refusing oversized and non-UTF-8 files."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return ParsedFile(
+                name,
+                "",
+                issues=[
+                    Issue(
+                        name,
+                        0,
+                        0,
+                        "",
+                        f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit "
+                        "for one state file: split it into several files",
+                    )
+                ],
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        return ParsedFile(name, "", issues=[Issue(name, 0, 0, "", f"cannot read: {exc.strerror}")])
+    text, problem = _decode(name, raw)
+    if text is None:
+        assert problem is not None
+        return ParsedFile(name, "", issues=[problem])
+    return parse_text(name, text)
+
+
+def discover(root: Path) -> tuple[list[tuple[Path, str]], list[Issue]]:
+    """The state files below `root` (sorted, each once), following directory symlinks
+    but refusing loops. Hidden files and folders (.git, .zoomstate) are skipped."""
+    issues: list[Issue] = []
+    found: list[tuple[Path, str]] = []
+    seen_files: set[Path] = set()
+    if not root.exists() and not root.is_symlink():
+        raise ConfigError(f"{root}: no such state directory")
+    if root.is_file():
+        return [(root, str(root))], []
+
+    def walk(directory: Path, display: str, ancestors: frozenset[Path]) -> None:
+        try:
+            real = directory.resolve(strict=True)
+        except (OSError, RuntimeError):
+            issues.append(Issue(display, 0, 0, "", "symlink loop: the link never resolves"))
+            return
+        if real in ancestors:
+            issues.append(
+                Issue(display, 0, 0, "", "symlink loop: this folder links back to a parent")
+            )
+            return
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            issues.append(Issue(display, 0, 0, "", f"cannot list folder: {exc.strerror}"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            shown = f"{display.rstrip('/')}/{entry.name}"
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+                if entry.is_symlink():
+                    os.stat(entry.path)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    issues.append(Issue(shown, 0, 0, "", "symlink loop: the link never resolves"))
+                    continue
+                is_dir = False
+            if is_dir:
+                walk(Path(entry.path), shown, ancestors | {real})
+            elif entry.name.endswith(STATE_SUFFIXES):
+                path = Path(entry.path)
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    issues.append(Issue(shown, 0, 0, "", "broken symlink: the target is missing"))
+                    continue
+                if target not in seen_files:
+                    seen_files.add(target)
+                    found.append((path, shown))
+
+    walk(root, str(root), frozenset())
+    return found, issues
+
+
+def _parse_all(files: list[tuple[Path, str]], workers: int | None) -> list[ParsedFile]:
+    total = 0
+    for path, _ in files:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    cpus = os.cpu_count() or 1
+    jobs = workers if workers is not None else min(cpus, len(files))
+    if jobs > 1 and len(files) > 1 and total >= _PARALLEL_MIN_BYTES:
+        # Parsing is CPU-bound and the GIL serialises it: separate processes use both cores.
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            return list(pool.map(_parse_path, [(str(p), n) for p, n in files], chunksize=1))
+    return [parse_file(path, name) for path, name in files]
+
+
+class _Locator:
+    """Finds the position of a path inside one file, composing it again on demand."""
+
+    def __init__(self, files: Mapping[str, ParsedFile]) -> None:
+        self._files = files
+        self._roots: dict[str, Node | None] = {}
+
+    def _root(self, name: str) -> Node | None:
+        if name not in self._roots:
+            text = self._files[name].text
+            try:
+                self._roots[name] = yaml.compose(text, Loader=_Loader) if text else None
+            except yaml.YAMLError:
+                self._roots[name] = None
+        return self._roots[name]
+
+    def find(self, name: str, path: JsonPath, *, key: bool = False) -> tuple[Node | None, int]:
+        """The deepest node along `path` and how many parts of the path it resolved.
+        With `key`, a final mapping key resolves to the key node (for unknown keys)."""
+        node = self._root(name)
+        depth = 0
+        for i, part in enumerate(path):
+            if node is None:
+                break
+            nxt: Node | None = None
+            if isinstance(node, MappingNode) and isinstance(part, str):
+                for k, v in node.value:
+                    if k.value == part:
+                        last = i == len(path) - 1
+                        nxt = k if (key and last) else v
+            elif (
+                isinstance(node, SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                nxt = node.value[part]
+            if nxt is None:
+                break
+            node, depth = nxt, depth + 1
+        return node, depth
+
+    def issue(self, name: str, path: JsonPath, message: str, *, key: bool = False) -> Issue:
+        node, _ = self.find(name, path, key=key)
+        if node is None:
+            return Issue(name, 1, 1, format_path(path), message)
+        return _issue_at(name, node, format_path(path), message)
+
+    def raw_scalar(self, name: str, path: JsonPath) -> str | None:
+        node, depth = self.find(name, path)
+        if depth == len(path) and isinstance(node, ScalarNode):
+            return str(node.value)
+        return None
+
+
+# The keys each level of the state accepts, for "did you mean" suggestions.
+_KEYS_BY_PARENT: dict[str, tuple[str, ...]] = {
+    "": TOP_LEVEL_KEYS,
+    "account": tuple(AccountPolicy.model_fields),
+    "seats": tuple(SeatCounts.model_fields),
+    "safety": tuple(SafetyLimits.model_fields),
+    "phone": tuple(PhoneSpec.model_fields),
+    "contact_center": tuple(ContactCenterSpec.model_fields),
+    "user": tuple(UserSpec.model_fields),
+    "profile": tuple(ProfileSpec.model_fields),
+}
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    return repr(value)
+
+
+def _loc_kind(loc: JsonPath, root_kind: str) -> str:
+    """The kind of mapping that holds the last element of `loc` (for key suggestions)."""
+    names = [p for p in loc[:-1] if isinstance(p, str)]
+    if not names:
+        return root_kind
+    parent = names[-1]
+    if parent == "contact_center" and root_kind == "account":
+        return "contact_center_seats"
+    return parent if parent in _KEYS_BY_PARENT else root_kind
+
+
+def _pydantic_message(
+    err: Mapping[str, Any], loc: JsonPath, root_kind: str, raw: str | None
+) -> tuple[str, bool]:
+    """A human message for one pydantic error, and whether it points at a key."""
+    kind = err["type"]
+    value = err.get("input")
+    last = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        allowed = _KEYS_BY_PARENT.get(_loc_kind(loc, root_kind), ())
+        return f"unknown key {last!r}{_suggest(str(last), allowed)}", True
+    if kind == "missing":
+        if last == "role" and "contact_center" in loc:
+            return "a Contact Center block needs a role (role: Agent, for example)", False
+        return f"missing required key {last!r}", False
+    if kind in ("literal_error", "enum"):
+        expected = err.get("ctx", {}).get("expected", "")
+        hint = ""
+        if isinstance(value, str):
+            options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",")]
+            hint = _suggest(value, [o for o in options if o])
+        return f"must be one of {expected}; got {_describe(value)}{hint}", False
+    if kind == "value_error":
+        msg = str(err["msg"])
+        return msg.removeprefix("Value error, "), False
+    if kind in ("string_type", "str_type") and "numbers" in loc and isinstance(value, int):
+        shown = raw if raw is not None else str(value)
+        return (
+            f'phone number {shown} must be quoted text, like "+{value}": '
+            "unquoted, YAML reads it as a number",
+            False,
+        )
+    if kind in ("int_type", "int_parsing") and last == "extension":
+        return f"an extension is a whole number, got {_describe(value)}", False
+    if kind == "bool_type":
+        return f"must be true or false; got {_describe(value)}", False
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"must be a mapping; got {_describe(value)}", False
+    if kind in ("list_type", "tuple_type"):
+        return f"must be a list; got {_describe(value)}", False
+    if kind == "string_type":
+        return f"must be text; got {_describe(value)} (quote it)", False
+    msg = str(err["msg"])
+    return f"{msg[0].lower()}{msg[1:]}; got {_describe(value)}", False
+
+
+@dataclass(slots=True)
+class _Collector:
+    locator: _Locator
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, name: str, path: JsonPath, message: str, *, key: bool = False) -> None:
+        self.issues.append(self.locator.issue(name, path, message, key=key))
+
+    def pydantic(
+        self,
+        exc: ValidationError,
+        name: str,
+        base: JsonPath,
+        root_kind: str,
+        where: Callable[[JsonPath], tuple[str, JsonPath]] | None = None,
+    ) -> None:
+        for err in exc.errors():
+            loc: JsonPath = tuple(err["loc"])
+            file, full = where(loc) if where else (name, base + loc)
+            raw = self.locator.raw_scalar(file, full)
+            message, is_key = _pydantic_message(err, loc, root_kind, raw)
+            self.add(file, full, message, key=is_key)
+
+
+def _validate(model: type[BaseModel], data: Any) -> tuple[Any, ValidationError | None]:
+    try:
+        return model.model_validate(data), None
+    except ValidationError as exc:
+        return None, exc
+
+
+def _has_path(data: Any, path: JsonPath) -> bool:
+    for part in path:
+        in_map = isinstance(part, str) and isinstance(data, dict) and part in data
+        in_list = isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data)
+        if not (in_map or in_list):
+            return False
+        data = data[part]
+    return True
+
+
+def _merge(profile: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
+    """User fields win; nested blocks merge key by key; an explicit null drops the block."""
+    merged = dict(profile)
+    for key, value in user.items():
+        inherited = merged.get(key)
+        if isinstance(value, dict) and isinstance(inherited, dict):
+            merged[key] = {**inherited, **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+@dataclass(slots=True)
+class _Seen:
+    file: str
+    path: JsonPath
+
+
+def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
+    """Load and validate a state directory (or one file); raise ValidationFailed with
+    every issue, sorted, when anything is wrong."""
+    root = Path(root)
+    files, issues = discover(root)
+    if not files and not issues:
+        issues.append(
+            Issue(str(root), 0, 0, "", "no state files (*.yaml, *.yml) in this directory")
+        )
+    parsed = _parse_all(files, workers)
+    by_name = {p.name: p for p in parsed}
+    out = _Collector(_Locator(by_name), issues)
+    for p in parsed:
+        out.issues.extend(p.issues)
+
+    account: AccountPolicy | None = None
+    account_at: _Seen | None = None
+    profiles_raw: dict[str, tuple[str, Any]] = {}
+    profiles: dict[str, ProfileSpec] = {}
+    user_entries: list[tuple[ParsedFile, int, Any]] = []
+
+    for p in parsed:
+        if not isinstance(p.data, dict):
+            continue
+        for key, value in p.data.items():
+            if key not in TOP_LEVEL_KEYS:
+                out.add(
+                    p.name,
+                    (key,),
+                    f"unknown top-level key {key!r}{_suggest(key, TOP_LEVEL_KEYS)}"
+                    " (a state file holds account, profiles and users)",
+                    key=True,
+                )
+            elif key == "account":
+                if account_at is not None:
+                    first = out.locator.issue(account_at.file, ("account",), "", key=True)
+                    out.add(
+                        p.name,
+                        ("account",),
+                        f"a second account block (the first is at {first.file}:{first.line}); "
+                        "a state has exactly one",
+                        key=True,
+                    )
+                    continue
+                account_at = _Seen(p.name, ("account",))
+                model, exc = _validate(AccountPolicy, value)
+                if exc:
+                    out.pydantic(exc, p.name, ("account",), "account")
+                account = model
+            elif key == "profiles":
+                if value is None:
+                    continue
+                if not isinstance(value, dict):
+                    out.add(p.name, ("profiles",), f"must be a mapping; got {_describe(value)}")
+                    continue
+                for pname, body in value.items():
+                    if pname in profiles_raw:
+                        first_file = profiles_raw[pname][0]
+                        out.add(
+                            p.name,
+                            ("profiles", pname),
+                            f"profile {pname!r} is defined twice (also in {first_file})",
+                            key=True,
+                        )
+                        continue
+                    profiles_raw[pname] = (p.name, body)
+                    model, exc = _validate(ProfileSpec, body)
+                    if exc:
+                        out.pydantic(exc, p.name, ("profiles", pname), "profile")
+                    else:
+                        profiles[pname] = model
+            elif key == "users":
+                if value is None:
+                    continue
+                if not isinstance(value, list):
+                    out.add(p.name, ("users",), f"must be a list; got {_describe(value)}")
+                    continue
+                for index, item in enumerate(value):
+                    user_entries.append((p, index, item))
+
+    if account_at is None and parsed:
+        out.issues.append(
+            Issue(
+                str(root),
+                0,
+                0,
+                "",
+                "no account block: zoomstate needs account.domains to know which users "
+                "it may touch",
+            )
+        )
+
+    users: list[UserSpec] = []
+    origins: dict[str, Origin] = {}
+    first_email: dict[str, _Seen] = {}
+    first_extension: dict[int, _Seen] = {}
+    first_number: dict[str, _Seen] = {}
+
+    for p, index, item in user_entries:
+        base: JsonPath = ("users", index)
+        if not isinstance(item, dict):
+            out.add(p.name, base, f"a user must be a mapping; got {_describe(item)}")
+            continue
+        profile_name = item.get("profile")
+        profile_body: Any = {}
+        if profile_name is not None:
+            if not isinstance(profile_name, str) or profile_name not in profiles_raw:
+                out.add(
+                    p.name,
+                    (*base, "profile"),
+                    f"unknown profile {profile_name!r}"
+                    + _suggest(str(profile_name), list(profiles_raw)),
+                )
+            else:
+                profile_body = profiles_raw[profile_name][1]
+        merged = _merge(profile_body if isinstance(profile_body, dict) else {}, item)
+        profile_file = profiles_raw[str(profile_name)][0] if profile_body else p.name
+
+        def where(
+            loc: JsonPath,
+            _item: Any = item,
+            _p: ParsedFile = p,
+            _base: JsonPath = base,
+            _pname: Any = profile_name,
+            _pfile: str = profile_file,
+        ) -> tuple[str, JsonPath]:
+            # Point at the user's own YAML when the bad value is there, else at the profile
+            # it came from, else at the nearest part of the user that exists.
+            if _has_path(_item, loc):
+                return _p.name, _base + loc
+            if _pname is not None and _has_path(profiles_raw.get(_pname, ("", {}))[1], loc):
+                return _pfile, ("profiles", _pname, *loc)
+            return _p.name, _base + loc
+
+        user, exc = _validate(UserSpec, merged)
+        if exc:
+            out.pydantic(exc, p.name, base, "user", where)
+            continue
+        assert isinstance(user, UserSpec)
+        line, col = p.user_marks[index] if index < len(p.user_marks) else (0, 0)
+        here = _Seen(p.name, base)
+        key = user.key
+        if key in first_email:
+            prev = first_email[key]
+            prev_issue = out.locator.issue(prev.file, (*prev.path, "email"), "")
+            out.add(
+                p.name,
+                (*base, "email"),
+                f"duplicate e-mail {key} (also at {prev_issue.file}:{prev_issue.line}:"
+                f"{prev_issue.col}, {format_path(prev.path)}); e-mails are case-insensitive",
+            )
+            continue
+        first_email[key] = here
+        origins[key] = Origin(p.name, line, col, format_path(base))
+        users.append(user)
+
+        if user.phone is not None:
+            phone = user.phone
+            loc_of = where
+            if phone.extension is not None:
+                ext_file, ext_path = loc_of(("phone", "extension"))
+                if phone.extension in first_extension:
+                    prev = first_extension[phone.extension]
+                    prev_issue = out.locator.issue(prev.file, prev.path, "")
+                    out.add(
+                        ext_file,
+                        ext_path,
+                        f"extension {phone.extension} is already given to another user "
+                        f"(at {prev_issue.file}:{prev_issue.line}:{prev_issue.col})",
+                    )
+                else:
+                    first_extension[phone.extension] = _Seen(ext_file, ext_path)
+            seen_here: set[str] = set()
+            for n_index, number in enumerate(phone.numbers):
+                num_file, num_path = loc_of(("phone", "numbers", n_index))
+                if number in seen_here:
+                    out.add(num_file, num_path, f"number {number} is listed twice")
+                    continue
+                seen_here.add(number)
+                if number in first_number:
+                    prev = first_number[number]
+                    prev_issue = out.locator.issue(prev.file, prev.path, "")
+                    out.add(
+                        num_file,
+                        num_path,
+                        f"number {number} is owned twice (also at {prev_issue.file}:"
+                        f"{prev_issue.line}:{prev_issue.col}); a number has one owner",
+                    )
+                else:
+                    first_number[number] = _Seen(num_file, num_path)
+            if phone.numbers and not phone.calling_plans:
+                num_file, num_path = loc_of(("phone", "numbers"))
+                out.add(
+                    num_file,
+                    num_path,
+                    "direct numbers need a calling plan: Zoom drops a number whose calling "
+                    "plan goes, so this state could never be reached",
+                )
+            plans_seen: set[str | int] = set()
+            for c_index, plan in enumerate(phone.calling_plans):
+                if plan in plans_seen:
+                    plan_file, plan_path = loc_of(("phone", "calling_plans", c_index))
+                    out.add(plan_file, plan_path, f"calling plan {plan!r} is listed twice")
+                plans_seen.add(plan)
+
+        if account is not None:
+            if not account.in_scope(key):
+                out.add(
+                    p.name,
+                    (*base, "email"),
+                    f"{user.email} is outside account.domains ({', '.join(account.domains)}): "
+                    "zoomstate would never touch this user",
+                )
+            if account.is_protected(key) and user.status == "inactive":
+                out.add(
+                    p.name,
+                    (*base, "status"),
+                    f"{user.email} is protected (account.protected) but the state deactivates "
+                    "it: protected users are never changed",
+                )
+
+    if account is not None:
+        for p_index, email in enumerate(account.protected):
+            if not account.in_scope(email) and account_at is not None:
+                out.add(
+                    account_at.file,
+                    ("account", "protected", p_index),
+                    f"{email} is outside account.domains, so it is never touched anyway",
+                )
+
+    if out.issues:
+        raise ValidationFailed(out.issues)
+    assert account is not None
+    users.sort(key=lambda u: u.key)
+    return DesiredState(account=account, users=tuple(users), profiles=profiles, origins=origins)
+
+
+def iter_state_files(root: Path | str) -> Iterator[str]:
+    """The display names of the files a state directory would load (for messages)."""
+    files, _ = discover(Path(root))
+    for _, name in files:
+        yield name
+
+
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_FILE_BYTES",
+    "ParsedFile",
+    "discover",
+    "format_path",
+    "iter_state_files",
+    "load_state",
+    "parse_file",
+    "parse_text",
+]

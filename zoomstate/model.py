@@ -1,0 +1,224 @@
+"""The state model: what a Zoom account should look like (desired) or does look like (live).
+
+Every spec is a frozen pydantic model that forbids unknown keys, so a typo in YAML is an
+error with a location rather than a silently ignored field. The identity of a user is the
+lower-cased e-mail (Zoom's cross-product identifier); `id` only helps recognise an e-mail
+change.
+
+Absence means "not managed": a scalar field left out of a user is left as Zoom has it.
+The blocks `phone` and `contact_center` are the exception: when the aspect is managed,
+an absent block means "no such licence" (see docs/state-format.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+Aspect = Literal["users", "profile", "role", "phone", "contact_center"]
+ALL_ASPECTS: tuple[Aspect, ...] = ("users", "profile", "role", "phone", "contact_center")
+UserType = Literal["basic", "licensed", "none"]
+# Zoom's `type` codes: 1 Basic, 2 Licensed, 4 "Unassigned without Meetings Basic".
+USER_TYPE_CODES: Mapping[UserType, int] = {"basic": 1, "licensed": 2, "none": 4}
+UserStatus = Literal["active", "inactive"]
+CreateAction = Literal["create", "autoCreate", "custCreate", "ssoCreate"]
+MissingUserPolicy = Literal["ignore", "report", "deactivate", "disassociate", "delete"]
+ContactCenterPackage = Literal["essentials", "premium", "elite"]
+ContactCenterAccess = Literal["active", "inactive"]
+RateLimitTier = Literal["pro", "business"]
+
+# Zoom caps e-mails at 128 characters (POST /users user_info.email maxLength).
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# E.164: a plus sign, a country code that does not start with 0, at most 15 digits in all.
+E164_RE = re.compile(r"^\+[1-9][0-9]{1,14}$")
+
+
+def _check_email(value: str) -> str:
+    if len(value) > 128:
+        raise ValueError("an e-mail address has at most 128 characters in Zoom")
+    if not _EMAIL_RE.match(value):
+        raise ValueError(f"not an e-mail address: {value!r}")
+    return value
+
+
+def _check_domain(value: str) -> str:
+    lowered = value.lower()
+    if not _DOMAIN_RE.match(lowered):
+        raise ValueError(f"not a domain name: {value!r}")
+    return lowered
+
+
+def _check_e164(value: str) -> str:
+    if not E164_RE.match(value):
+        hint = ""
+        digits = re.sub(r"[\s().-]", "", value)
+        if E164_RE.match(digits):
+            hint = f" (write it as {digits!r}: digits only)"
+        elif digits.isdigit():
+            hint = " (missing '+' and the country code?)"
+        raise ValueError(
+            f"phone number {value!r} is not in E.164 form (+, country code, digits){hint}"
+        )
+    return value
+
+
+Email = Annotated[str, Field(min_length=3), AfterValidator(_check_email)]
+Domain = Annotated[str, AfterValidator(_check_domain)]
+PhoneNumber = Annotated[str, AfterValidator(_check_e164)]
+Name = Annotated[str, Field(max_length=64)]
+# A calling plan is named as in Zoom ("US/CA Unlimited") or by its type code (200).
+CallingPlanRef = StrictInt | Annotated[str, Field(min_length=1)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+class PhoneSpec(_Spec):
+    """A user's Zoom Phone: present means the user holds a Zoom Phone licence."""
+
+    site: str | None = Field(None, description="Site name; absent = leave as Zoom has it.")
+    extension: StrictInt | None = Field(
+        None,
+        ge=1,
+        description="The full extension (site code + short extension); absent = Zoom picks.",
+    )
+    calling_plans: tuple[CallingPlanRef, ...] = Field(
+        (), description="The exact set of calling plans, by name or Zoom type code."
+    )
+    numbers: tuple[PhoneNumber, ...] = Field(
+        (), description='The exact set of direct numbers, in E.164 ("+14155550100").'
+    )
+    template: str | None = Field(
+        None, description="Phone setting template; applied, never read back."
+    )
+
+
+class ContactCenterSpec(_Spec):
+    """A user's Contact Center profile: present means the user holds a Contact Center seat."""
+
+    package: ContactCenterPackage | None = Field(None, description="The Contact Center licence.")
+    role: str = Field(min_length=1, description="A Contact Center role name, e.g. Agent.")
+    access: ContactCenterAccess = Field("active", description="Zoom's user_access.")
+
+
+class _UserFields(_Spec):
+    first_name: Name | None = None
+    last_name: Name | None = None
+    department: str | None = None
+    job_title: str | None = None
+    type: UserType | None = Field(
+        None, description="basic (1), licensed (2) or none (4); new users default to basic."
+    )
+    role: str | None = Field(None, description="An account role name (Owner, Admin, Member...).")
+    status: UserStatus | None = Field(None, description="active or inactive; default active.")
+    phone: PhoneSpec | None = None
+    contact_center: ContactCenterSpec | None = None
+
+
+class ProfileSpec(_UserFields):
+    """A named bundle of user fields (a new-hire template)."""
+
+
+class UserSpec(_UserFields):
+    """One user as the state wants it, after its profile has been merged in."""
+
+    email: Email
+    id: str | None = Field(None, description="Zoom's user id; lets an e-mail change be seen.")
+    profile: str | None = Field(None, description="The profile merged into this user.")
+
+    @property
+    def key(self) -> str:
+        return self.email.lower()
+
+
+class SeatCounts(_Spec):
+    """Licences the account owns that Zoom does not count through the API."""
+
+    licensed: StrictInt | None = Field(None, ge=0)
+    contact_center: dict[ContactCenterPackage, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict
+    )
+
+
+class SafetyLimits(_Spec):
+    """How much one plan may remove before it needs --force."""
+
+    max_deletes: StrictInt = Field(10, ge=0)
+    max_delete_percent: float = Field(10.0, ge=0, le=100)
+
+
+class AccountPolicy(_Spec):
+    """What zoomstate may touch in the account, and how carefully."""
+
+    domains: tuple[Domain, ...] = Field(min_length=1)
+    manage: tuple[Aspect, ...] = ALL_ASPECTS
+    create_action: CreateAction = "create"
+    on_missing_user: MissingUserPolicy = "report"
+    transfer_to: Email | None = None
+    protected: tuple[Email, ...] = ()
+    allow_data_loss: StrictBool = False
+    seats: SeatCounts = Field(default_factory=SeatCounts)
+    safety: SafetyLimits = Field(default_factory=SafetyLimits)
+    rate_limits: RateLimitTier = "pro"
+
+    def in_scope(self, email: str) -> bool:
+        domain = email.rsplit("@", 1)[-1].lower()
+        return domain in self.domains
+
+    def is_protected(self, email: str) -> bool:
+        return email.lower() in {p.lower() for p in self.protected}
+
+
+class StateFile(_Spec):
+    """One YAML file of a state directory; every key is optional, `account` once per state."""
+
+    account: AccountPolicy | None = None
+    profiles: dict[str, ProfileSpec] | None = None
+    users: list[UserSpec] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where something was written: used to point plan-time problems back at the YAML."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class DesiredState:
+    """The whole state directory, loaded, merged and validated."""
+
+    account: AccountPolicy
+    users: tuple[UserSpec, ...]
+    profiles: Mapping[str, ProfileSpec] = field(default_factory=dict)
+    origins: Mapping[str, Origin] = field(default_factory=dict)
+
+    def by_key(self) -> dict[str, UserSpec]:
+        return {u.key: u for u in self.users}
+
+
+__all__ = [
+    "ALL_ASPECTS",
+    "E164_RE",
+    "USER_TYPE_CODES",
+    "AccountPolicy",
+    "Aspect",
+    "ContactCenterSpec",
+    "DesiredState",
+    "Origin",
+    "PhoneSpec",
+    "ProfileSpec",
+    "SafetyLimits",
+    "SeatCounts",
+    "StateFile",
+    "UserSpec",
+]
