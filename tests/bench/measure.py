@@ -1,0 +1,35 @@
+"""Run the zoomstate CLI in this process and print its resource use as one JSON line on
+stderr: `python -m tests.bench.measure validate state/`.
+
+Peak memory is the process's own peak RSS plus the largest peak of its worker processes
+(the loader parses on both cores): an upper bound of what the run needed at once.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+from zoomstate.cli import main
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    code = main(sys.argv[1:])
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        "MEASURE "
+        + json.dumps(
+            {
+                "exit": code,
+                "wall_s": time.perf_counter() - started,
+                "cpu_s": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime,
+                "peak_rss_mib": (own.ru_maxrss + kids.ru_maxrss) / 1024,
+            }
+        ),
+        file=sys.stderr,
+    )
+    sys.exit(code)
