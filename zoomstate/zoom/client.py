@@ -1,0 +1,325 @@
+"""The one Zoom API client: every call of every command goes through `ZoomClient.request`.
+
+- Pacing per API family x rate-limit label (`Pacer`), so a run stays under the account's
+  budget instead of bouncing off it.
+- Retries, bounded, with exponential backoff and full jitter, for what is transient: 429
+  (honouring `Retry-After` in seconds or as an absolute date, and coping with 429s that
+  carry no header at all), 5xx, and connection errors. A daily-limit 429 stops the run
+  with `RateLimited` saying when it may resume.
+- Any other 4xx is final: `BackendError` with method, path, HTTP status, Zoom code and
+  message. Never a secret: the token lives in the auth flow and is never formatted.
+- Pagination by `next_page_token` only: the page size asked for is a wish (Zoom caps it
+  per endpoint), so nothing is computed from it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from zoomstate import __version__
+from zoomstate.errors import BackendError, RateLimited
+from zoomstate.sandbox.labels import Family, Label, match
+from zoomstate.zoom.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+JsonObject = dict[str, Any]
+Sleep = Callable[[float], Awaitable[None]]
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Zoom's codes for an expired or unknown next_page_token (Users: 300, Phone: 400).
+PAGE_TOKEN_CODES = frozenset({300, 400})
+# A Retry-After date further away than this is a daily limit in all but name.
+MAX_RETRY_AFTER_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 6
+    base_s: float = 0.5
+    cap_s: float = 30.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        # Full jitter (AWS architecture blog): spreads retrying clients apart.
+        return rng.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
+
+
+@dataclass(slots=True)
+class CallStats:
+    """What a run asked of Zoom: by endpoint template, by status, and retries."""
+
+    by_endpoint: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[int] = field(default_factory=Counter)
+    retries: int = 0
+    errors: int = 0
+
+    @property
+    def calls(self) -> int:
+        return sum(self.by_endpoint.values())
+
+
+def _parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds, an HTTP date, or the
+    ISO 8601 UTC timestamp Zoom sends on daily limits."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    when: datetime | None = None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _zoom_error(response: httpx.Response) -> tuple[int | None, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.text[:200] or response.reason_phrase
+    if not isinstance(body, dict):
+        return None, str(body)[:200]
+    code = body.get("code")
+    message = str(body.get("message") or response.reason_phrase)
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors:
+        details = "; ".join(
+            f"{e.get('field')}: {e.get('message')}" for e in errors if isinstance(e, dict)
+        )
+        message = f"{message} ({details})"
+    return (code if isinstance(code, int) else None), message
+
+
+class ZoomClient:
+    """An async client for Zoom's REST API (or the sandbox, which speaks the same)."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        auth: httpx.Auth,
+        transport: httpx.AsyncBaseTransport | None = None,
+        pacer: Pacer | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rng: random.Random | None = None,
+        timeout_s: float = 30.0,
+        max_connections: int = 32,
+    ) -> None:
+        self.pacer = pacer or Pacer()
+        self.retry = retry or RetryPolicy()
+        self.stats = CallStats()
+        self._sleep = sleep
+        self._now = wall_clock
+        self._rng = rng or random.Random()
+        self._http = httpx.AsyncClient(
+            base_url=api_url.rstrip("/"),
+            auth=auth,
+            transport=transport,
+            timeout=timeout_s,
+            headers={"User-Agent": f"zoomstate/{__version__}", "Accept": "application/json"},
+            limits=httpx.Limits(max_connections=max_connections),
+        )
+
+    async def __aenter__(self) -> ZoomClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @staticmethod
+    def classify(method: str, path: str) -> tuple[str, Family, Label]:
+        found = match(method, path)
+        if found is None:
+            # Unknown endpoints are paced with the strictest common bucket.
+            return path, "users", "light"
+        return found.template, found.family, found.label
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Send one API call (with pacing and retries); return the decoded JSON body, or
+        None for an empty one. Raises BackendError for a final failure."""
+        template, family, label = self.classify(method, path)
+        creates_user = method == "POST" and template == "/users"
+        self.pacer.count_daily(family, label, creates_user=creates_user)
+        attempt = 0
+        while True:
+            await self.pacer.acquire(family, label)
+            self.stats.by_endpoint[f"{method} {template}"] += 1
+            try:
+                response = await self._http.request(method, path, params=params, json=json)
+            except httpx.TransportError as exc:
+                # The request may or may not have reached Zoom; callers that create
+                # things read before they write, so a repeat is detected, not doubled.
+                if attempt + 1 >= self.retry.attempts:
+                    self.stats.errors += 1
+                    raise BackendError(
+                        f"connection failed after {attempt + 1} attempts: {type(exc).__name__}",
+                        method=method,
+                        path=path,
+                    ) from exc
+                delay = self.retry.delay(attempt, self._rng)
+                log.info("request: retry method=%s path=%s error=%s", method, path, type(exc))
+            else:
+                self.stats.by_status[response.status_code] += 1
+                if response.status_code < 400:
+                    if not response.content:
+                        return None
+                    try:
+                        return response.json()
+                    except ValueError as exc:
+                        raise BackendError(
+                            "the response is not JSON",
+                            method=method,
+                            path=path,
+                            status=response.status_code,
+                        ) from exc
+                code, message = _zoom_error(response)
+                if response.status_code not in RETRY_STATUSES:
+                    self.stats.errors += 1
+                    raise BackendError(
+                        message, method=method, path=path, status=response.status_code, code=code
+                    )
+                delay = self._retry_delay(response, attempt, family, label, method, path)
+                if attempt + 1 >= self.retry.attempts:
+                    self.stats.errors += 1
+                    raise BackendError(
+                        f"{message} (gave up after {attempt + 1} attempts)",
+                        method=method,
+                        path=path,
+                        status=response.status_code,
+                        code=code,
+                    )
+                log.info(
+                    "request: retry method=%s path=%s status=%s delay_s=%.2f",
+                    method,
+                    path,
+                    response.status_code,
+                    delay,
+                )
+            attempt += 1
+            self.stats.retries += 1
+            await self._sleep(delay)
+
+    def _retry_delay(
+        self,
+        response: httpx.Response,
+        attempt: int,
+        family: Family,
+        label: Label,
+        method: str,
+        path: str,
+    ) -> float:
+        backoff = self.retry.delay(attempt, self._rng)
+        if response.status_code != 429:
+            return backoff
+        headers = response.headers
+        kind = headers.get("X-RateLimit-Type", "")
+        after = _parse_retry_after(headers.get("Retry-After"), self._now())
+        message = _zoom_error(response)[1]
+        daily = kind.lower() == "daily-limit" or "daily" in message.lower()
+        if daily or (after is not None and after > MAX_RETRY_AFTER_S):
+            resume = headers.get("Retry-After") or "the next UTC midnight"
+            raise RateLimited(
+                f"Zoom's daily rate limit for {family} {label} requests is reached; "
+                f"nothing more can be done before {resume}. Run the same command again then: "
+                "it carries on from the live state",
+                resume_at=headers.get("Retry-After"),
+                method=method,
+                path=path,
+                status=429,
+                code=429,
+            )
+        # Another app on the account may have spent the budget: slow this bucket down.
+        wait = after if after is not None else max(backoff, 1.0)
+        self.pacer.backoff(family, label, wait)
+        return wait
+
+    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return await self.request("GET", path, params=params)
+
+    async def list_all(
+        self,
+        path: str,
+        key: str,
+        *,
+        page_size: int,
+        params: Mapping[str, Any] | None = None,
+        restarts: int = 2,
+    ) -> list[JsonObject]:
+        """Every item of a paginated list. A page token that expires mid-way (Zoom keeps
+        them 15 minutes) restarts the listing from the first page, up to `restarts` times:
+        a half-read list must never pass for the whole account."""
+        for attempt in range(restarts + 1):
+            try:
+                return await self._list_once(path, key, page_size=page_size, params=params)
+            except _PageTokenExpired:
+                log.warning("list: page token expired path=%s restart=%s", path, attempt + 1)
+        raise BackendError(
+            f"page tokens kept expiring while listing {path}", method="GET", path=path
+        )
+
+    async def _list_once(
+        self, path: str, key: str, *, page_size: int, params: Mapping[str, Any] | None
+    ) -> list[JsonObject]:
+        items: list[JsonObject] = []
+        token = ""
+        seen: set[str] = set()
+        while True:
+            query = {**(params or {}), "page_size": page_size}
+            if token:
+                query["next_page_token"] = token
+            try:
+                data = await self.get(path, query)
+            except BackendError as exc:
+                if token and exc.status in (400, 404) and exc.code in PAGE_TOKEN_CODES:
+                    raise _PageTokenExpired from exc
+                raise
+            if not isinstance(data, dict):
+                raise BackendError("a list response is not a JSON object", method="GET", path=path)
+            page = data.get(key) or []
+            if not isinstance(page, list):
+                raise BackendError(f"{key!r} is not a list", method="GET", path=path)
+            items.extend(i for i in page if isinstance(i, dict))
+            token = str(data.get("next_page_token") or "")
+            if not token:
+                return items
+            if token in seen:
+                raise BackendError("the server repeated a next_page_token", method="GET", path=path)
+            seen.add(token)
+
+
+class _PageTokenExpired(Exception):
+    pass
+
+
+__all__ = ["CallStats", "RetryPolicy", "ZoomClient"]
