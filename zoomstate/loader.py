@@ -9,7 +9,8 @@ state. The loader keeps each file's text and, only when it has something to repo
 composes that file again and walks to the offending node (`_Locator`).
 
 Hostile input is bounded: files over `MAX_FILE_BYTES` are refused before they are read,
-alias expansion is capped at `MAX_ALIASES` per file (a billion-laughs file stops at once),
+aliases are capped at `MAX_ALIASES` per file and their expansion at `MAX_ALIAS_NODES`
+values (a billion-laughs file stops at once),
 recursive aliases, non-standard tags (`!!python/object`...), merge keys, duplicate keys,
 non-UTF-8 bytes and symlink loops are each one clear issue.
 """
@@ -21,6 +22,7 @@ import difflib
 import errno
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -49,6 +51,7 @@ log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_ALIASES = 1000
+MAX_ALIAS_NODES = 100_000
 STATE_SUFFIXES = (".yaml", ".yml")
 TOP_LEVEL_KEYS = ("account", "profiles", "users")
 # Below this much YAML a process pool costs more than it saves.
@@ -74,6 +77,11 @@ def format_path(path: Sequence[PathPart]) -> str:
     return out
 
 
+def _show_tag(tag: str) -> str:
+    """`tag:yaml.org,2002:python/object:os.system` -> `!!python/object:os.system`."""
+    return "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
+
+
 class _YamlProblem(Exception):
     def __init__(self, node: Node, message: str) -> None:
         self.node = node
@@ -83,41 +91,60 @@ class _YamlProblem(Exception):
 
 class _Builder:
     """Turns a composed node graph into plain Python values, refusing what YAML allows
-    but a state file must not contain."""
+    but a state file must not contain.
+
+    Aliases are bounded twice: by how many there are (`MAX_ALIASES`) and by how many
+    values their expansion builds (`MAX_ALIAS_NODES`). The first alone is not enough: a
+    few hundred aliases of one long list of scalars fit in half a megabyte of YAML and
+    expand to hundreds of millions of values.
+    """
 
     def __init__(self) -> None:
         self.aliases = 0
+        self.expanded = 0
+        self._expanding = 0
         self._seen: set[int] = set()
         self._stack: set[int] = set()
-        self.duplicates: list[tuple[Node, str]] = []
+        self.duplicates: list[tuple[Node, JsonPath, str]] = []
 
-    def build(self, node: Node) -> Any:
+    def build(self, node: Node, path: JsonPath = ()) -> Any:
         ident = id(node)
         if ident in self._stack:
             raise _YamlProblem(node, "recursive alias: an anchor refers to itself")
-        if ident in self._seen and not isinstance(node, ScalarNode):
+        alias = ident in self._seen and not isinstance(node, ScalarNode)
+        if alias and not self._expanding:
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 raise _YamlProblem(
                     node,
-                    f"more than {MAX_ALIASES} alias expansions: refusing a possible "
+                    f"more than {MAX_ALIASES:,} aliases in one file: refusing a possible "
                     "alias bomb (billion laughs)",
+                )
+        if alias or self._expanding:
+            self.expanded += 1
+            if self.expanded > MAX_ALIAS_NODES:
+                raise _YamlProblem(
+                    node,
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} values: refusing a "
+                    "possible alias bomb (billion laughs)",
                 )
         self._seen.add(ident)
         if isinstance(node, ScalarNode):
             return self._scalar(node)
         self._stack.add(ident)
+        self._expanding += alias
         try:
             if isinstance(node, SequenceNode):
                 if node.tag != f"{_YAML}seq":
-                    raise _YamlProblem(node, f"unsupported YAML tag {node.tag!r}")
-                return [self.build(child) for child in node.value]
+                    raise _YamlProblem(node, f"unsupported YAML tag {_show_tag(node.tag)}")
+                return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
             if isinstance(node, MappingNode):
                 if node.tag != f"{_YAML}map":
-                    raise _YamlProblem(node, f"unsupported YAML tag {node.tag!r}")
-                return self._mapping(node)
+                    raise _YamlProblem(node, f"unsupported YAML tag {_show_tag(node.tag)}")
+                return self._mapping(node, path)
         finally:
             self._stack.discard(ident)
+            self._expanding -= alias
         raise _YamlProblem(node, "unsupported YAML node")
 
     def _scalar(self, node: ScalarNode) -> Any:
@@ -125,13 +152,13 @@ class _Builder:
         if tag not in _SCALAR_TAGS:
             if tag == f"{_YAML}merge":
                 raise _YamlProblem(node, "YAML merge keys (<<) are not supported: use profiles")
-            raise _YamlProblem(node, f"unsupported YAML tag {tag!r}")
+            raise _YamlProblem(node, f"unsupported YAML tag {_show_tag(tag)}")
         if tag == f"{_YAML}str" or tag == f"{_YAML}timestamp":
             # A date-like value ("2024-01-01") stays text: no field of the state is a date.
             return node.value
         return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
 
-    def _mapping(self, node: MappingNode) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, path: JsonPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
         first: dict[str, Node] = {}
         for key_node, value_node in node.value:
@@ -140,20 +167,21 @@ class _Builder:
             if key_node.tag == f"{_YAML}merge":
                 raise _YamlProblem(key_node, "YAML merge keys (<<) are not supported: use profiles")
             if key_node.tag not in _SCALAR_TAGS:
-                raise _YamlProblem(key_node, f"unsupported YAML tag {key_node.tag!r}")
+                raise _YamlProblem(key_node, f"unsupported YAML tag {_show_tag(key_node.tag)}")
             key = str(key_node.value)
             if key in first:
                 mark = first[key].start_mark
                 self.duplicates.append(
                     (
                         key_node,
+                        (*path, key),
                         f"duplicate key {key!r} (first at line {mark.line + 1}, column "
                         f"{mark.column + 1}); YAML would silently keep only the last",
                     )
                 )
             else:
                 first[key] = key_node
-            out[key] = self.build(value_node)
+            out[key] = self.build(value_node, (*path, key))
         return out
 
 
@@ -185,6 +213,16 @@ def _decode(name: str, raw: bytes) -> tuple[str | None, Issue | None]:
         )
 
 
+def _tab_indented(text: str, line: int) -> bool:
+    """Whether the given line (1-based) is indented with a tab: libyaml reports that as
+    "found character that cannot start any token", which does not say why."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return False
+    row = lines[line - 1]
+    return "\t" in row[: len(row) - len(row.lstrip(" \t"))]
+
+
 def parse_text(name: str, text: str) -> ParsedFile:
     """Parse one file's text into plain data; problems become issues, never exceptions."""
     parsed = ParsedFile(name=name, text=text)
@@ -194,7 +232,7 @@ def parse_text(name: str, text: str) -> ParsedFile:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        if "\\t" in problem or "tab" in problem.lower():
+        if "\\t" in problem or "tab" in problem.lower() or _tab_indented(text, line):
             problem += " (YAML does not allow tabs for indentation: use spaces)"
         parsed.issues.append(Issue(name, line, col, "", f"invalid YAML: {problem}"))
         return parsed
@@ -215,8 +253,8 @@ def parse_text(name: str, text: str) -> ParsedFile:
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         parsed.issues.append(_issue_at(name, root, "", f"invalid YAML value: {exc}"))
         return parsed
-    for node, message in builder.duplicates:
-        parsed.issues.append(_issue_at(name, node, "", message))
+    for node, path, message in builder.duplicates:
+        parsed.issues.append(_issue_at(name, node, format_path(path), message))
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
         parsed.issues.append(
@@ -423,6 +461,8 @@ def _describe(value: object) -> str:
         return "a list"
     if value is None:
         return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return repr(value)
 
 
@@ -445,8 +485,15 @@ def _pydantic_message(
     value = err.get("input")
     last = loc[-1] if loc else ""
     if kind == "extra_forbidden":
-        allowed = _KEYS_BY_PARENT.get(_loc_kind(loc, root_kind), ())
-        return f"unknown key {last!r}{_suggest(str(last), allowed)}", True
+        parent = _loc_kind(loc, root_kind)
+        allowed = _KEYS_BY_PARENT.get(parent, ())
+        hint = _suggest(str(last), allowed)
+        if not hint and parent in ("user", "profile"):
+            # `extension: 101` written on the user instead of under phone is a common slip.
+            for block in ("phone", "contact_center"):
+                if str(last) in _KEYS_BY_PARENT[block]:
+                    hint = f"; it belongs under {block} ({block}: {{{last}: ...}})"
+        return f"unknown key {last!r}{hint}", True
     if kind == "missing":
         if last == "role" and "contact_center" in loc:
             return "a Contact Center block needs a role (role: Agent, for example)", False
@@ -461,7 +508,19 @@ def _pydantic_message(
     if kind == "value_error":
         msg = str(err["msg"])
         return msg.removeprefix("Value error, "), False
-    if kind in ("string_type", "str_type") and "numbers" in loc and isinstance(value, int):
+    if kind == "string_type" and "numbers" in loc and isinstance(value, float):
+        shown = raw if raw is not None else str(value)
+        return (
+            f"phone number {shown} is in scientific notation, so its last digits are lost "
+            '(a spreadsheet did this): write the whole number as quoted text, like "+14155550100"',
+            False,
+        )
+    if (
+        kind == "string_type"
+        and "numbers" in loc
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+    ):
         shown = raw if raw is not None else str(value)
         return (
             f'phone number {shown} must be quoted text, like "+{value}": '
@@ -496,13 +555,28 @@ class _Collector:
         name: str,
         base: JsonPath,
         root_kind: str,
-        where: Callable[[JsonPath], tuple[str, JsonPath]] | None = None,
+        where: Callable[[JsonPath], tuple[str, JsonPath] | None] | None = None,
     ) -> None:
+        """Add one issue per pydantic error; `where` maps an error's location to the file
+        and path it was written at, or to None when that place was reported already."""
         for err in exc.errors():
             loc: JsonPath = tuple(err["loc"])
-            file, full = where(loc) if where else (name, base + loc)
-            raw = self.locator.raw_scalar(file, full)
-            message, is_key = _pydantic_message(err, loc, root_kind, raw)
+            if loc and loc[-1] == "[key]":
+                # pydantic marks a bad mapping key as `<key>.[key]`: point at the key itself.
+                loc = loc[:-1]
+                expected = err.get("ctx", {}).get("expected", "")
+                message = f"unknown key {loc[-1]!r}; the keys here are {expected}"
+                message += _suggest(str(loc[-1]), re.findall(r"'([^']*)'", expected))
+                is_key = True
+            else:
+                message, is_key = "", False
+            placed = where(loc) if where else (name, base + loc)
+            if placed is None:
+                continue
+            file, full = placed
+            if not message:
+                raw = self.locator.raw_scalar(file, full)
+                message, is_key = _pydantic_message(err, loc, root_kind, raw)
             self.add(file, full, message, key=is_key)
 
 
@@ -666,14 +740,24 @@ def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
             _base: JsonPath = base,
             _pname: Any = profile_name,
             _pfile: str = profile_file,
-        ) -> tuple[str, JsonPath]:
+            _pbody: Any = profile_body,
+        ) -> tuple[str, JsonPath] | None:
             # Point at the user's own YAML when the bad value is there, else at the profile
-            # it came from, else at the nearest part of the user that exists.
+            # it came from, else at the nearest part of the user that exists. A missing key
+            # belongs to the side that wrote the block lacking it.
             if _has_path(_item, loc):
                 return _p.name, _base + loc
-            if _pname is not None and _has_path(profiles_raw.get(_pname, ("", {}))[1], loc):
-                return _pfile, ("profiles", _pname, *loc)
-            return _p.name, _base + loc
+            from_profile = bool(_pbody) and (
+                _has_path(_pbody, loc)
+                or (bool(loc) and _has_path(_pbody, loc[:-1]) and not _has_path(_item, loc[:-1]))
+            )
+            if not from_profile:
+                return _p.name, _base + loc
+            if _pname not in profiles:
+                # The profile failed on its own and was reported once, at the profile: a
+                # copy for every user of the profile would bury the other issues.
+                return None
+            return _pfile, ("profiles", _pname, *loc)
 
         user, exc = _validate(UserSpec, merged)
         if exc:
@@ -787,6 +871,7 @@ def iter_state_files(root: Path | str) -> Iterator[str]:
 
 __all__ = [
     "MAX_ALIASES",
+    "MAX_ALIAS_NODES",
     "MAX_FILE_BYTES",
     "ParsedFile",
     "discover",

@@ -102,7 +102,7 @@ def test_token_is_minted_once_and_reused() -> None:
         assert request.headers["User-Agent"].startswith("zoomstate/")
         return httpx.Response(200, json={"id": "u1"})
 
-    client, auth, _ = make_client(handler)
+    client, _, _ = make_client(handler)
 
     async def go() -> None:
         async with client:
@@ -296,6 +296,7 @@ def test_connection_errors_exhausted() -> None:
     client, _, _ = make_client(handler)
     with pytest.raises(BackendError, match="connection failed after 4 attempts"):
         run(client.get("/users"))
+    assert len(log) == 4
 
 
 def pages_handler(
