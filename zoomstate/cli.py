@@ -6,8 +6,10 @@ logs, progress and errors go to stderr. Exit codes are `ExitCode`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from enum import IntEnum
@@ -17,9 +19,14 @@ from typing import Any
 import click
 
 from zoomstate import __version__
-from zoomstate.errors import ValidationFailed, ZoomstateError
+from zoomstate.errors import Issue, ValidationFailed, ZoomstateError
+from zoomstate.live import LiveState
 from zoomstate.loader import load_state
 from zoomstate.model import StateFile
+from zoomstate.plan import PlanOptions, make_plan
+from zoomstate.render import render_plan_json, render_plan_markdown, render_plan_text
+from zoomstate.session import Connection, open_client
+from zoomstate.zoom.read import read_account
 
 log = logging.getLogger("zoomstate")
 
@@ -173,6 +180,146 @@ def state_file_schema() -> dict[str, Any]:
         f"profiles and users. zoomstate {__version__}."
     )
     return doc
+
+
+def _connection(obj: Context, tier: str | None, share: float, state_tier: str) -> Connection:
+    chosen = tier or state_tier
+    return Connection(
+        sandbox=obj.sandbox,
+        tier="business" if chosen == "business" else "pro",
+        share=share,
+    )
+
+
+def connection_options(func: Any) -> Any:
+    """Options of every command that talks to an account."""
+    func = click.option(
+        "--budget-share",
+        type=click.FloatRange(0.05, 1.0),
+        default=0.8,
+        show_default=True,
+        envvar="ZOOMSTATE_BUDGET_SHARE",
+        help="Share of Zoom's per-second rate limits this run may use; the rest is left to "
+        "the account's other apps. Env: ZOOMSTATE_BUDGET_SHARE.",
+    )(func)
+    func = click.option(
+        "--tier",
+        type=click.Choice(["pro", "business"]),
+        default=None,
+        envvar="ZOOMSTATE_TIER",
+        help="The account's Zoom plan, for rate limits (default: account.rate_limits in "
+        "the state). Env: ZOOMSTATE_TIER.",
+    )(func)
+    return func
+
+
+def _print_issues(issues: list[Issue]) -> None:
+    for issue in issues:
+        click.echo(str(issue), err=True)
+
+
+def _color(stream: Any) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+
+
+async def _read_live(conn: Connection) -> tuple[LiveState, int]:
+    async with open_client(conn) as client:
+        live = await read_account(client)
+        return live, client.stats.calls
+
+
+@cli.command()
+@STATE_DIR
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for terminals, markdown for a pull-request comment, json for machines.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan (JSON) to this file, for `apply --plan`.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes, 0 when there are none (waiting steps alone are "
+    "not changes).",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="EMAIL",
+    help="Plan only this user (repeatable).",
+)
+@click.option("--skip-removals", is_flag=True, help="Plan no removal at all (emergency brake).")
+@click.option(
+    "--force", is_flag=True, help="Go beyond account.safety limits (never scope or protection)."
+)
+@connection_options
+@click.pass_obj
+def plan(
+    obj: Context,
+    state_dir: Path,
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    skip_removals: bool,
+    force: bool,
+    tier: str | None,
+    budget_share: float,
+) -> None:
+    """Compare the state with the live account and print the steps that would make them
+    match. Changes nothing.
+
+    \b
+    Examples:
+      zoomstate --sandbox demo.json plan
+      zoomstate plan state/ --format markdown --out plan.json --detailed-exitcode
+      zoomstate plan --target alice@example.com --format json
+    """
+    try:
+        desired = load_state(state_dir)
+    except ValidationFailed as exc:
+        _print_issues(exc.issues)
+        raise click.exceptions.Exit(ExitCode.ERROR) from None
+    conn = _connection(obj, tier, budget_share, desired.account.rate_limits)
+    live, calls = asyncio.run(_read_live(conn))
+    for warning in live.warnings:
+        log.warning("%s", warning)
+    options = PlanOptions(
+        targets=frozenset(t.lower() for t in targets) if targets else None,
+        skip_removals=skip_removals,
+        force=force,
+    )
+    try:
+        result = make_plan(desired, live, options)
+    except ValidationFailed as exc:
+        _print_issues(exc.issues)
+        raise click.exceptions.Exit(ExitCode.ERROR) from None
+    if fmt == "json":
+        click.echo(render_plan_json(result), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_plan_markdown(result), nl=False)
+    else:
+        click.echo(render_plan_text(result, color=_color(sys.stdout)), nl=False)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(result.to_json(), encoding="utf-8")
+        os.replace(tmp, out)
+        obj.info(f"plan saved to {out}")
+    obj.info(f"read the account in {calls} API calls")
+    if not result.operations and result.waiting:
+        obj.info("Only waiting steps remain: nothing to apply until those users are active.")
+    if detailed_exitcode and result.has_changes:
+        raise click.exceptions.Exit(ExitCode.CHANGES)
 
 
 def _emit_json(data: object) -> None:

@@ -117,7 +117,9 @@ class ServerToServerAuth(httpx.Auth):
         # One request mints at a time; the others wait and reuse its token.
         async with self._lock:
             if not self._valid():
-                self._accept_token((yield self._token_request()))
+                minted = yield self._token_request()
+                await minted.aread()
+                self._accept_token(minted)
             used = self._authorize(request)
         response = yield request
         if not is_expired_token(response):
@@ -126,7 +128,9 @@ class ServerToServerAuth(httpx.Auth):
         async with self._lock:
             if self._token is used or not self._valid():
                 self._token = None
-                self._accept_token((yield self._token_request()))
+                minted = yield self._token_request()
+                await minted.aread()
+                self._accept_token(minted)
             self._authorize(request)
         yield request
 

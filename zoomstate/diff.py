@@ -1,0 +1,264 @@
+"""Desired against live, user by user: which users differ, and in which fields.
+
+Pure. The comparison runs on *effective* desired specs: what the state says, completed
+with the live values of everything the state leaves alone (fields it does not write,
+aspects it does not manage) and with calling plans resolved from names to Zoom type
+codes. Two users are first compared with a cheap equality; only the pairs that differ go
+through deepdiff for field-level differences (deepdiff stays inside this module).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+
+from deepdiff import DeepDiff
+
+from zoomstate.live import CallingPlan, LiveState, LiveUser
+from zoomstate.model import Aspect, ContactCenterSpec, DesiredState, PhoneSpec, UserSpec
+
+JsonValue: TypeAlias = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+# The fields of each aspect, as compared. `job_title` and the phone `template` are
+# written but never read back (no Zoom list returns them), so they are not compared.
+ASPECT_FIELDS: Mapping[Aspect, tuple[str, ...]] = {
+    "users": ("type", "status"),
+    "profile": ("first_name", "last_name", "department"),
+    "role": ("role",),
+    "phone": ("phone",),
+    "contact_center": ("contact_center",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field that differs: a dotted path such as `phone.extension`."""
+
+    path: str
+    before: JsonValue
+    after: JsonValue
+
+
+@dataclass(frozen=True, slots=True)
+class UserDiff:
+    """One user whose live state is not the desired one.
+
+    kind: `create` (in state, not live), `update` (both, different), `missing` (live in
+    scope, not in state).
+    """
+
+    key: str
+    kind: Literal["create", "update", "missing"]
+    desired: UserSpec | None
+    live: LiveUser | None
+    changes: tuple[FieldChange, ...] = ()
+
+
+class PlanResolver:
+    """Calling plan names and codes, resolved against the account's plans."""
+
+    def __init__(self, plans: Iterable[CallingPlan]) -> None:
+        self.by_name = {p.name.lower(): p.type for p in plans}
+        self.codes = {p.type for p in plans}
+
+    def code(self, ref: str | int) -> int | str:
+        """The type code of a plan reference; an unknown name stays a name (reported at
+        plan time as unknown)."""
+        if isinstance(ref, int):
+            return ref
+        if ref.strip().isdigit():
+            return int(ref)
+        return self.by_name.get(ref.strip().lower(), ref)
+
+
+def _phone(desired: PhoneSpec, live: PhoneSpec | None, plans: PlanResolver) -> PhoneSpec:
+    codes = sorted({plans.code(p) for p in desired.calling_plans}, key=lambda c: (str(type(c)), c))
+    return PhoneSpec.model_construct(
+        site=desired.site if desired.site is not None else (live.site if live else None),
+        extension=desired.extension
+        if desired.extension is not None
+        else (live.extension if live else None),
+        calling_plans=tuple(codes),
+        numbers=tuple(sorted(set(desired.numbers))),
+        template=None,
+    )
+
+
+def _contact_center(
+    desired: ContactCenterSpec, live: ContactCenterSpec | None
+) -> ContactCenterSpec:
+    return ContactCenterSpec.model_construct(
+        package=desired.package
+        if desired.package is not None
+        else (live.package if live else None),
+        role=desired.role,
+        access=desired.access,
+    )
+
+
+def effective(
+    desired: UserSpec, live: UserSpec | None, manage: Sequence[Aspect], plans: PlanResolver
+) -> UserSpec:
+    """The desired user as it can be compared with `live`: fields the state leaves out and
+    aspects it does not manage take the live value; a new user gets Zoom's defaults."""
+    values: dict[str, Any] = {
+        "email": desired.email.lower(),
+        "id": live.id if live else desired.id,
+        "profile": None,
+        "job_title": None,
+    }
+    for aspect, fields in ASPECT_FIELDS.items():
+        for name in fields:
+            mine = getattr(desired, name)
+            theirs = getattr(live, name) if live else None
+            if aspect not in manage:
+                values[name] = theirs
+            elif name == "phone":
+                values[name] = _phone(mine, theirs, plans) if mine is not None else None
+            elif name == "contact_center":
+                values[name] = _contact_center(mine, theirs) if mine is not None else None
+            elif mine is None:
+                values[name] = theirs if live else _NEW_USER_DEFAULTS.get(name)
+            else:
+                values[name] = mine
+    return UserSpec.model_construct(**values)
+
+
+# What Zoom gives a new user for a field the state leaves out.
+_NEW_USER_DEFAULTS: Mapping[str, object] = {"type": "basic", "status": "active"}
+
+
+def comparable(spec: UserSpec) -> dict[str, JsonValue]:
+    """The compared fields of a spec as plain JSON values."""
+    out: dict[str, JsonValue] = {}
+    for fields in ASPECT_FIELDS.values():
+        for name in fields:
+            value = getattr(spec, name)
+            if isinstance(value, PhoneSpec):
+                out[name] = {
+                    "site": value.site,
+                    "extension": value.extension,
+                    "calling_plans": list(value.calling_plans),
+                    "numbers": list(value.numbers),
+                }
+            elif isinstance(value, ContactCenterSpec):
+                out[name] = {
+                    "package": value.package,
+                    "role": value.role,
+                    "access": value.access,
+                }
+            else:
+                out[name] = value
+    return out
+
+
+def _lookup(data: Mapping[str, JsonValue], path: Sequence[str]) -> JsonValue:
+    value: JsonValue = dict(data)
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def field_changes(before: UserSpec | None, after: UserSpec | None) -> tuple[FieldChange, ...]:
+    """Field-level differences, at the granularity the plan shows (`phone.numbers`, not
+    `phone.numbers[1]`)."""
+    old = comparable(before) if before else {}
+    new = comparable(after) if after else {}
+    if before is None or after is None:
+        keys = sorted(set(old) | set(new))
+        return tuple(
+            FieldChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)
+        )
+    report = DeepDiff(old, new, ignore_order=True, verbose_level=0)
+    paths: set[tuple[str, ...]] = set()
+    for tree in report.tree.values():
+        for level in tree:
+            parts = [str(p) for p in level.path(output_format="list")]
+            # Whole blocks added or removed (phone: None -> {...}) show as one change;
+            # inside a block, changes are per field.
+            top = (
+                tuple(parts[:2])
+                if len(parts) >= 2
+                and isinstance(old.get(parts[0]), dict)
+                and isinstance(new.get(parts[0]), dict)
+                else tuple(parts[:1])
+            )
+            paths.add(top)
+    return tuple(FieldChange(".".join(p), _lookup(old, p), _lookup(new, p)) for p in sorted(paths))
+
+
+def _plain(spec: UserSpec) -> UserSpec:
+    """A live spec with the fields that are never compared cleared."""
+    if spec.job_title is None and spec.profile is None:
+        return spec
+    return spec.model_copy(update={"job_title": None, "profile": None})
+
+
+def diff_users(
+    desired: DesiredState, live: LiveState, *, only: frozenset[str] | None = None
+) -> tuple[list[UserDiff], Mapping[str, UserSpec]]:
+    """Every in-scope user that differs, sorted by key, and the effective desired specs.
+
+    Live users outside `account.domains` and protected users are not compared at all:
+    they are never touched. `only` restricts the comparison to some keys (--target).
+    """
+    account = desired.account
+    plans = PlanResolver(live.calling_plans)
+    live_by_key = dict(live.by_key())
+    wanted = desired.by_key()
+    # A state user with Zoom's `id` whose e-mail is not live, while the live user of that
+    # id is not in the state, is the same person with a new e-mail: an e-mail change,
+    # not a delete and a create.
+    live_by_id = {u.zoom_id: u for u in live.users if u.zoom_id}
+    for key, spec in wanted.items():
+        if spec.id and key not in live_by_key:
+            renamed = live_by_id.get(spec.id)
+            if renamed is not None and renamed.key not in wanted:
+                del live_by_key[renamed.key]
+                live_by_key[key] = renamed
+    diffs: list[UserDiff] = []
+    targets: dict[str, UserSpec] = {}
+    for key in sorted(set(wanted) | set(live_by_key)):
+        if only is not None and key not in only:
+            continue
+        if not account.in_scope(key) or account.is_protected(key):
+            continue
+        mine = wanted.get(key)
+        theirs = live_by_key.get(key)
+        if (
+            theirs is not None
+            and theirs.key != key
+            and not (account.in_scope(theirs.key) and not account.is_protected(theirs.key))
+        ):
+            theirs = None
+        if mine is None:
+            assert theirs is not None
+            diffs.append(UserDiff(key, "missing", None, theirs))
+            continue
+        target = effective(mine, theirs.spec if theirs else None, account.manage, plans)
+        targets[key] = target
+        if theirs is None:
+            diffs.append(UserDiff(key, "create", target, None, field_changes(None, target)))
+            continue
+        changes = field_changes(theirs.spec, target) if target != _plain(theirs.spec) else ()
+        if theirs.key != key:
+            changes = (FieldChange("email", theirs.key, key), *changes)
+        if changes:
+            diffs.append(UserDiff(key, "update", target, theirs, changes))
+    return diffs, targets
+
+
+__all__ = [
+    "ASPECT_FIELDS",
+    "FieldChange",
+    "JsonValue",
+    "PlanResolver",
+    "UserDiff",
+    "comparable",
+    "diff_users",
+    "effective",
+    "field_changes",
+]

@@ -1,0 +1,45 @@
+"""The plan as a pull-request comment: a summary table first, the details collapsed."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from zoomstate.plan import SYMBOLS, Plan
+from zoomstate.render.common import describe, headline
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_plan_markdown(plan: Plan) -> str:
+    out = ["### zoomstate plan", "", headline(plan), ""]
+    if plan.operations:
+        counts = Counter(op.kind for op in plan.operations)
+        out += ["| step | count |", "|---|---:|"]
+        out += [f"| `{SYMBOLS[k]} {k}` | {n} |" for k, n in sorted(counts.items())]
+        lost = [op for op in plan.operations if op.destroys_data]
+        if lost:
+            out += [
+                "",
+                f"**{len(lost)} step(s) lose data** and need `--allow-data-loss`: "
+                + ", ".join(f"`{op.id}`" for op in lost[:20])
+                + (" ..." if len(lost) > 20 else ""),
+            ]
+        out += ["", "<details><summary>All steps, in order</summary>", ""]
+        out += ["| # | | user | step | change |", "|---:|---|---|---|---|"]
+        for i, op in enumerate(plan.operations, 1):
+            out.append(
+                f"| {i} | {SYMBOLS[op.kind]} | {_cell(op.user)} | `{op.kind}` | "
+                f"{_cell(describe(op))}{' **(loses data)**' if op.destroys_data else ''} |"
+            )
+        out += ["", "</details>"]
+    if plan.waiting:
+        out += ["", f"<details><summary>Waiting: {len(plan.waiting)}</summary>", ""]
+        out += [f"- {w.user} `{w.kind}`: {_cell(w.reason)}" for w in plan.waiting]
+        out += ["", "</details>"]
+    if plan.warnings:
+        out += ["", "**Warnings**", ""]
+        out += [f"- {_cell(w)}" for w in plan.warnings]
+    out += ["", f"<sub>state {plan.state_hash[:19]}</sub>"]
+    return "\n".join(out) + "\n"

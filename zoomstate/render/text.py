@@ -1,0 +1,33 @@
+"""The plan for a terminal: one line a step, `+ ~ -` symbols, colour when asked."""
+
+from __future__ import annotations
+
+from zoomstate.plan import SYMBOLS, Plan
+from zoomstate.render.common import describe, headline
+
+_COLOURS = {"+": "\x1b[32m", "~": "\x1b[33m", "-": "\x1b[31m"}
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+
+
+def render_plan_text(plan: Plan, *, color: bool = False) -> str:
+    lines: list[str] = []
+    width = max((len(op.user) for op in plan.operations), default=0)
+    kind_width = max((len(op.kind) for op in plan.operations), default=0)
+    for op in plan.operations:
+        symbol = SYMBOLS[op.kind]
+        flag = "  [loses data]" if op.destroys_data else ""
+        line = f"  {symbol} {op.user:<{width}}  {op.kind:<{kind_width}}  {describe(op)}{flag}"
+        lines.append(f"{_COLOURS[symbol]}{line}{_RESET}" if color else line.rstrip())
+    if plan.waiting:
+        lines += ["", "Waiting (not changes; they run once the user is active):"]
+        for w in plan.waiting:
+            lines.append(f"  . {w.user}  {w.kind}: {w.reason}")
+    if plan.warnings:
+        lines += ["", "Warnings:"]
+        lines += [f"  ! {w}" for w in plan.warnings]
+    head = headline(plan)
+    lines.insert(0, f"{_BOLD}{head}{_RESET}" if color else head)
+    if plan.operations:
+        lines.insert(1, "")
+    return "\n".join(lines) + "\n"
