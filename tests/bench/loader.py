@@ -27,8 +27,7 @@ def generate(root: Path, users: int) -> int:
     """Write the state; returns its size in bytes."""
     (root / "users").mkdir(parents=True)
     (root / "account.yaml").write_text(
-        "account:\n  domains: [example.com]\n  on_missing_user: report\n"
-        "  rate_limits: business\n",
+        "account:\n  domains: [example.com]\n  on_missing_user: report\n  rate_limits: business\n",
         encoding="utf-8",
     )
     (root / "profiles.yaml").write_text(

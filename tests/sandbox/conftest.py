@@ -1,0 +1,114 @@
+"""Fixtures for the sandbox's own tests: an in-process app on a frozen, advanceable clock,
+an authenticated client whose every response is held to Zoom's contract, and a real
+uvicorn server on a free loopback port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from starlette.testclient import TestClient
+
+from tests.contract.plugin import contract_hooks
+from zoomstate.sandbox.app import SandboxApp, create_app
+from zoomstate.sandbox.clock import Clock
+
+T0 = 1767225600.0  # 2026-01-01T00:00:00Z: tests never read the wall clock
+
+
+def frozen_clock() -> Clock:
+    return Clock(source=lambda: T0)
+
+
+def token_for(client: httpx.Client) -> str:
+    resp = client.post(
+        "/oauth/token",
+        params={"grant_type": "account_credentials", "account_id": "sandbox-account"},
+        auth=("sandbox-client", "sandbox-secret"),
+    )
+    assert resp.status_code == 200, resp.text
+    return str(resp.json()["access_token"])
+
+
+def make_client(app: SandboxApp, *, contract: bool = True) -> TestClient:
+    client = TestClient(app, base_url="http://sandbox.test")
+    client.headers["Authorization"] = f"Bearer {token_for(client)}"
+    if contract:
+        client.event_hooks = contract_hooks()  # type: ignore[assignment]
+    return client
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return frozen_clock()
+
+
+@pytest.fixture
+def app(clock: Clock) -> SandboxApp:
+    return create_app(seed="demo", clock=clock)
+
+
+@pytest.fixture
+def api(app: SandboxApp) -> Iterator[TestClient]:
+    with make_client(app) as client:
+        yield client
+
+
+def advance(client: httpx.Client, seconds: float, *, refresh: bool = True) -> None:
+    """Move the sandbox clock; by default also mint a fresh token, as a client would after
+    a long pause (the old one may have expired)."""
+    resp = client.post("/_sandbox/clock/advance", json={"seconds": seconds})
+    assert resp.status_code == 200
+    if refresh:
+        client.headers["Authorization"] = f"Bearer {token_for(client)}"
+
+
+def all_pages(client: httpx.Client, path: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    token = ""
+    while True:
+        resp = client.get(path, params={**params, "next_page_token": token})
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        rows.extend(body[key])
+        token = body["next_page_token"]
+        if not token:
+            return rows
+
+
+class LiveServer:
+    def __init__(self, app: SandboxApp) -> None:
+        self.app = app
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]})
+        self.thread.daemon = True
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("sandbox server did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live(clock: Clock) -> Iterator[LiveServer]:
+    with LiveServer(create_app(seed="demo", clock=clock)) as server:
+        yield server

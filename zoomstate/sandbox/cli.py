@@ -1,0 +1,92 @@
+"""`zoomstate sandbox ...`: run the sandbox under uvicorn. The main CLI registers the
+`sandbox` group (`cli.add_command(sandbox)`)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from pathlib import Path
+
+import click
+
+from zoomstate.sandbox.app import DEFAULT_CREDENTIALS, create_app
+from zoomstate.sandbox.faults import FaultSpec, FaultSpecError
+
+__all__ = ["is_loopback", "sandbox"]
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.group(name="sandbox")
+def sandbox() -> None:
+    """A local emulator of Zoom's REST API (users, Zoom Phone, Contact Center)."""
+
+
+@sandbox.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=9000, show_default=True, type=int, help="0 picks a free port.")
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), help="Account file.")
+@click.option("--seed", default="demo", show_default=True, help="Seed file, or 'demo'.")
+@click.option("--tier", type=click.Choice(["pro", "business"]), default="business")
+@click.option("--latency-ms", type=float, default=0.0, help="Added to every API request.")
+@click.option("--faults", "faults_spec", default="", help="Fault spec, see docs/sandbox.md.")
+@click.option("--rate-limits/--no-rate-limits", default=True, show_default=True)
+@click.option("--phone-user-delay", type=float, default=0.0, help="Seconds (sandbox clock).")
+@click.option("--allow-remote", is_flag=True, help="Allow binding a non-loopback address.")
+def serve(
+    host: str,
+    port: int,
+    data: Path | None,
+    seed: str,
+    tier: str,
+    latency_ms: float,
+    faults_spec: str,
+    rate_limits: bool,
+    phone_user_delay: float,
+    allow_remote: bool,
+) -> None:
+    """Serve the sandbox and print the settings that point zoomstate at it."""
+    import uvicorn
+
+    if not is_loopback(host) and not allow_remote:
+        raise click.UsageError(
+            f"refusing to bind {host}: the sandbox has well-known credentials; "
+            "pass --allow-remote to expose it beyond this machine"
+        )
+    spec = faults_spec
+    if latency_ms:
+        spec = ",".join(s for s in (spec, f"latency={latency_ms:g}") if s)
+    try:
+        FaultSpec.parse(spec)
+    except FaultSpecError as exc:
+        raise click.BadParameter(str(exc), param_hint="--faults") from None
+    app = create_app(
+        data=data,
+        seed=seed,
+        tier=tier,
+        rate_limits=rate_limits,
+        faults=spec or None,
+        phone_user_delay=phone_user_delay,
+    )
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{bound}"
+    click.echo(f"# zoomstate sandbox listening on {base}")
+    click.echo(f"ZOOMSTATE_API_URL={base}/v2")
+    click.echo(f"ZOOMSTATE_OAUTH_URL={base}/oauth/token")
+    click.echo(f"ZOOM_ACCOUNT_ID={DEFAULT_CREDENTIALS.account_id}")
+    click.echo(f"ZOOM_CLIENT_ID={DEFAULT_CREDENTIALS.client_id}")
+    click.echo(f"ZOOM_CLIENT_SECRET={DEFAULT_CREDENTIALS.client_secret}", nl=True)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])

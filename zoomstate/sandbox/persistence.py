@@ -1,0 +1,215 @@
+"""The account on disk: one JSON document, written atomically, loaded on start.
+
+Format (`"format": "zoomstate-sandbox/1"`): every record of `account.py` as plain JSON, plus
+the id generator's state and the clock offset, so a reloaded sandbox carries on exactly where
+it stopped. Counters and indices are not stored; they are rebuilt on load.
+
+Writes go to a temporary file in the same directory, are fsynced, then `os.replace`d over the
+target: a reader (or a crash) sees the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, TypeVar
+
+from zoomstate.sandbox.account import (
+    Account,
+    AccountInfo,
+    CallingPlan,
+    CCPackage,
+    CCProfile,
+    CCRole,
+    PhoneNumber,
+    PhoneProfile,
+    Role,
+    Seats,
+    SettingTemplate,
+    Site,
+    User,
+)
+
+__all__ = ["FORMAT", "Debouncer", "account_from_dict", "account_to_dict", "load", "save"]
+
+FORMAT = "zoomstate-sandbox/1"
+
+T = TypeVar("T")
+
+_COUNTERS = {"assigned", "next_short"}  # derived, rebuilt on load
+
+
+_FIELD_CACHE: dict[type, tuple[str, ...]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_CACHE.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in _COUNTERS)
+        _FIELD_CACHE[cls] = names
+    return names
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in _names(type(obj)):
+        value = getattr(obj, name)
+        if isinstance(value, list):
+            value = list(value)
+        elif isinstance(value, PhoneProfile | CCProfile):
+            value = _plain(value)
+        out[name] = value
+    return out
+
+
+def _build(cls: type[T], data: dict[str, Any]) -> T:
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def account_to_dict(account: Account, clock_offset: float = 0.0) -> dict[str, Any]:
+    state = account.ids.getstate()
+    return {
+        "format": FORMAT,
+        "seed": account.ids.seed,
+        "rng_state": [state[0], list(state[1]), state[2]],  # type: ignore[index]
+        "clock_offset": clock_offset,
+        "next_seq": account.next_seq,
+        "info": _plain(account.info),
+        "seats": _plain(account.seats),
+        "sites": [_plain(s) for s in account.sites.values()],
+        "calling_plans": [_plain(p) for p in account.plans.values()],
+        "phone_numbers": [_plain(n) for n in account.ordered_numbers()],
+        "setting_templates": [_plain(t) for t in account.templates.values()],
+        "roles": [_plain(r) for r in account.roles.values()],
+        "cc_roles": [_plain(r) for r in account.cc_roles.values()],
+        "cc_packages": [_plain(p) for p in account.cc_packages.values()],
+        "users": [_plain(u) for u in account.ordered_users()],
+    }
+
+
+def account_from_dict(data: dict[str, Any]) -> tuple[Account, float]:
+    """The account and the clock offset stored with it."""
+    if data.get("format") != FORMAT:
+        raise ValueError(f"not a sandbox account file (format {data.get('format')!r})")
+    account = Account(seed=int(data.get("seed", 0)), info=_build(AccountInfo, data["info"]))
+    rng = data.get("rng_state")
+    if rng is not None:
+        account.ids.setstate((rng[0], tuple(rng[1]), rng[2]))
+    account.seats = _build(Seats, data.get("seats", {}))
+    for s in data.get("sites", []):
+        site = _build(Site, s)
+        account.sites[site.id] = site
+    for p in data.get("calling_plans", []):
+        plan = _build(CallingPlan, p)
+        account.plans[plan.type] = plan
+    for n in data.get("phone_numbers", []):
+        number = _build(PhoneNumber, n)
+        number.assignee = None  # re-derived from the users below
+        account.add_number(number)
+    for t in data.get("setting_templates", []):
+        tpl = _build(SettingTemplate, t)
+        account.templates[tpl.id] = tpl
+    for r in data.get("roles", []):
+        role = _build(Role, r)
+        account.roles[role.id] = role
+    for r in data.get("cc_roles", []):
+        cc_role = _build(CCRole, r)
+        account.cc_roles[cc_role.id] = cc_role
+    for p in data.get("cc_packages", []):
+        pkg = _build(CCPackage, p)
+        account.cc_packages[pkg.name] = pkg
+    for u in data.get("users", []):
+        raw = dict(u)
+        phone = raw.pop("phone", None)
+        cc = raw.pop("cc", None)
+        user = _build(User, raw)
+        user.phone = _build(PhoneProfile, phone) if phone else None
+        user.cc = _build(CCProfile, cc) if cc else None
+        account.add_user(user)
+    account.next_seq = max(account.next_seq, int(data.get("next_seq", 1)))
+    return account, float(data.get("clock_offset", 0.0))
+
+
+def save(account: Account, path: Path, clock_offset: float = 0.0) -> None:
+    """Write the account atomically. Serialises under the account lock (a consistent
+    snapshot), writes outside it."""
+    with account.lock:
+        doc = account_to_dict(account, clock_offset)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            # dumps + one write is several times faster than json.dump's streaming encoder.
+            fh.write(json.dumps(doc, separators=(",", ":")))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load(path: Path) -> tuple[Account, float]:
+    with Path(path).open(encoding="utf-8") as fh:
+        return account_from_dict(json.load(fh))
+
+
+class Debouncer:
+    """Saves the account at most once per `interval` seconds, and only when it changed.
+
+    Rewriting a 100,000-user file on every request would dominate the sandbox's cost, so
+    writes are batched; `flush()` (called on shutdown, by the admin API and by the embedded
+    sandbox's close) writes immediately if anything is pending.
+    """
+
+    def __init__(self, account_ref: Any, path: Path, interval: float, offset: Any) -> None:
+        self._account_ref = account_ref  # callable returning the current Account
+        self._offset = offset  # callable returning the clock offset
+        self.path = Path(path)
+        self.interval = interval
+        self._saved_version: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _current(self) -> tuple[Account, tuple[int, int]]:
+        account: Account = self._account_ref()
+        return account, (id(account), account.version)
+
+    def flush(self) -> bool:
+        """Save now if the account changed since the last save; True when it wrote."""
+        with self._lock:
+            account, version = self._current()
+            if version == self._saved_version and self.path.exists():
+                return False
+            save(account, self.path, float(self._offset()))
+            self._saved_version = version
+            return True
+
+    def mark_saved(self) -> None:
+        with self._lock:
+            self._saved_version = self._current()[1]
+
+    def start(self) -> None:
+        if self._thread is not None or self.interval <= 0:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="sandbox-save", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.flush()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.flush()

@@ -1,0 +1,1 @@
+"""Seed files shipped with the sandbox (`demo.yaml`)."""
