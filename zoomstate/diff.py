@@ -18,7 +18,7 @@ from deepdiff import DeepDiff
 from zoomstate.live import CallingPlan, LiveState, LiveUser
 from zoomstate.model import Aspect, ContactCenterSpec, DesiredState, PhoneSpec, UserSpec
 
-JsonValue: TypeAlias = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
 
 # The fields of each aspect, as compared. `job_title` and the phone `template` are
 # written but never read back (no Zoom list returns them), so they are not compared.

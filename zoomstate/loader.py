@@ -82,6 +82,10 @@ def _show_tag(tag: str) -> str:
     return "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
 
 
+def _unsupported_tag(tag: str) -> str:
+    return f"unsupported YAML tag {_show_tag(tag)}: a state file holds plain YAML values only"
+
+
 class _YamlProblem(Exception):
     def __init__(self, node: Node, message: str) -> None:
         self.node = node
@@ -103,6 +107,7 @@ class _Builder:
         self.aliases = 0
         self.expanded = 0
         self._expanding = 0
+        self._alias_root: Node | None = None
         self._seen: set[int] = set()
         self._stack: set[int] = set()
         self.duplicates: list[tuple[Node, JsonPath, str]] = []
@@ -120,11 +125,14 @@ class _Builder:
                     f"more than {MAX_ALIASES:,} aliases in one file: refusing a possible "
                     "alias bomb (billion laughs)",
                 )
+        if alias and not self._expanding:
+            self._alias_root = node
         if alias or self._expanding:
             self.expanded += 1
             if self.expanded > MAX_ALIAS_NODES:
+                # Named at the anchor being expanded: a position deep inside it means nothing.
                 raise _YamlProblem(
-                    node,
+                    self._alias_root or node,
                     f"aliases expand to more than {MAX_ALIAS_NODES:,} values: refusing a "
                     "possible alias bomb (billion laughs)",
                 )
@@ -136,11 +144,11 @@ class _Builder:
         try:
             if isinstance(node, SequenceNode):
                 if node.tag != f"{_YAML}seq":
-                    raise _YamlProblem(node, f"unsupported YAML tag {_show_tag(node.tag)}")
+                    raise _YamlProblem(node, _unsupported_tag(node.tag))
                 return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
             if isinstance(node, MappingNode):
                 if node.tag != f"{_YAML}map":
-                    raise _YamlProblem(node, f"unsupported YAML tag {_show_tag(node.tag)}")
+                    raise _YamlProblem(node, _unsupported_tag(node.tag))
                 return self._mapping(node, path)
         finally:
             self._stack.discard(ident)
@@ -152,7 +160,7 @@ class _Builder:
         if tag not in _SCALAR_TAGS:
             if tag == f"{_YAML}merge":
                 raise _YamlProblem(node, "YAML merge keys (<<) are not supported: use profiles")
-            raise _YamlProblem(node, f"unsupported YAML tag {_show_tag(tag)}")
+            raise _YamlProblem(node, _unsupported_tag(tag))
         if tag == f"{_YAML}str" or tag == f"{_YAML}timestamp":
             # A date-like value ("2024-01-01") stays text: no field of the state is a date.
             return node.value
@@ -167,7 +175,7 @@ class _Builder:
             if key_node.tag == f"{_YAML}merge":
                 raise _YamlProblem(key_node, "YAML merge keys (<<) are not supported: use profiles")
             if key_node.tag not in _SCALAR_TAGS:
-                raise _YamlProblem(key_node, f"unsupported YAML tag {_show_tag(key_node.tag)}")
+                raise _YamlProblem(key_node, _unsupported_tag(key_node.tag))
             key = str(key_node.value)
             if key in first:
                 mark = first[key].start_mark
@@ -613,6 +621,45 @@ def _merge(profile: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any
 class _Seen:
     file: str
     path: JsonPath
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _UserSource:
+    """Where the parts of one user were written: its own entry, or the profile it names."""
+
+    item: Mapping[str, Any]
+    file: str
+    base: JsonPath
+    profile: str | None = None
+    profile_file: str = ""
+    profile_body: Any = None
+    profile_valid: bool = True
+
+    def place(self, loc: JsonPath) -> tuple[str, JsonPath]:
+        """The file and path of `loc` (a path inside the merged user).
+
+        The user's own entry when the value is there, else the profile it came from, else
+        the user (the locator then points at the nearest part that exists). A missing key
+        belongs to the side that wrote the block lacking it."""
+        if self.profile is None or _has_path(self.item, loc):
+            return self.file, self.base + loc
+        body = self.profile_body
+        from_profile = _has_path(body, loc) or (
+            bool(loc) and _has_path(body, loc[:-1]) and not _has_path(self.item, loc[:-1])
+        )
+        if from_profile:
+            return self.profile_file, ("profiles", self.profile, *loc)
+        return self.file, self.base + loc
+
+    def report_at(self, loc: JsonPath) -> tuple[str, JsonPath] | None:
+        """Like `place`, but None for a problem inside a profile that failed on its own:
+        that was reported once, at the profile, and a copy for every user of the profile
+        would bury the other issues."""
+        file, path = self.place(loc)
+        if path[:1] == ("profiles",) and not self.profile_valid:
+            return None
+        return file, path
 
 
 def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
@@ -654,8 +701,8 @@ def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
                     out.add(
                         p.name,
                         ("account",),
-                        f"a second account block (the first is at {first.file}:{first.line}); "
-                        "a state has exactly one",
+                        f"a second account block (the first is at {first.file}:{first.line}:"
+                        f"{first.col}); a state has exactly one",
                         key=True,
                     )
                     continue
@@ -672,11 +719,14 @@ def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
                     continue
                 for pname, body in value.items():
                     if pname in profiles_raw:
-                        first_file = profiles_raw[pname][0]
+                        first = out.locator.issue(
+                            profiles_raw[pname][0], ("profiles", pname), "", key=True
+                        )
                         out.add(
                             p.name,
                             ("profiles", pname),
-                            f"profile {pname!r} is defined twice (also in {first_file})",
+                            f"profile {pname!r} is defined twice (first at {first.file}:"
+                            f"{first.line}:{first.col}); profile names are unique in a state",
                             key=True,
                         )
                         continue
@@ -712,6 +762,30 @@ def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
     first_email: dict[str, _Seen] = {}
     first_extension: dict[int, _Seen] = {}
     first_number: dict[str, _Seen] = {}
+    # (file, path) of a profile value already reported as shared by several users.
+    shared_reported: set[tuple[str, JsonPath]] = set()
+
+    def owned_twice(what: str, prev: _Seen, file: str, path: JsonPath, email: str) -> None:
+        """Report a value (extension, number) that a second user also holds."""
+        if (prev.file, prev.path) == (file, path):
+            # The same place in YAML: a profile hands the value to all its users.
+            if (file, path) not in shared_reported:
+                shared_reported.add((file, path))
+                out.add(
+                    file,
+                    path,
+                    f"{what} is set in profile {path[1]!r}, so every user of the profile "
+                    f"gets it ({prev.email}, {email}): it belongs to one user, so set it "
+                    "on each user instead",
+                )
+            return
+        at = out.locator.issue(prev.file, prev.path, "")
+        out.add(
+            file,
+            path,
+            f"{what} is already given to {prev.email} (at {at.file}:{at.line}:{at.col}); "
+            "it belongs to one user",
+        )
 
     for p, index, item in user_entries:
         base: JsonPath = ("users", index)
@@ -719,7 +793,7 @@ def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
             out.add(p.name, base, f"a user must be a mapping; got {_describe(item)}")
             continue
         profile_name = item.get("profile")
-        profile_body: Any = {}
+        source = _UserSource(item, p.name, base)
         if profile_name is not None:
             if not isinstance(profile_name, str) or profile_name not in profiles_raw:
                 out.add(
@@ -729,43 +803,18 @@ def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
                     + _suggest(str(profile_name), list(profiles_raw)),
                 )
             else:
-                profile_body = profiles_raw[profile_name][1]
-        merged = _merge(profile_body if isinstance(profile_body, dict) else {}, item)
-        profile_file = profiles_raw[str(profile_name)][0] if profile_body else p.name
-
-        def where(
-            loc: JsonPath,
-            _item: Any = item,
-            _p: ParsedFile = p,
-            _base: JsonPath = base,
-            _pname: Any = profile_name,
-            _pfile: str = profile_file,
-            _pbody: Any = profile_body,
-        ) -> tuple[str, JsonPath] | None:
-            # Point at the user's own YAML when the bad value is there, else at the profile
-            # it came from, else at the nearest part of the user that exists. A missing key
-            # belongs to the side that wrote the block lacking it.
-            if _has_path(_item, loc):
-                return _p.name, _base + loc
-            from_profile = bool(_pbody) and (
-                _has_path(_pbody, loc)
-                or (bool(loc) and _has_path(_pbody, loc[:-1]) and not _has_path(_item, loc[:-1]))
-            )
-            if not from_profile:
-                return _p.name, _base + loc
-            if _pname not in profiles:
-                # The profile failed on its own and was reported once, at the profile: a
-                # copy for every user of the profile would bury the other issues.
-                return None
-            return _pfile, ("profiles", _pname, *loc)
+                pfile, pbody = profiles_raw[profile_name]
+                source = _UserSource(
+                    item, p.name, base, profile_name, pfile, pbody, profile_name in profiles
+                )
+        merged = _merge(source.profile_body if isinstance(source.profile_body, dict) else {}, item)
 
         user, exc = _validate(UserSpec, merged)
         if exc:
-            out.pydantic(exc, p.name, base, "user", where)
+            out.pydantic(exc, p.name, base, "user", source.report_at)
             continue
         assert isinstance(user, UserSpec)
         line, col = p.user_marks[index] if index < len(p.user_marks) else (0, 0)
-        here = _Seen(p.name, base)
         key = user.key
         if key in first_email:
             prev = first_email[key]
@@ -777,46 +826,39 @@ def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
                 f"{prev_issue.col}, {format_path(prev.path)}); e-mails are case-insensitive",
             )
             continue
-        first_email[key] = here
+        first_email[key] = _Seen(p.name, base, user.email)
         origins[key] = Origin(p.name, line, col, format_path(base))
         users.append(user)
 
         if user.phone is not None:
             phone = user.phone
-            loc_of = where
             if phone.extension is not None:
-                ext_file, ext_path = loc_of(("phone", "extension"))
+                ext_file, ext_path = source.place(("phone", "extension"))
                 if phone.extension in first_extension:
-                    prev = first_extension[phone.extension]
-                    prev_issue = out.locator.issue(prev.file, prev.path, "")
-                    out.add(
+                    owned_twice(
+                        f"extension {phone.extension}",
+                        first_extension[phone.extension],
                         ext_file,
                         ext_path,
-                        f"extension {phone.extension} is already given to another user "
-                        f"(at {prev_issue.file}:{prev_issue.line}:{prev_issue.col})",
+                        user.email,
                     )
                 else:
-                    first_extension[phone.extension] = _Seen(ext_file, ext_path)
+                    first_extension[phone.extension] = _Seen(ext_file, ext_path, user.email)
             seen_here: set[str] = set()
             for n_index, number in enumerate(phone.numbers):
-                num_file, num_path = loc_of(("phone", "numbers", n_index))
+                num_file, num_path = source.place(("phone", "numbers", n_index))
                 if number in seen_here:
                     out.add(num_file, num_path, f"number {number} is listed twice")
                     continue
                 seen_here.add(number)
                 if number in first_number:
-                    prev = first_number[number]
-                    prev_issue = out.locator.issue(prev.file, prev.path, "")
-                    out.add(
-                        num_file,
-                        num_path,
-                        f"number {number} is owned twice (also at {prev_issue.file}:"
-                        f"{prev_issue.line}:{prev_issue.col}); a number has one owner",
+                    owned_twice(
+                        f"number {number}", first_number[number], num_file, num_path, user.email
                     )
                 else:
-                    first_number[number] = _Seen(num_file, num_path)
+                    first_number[number] = _Seen(num_file, num_path, user.email)
             if phone.numbers and not phone.calling_plans:
-                num_file, num_path = loc_of(("phone", "numbers"))
+                num_file, num_path = source.place(("phone", "numbers"))
                 out.add(
                     num_file,
                     num_path,
@@ -826,7 +868,7 @@ def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
             plans_seen: set[str | int] = set()
             for c_index, plan in enumerate(phone.calling_plans):
                 if plan in plans_seen:
-                    plan_file, plan_path = loc_of(("phone", "calling_plans", c_index))
+                    plan_file, plan_path = source.place(("phone", "calling_plans", c_index))
                     out.add(plan_file, plan_path, f"calling plan {plan!r} is listed twice")
                 plans_seen.add(plan)
 
@@ -839,9 +881,10 @@ def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
                     "zoomstate would never touch this user",
                 )
             if account.is_protected(key) and user.status == "inactive":
+                status_file, status_path = source.place(("status",))
                 out.add(
-                    p.name,
-                    (*base, "status"),
+                    status_file,
+                    status_path,
                     f"{user.email} is protected (account.protected) but the state deactivates "
                     "it: protected users are never changed",
                 )

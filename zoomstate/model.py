@@ -53,18 +53,26 @@ def _check_domain(value: str) -> str:
     return lowered
 
 
+_SCIENTIFIC_RE = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
+
+
 def _check_e164(value: str) -> str:
-    if not E164_RE.match(value):
-        hint = ""
-        digits = re.sub(r"[\s().-]", "", value)
-        if E164_RE.match(digits):
-            hint = f" (write it as {digits!r}: digits only)"
-        elif digits.isdigit():
-            hint = " (missing '+' and the country code?)"
+    if E164_RE.match(value):
+        return value
+    problem = f"phone number {value!r} is not in E.164 form (+, country code, digits only)"
+    digits = re.sub(r"[\s().-]", "", value)
+    if _SCIENTIFIC_RE.match(value.strip()):
         raise ValueError(
-            f"phone number {value!r} is not in E.164 form (+, country code, digits){hint}"
+            f"phone number {value!r} is in scientific notation, so its last digits are lost "
+            "(a spreadsheet did this): write the whole number, like '+14155550100'"
         )
-    return value
+    if E164_RE.match(digits):
+        raise ValueError(f"{problem}: write it as {digits!r}")
+    if digits.startswith("00") and E164_RE.match("+" + digits[2:]):
+        raise ValueError(f"{problem}: write it as {'+' + digits[2:]!r} ('+' replaces 00)")
+    if digits.isdigit():
+        raise ValueError(f"{problem}: it lacks the '+' and country code")
+    raise ValueError(problem)
 
 
 Email = Annotated[str, Field(min_length=3), AfterValidator(_check_email)]
