@@ -260,7 +260,7 @@ def operations() -> Mapping[str, tuple[tuple[tuple[str, ...], Operation], ...]]:
         op = Operation("supplement", method, template, definition)
         index.setdefault(method, []).append((_segments(template), op))
     # A literal segment beats a parameter at the first position where templates differ
-    # (`/users/email` over `/users/{userId}`), as in zoomstate.sandbox.labels.
+    # (`/users/email` over `/users/{userId}`), as in zoomstate.ratelimits.
     return {
         method: tuple(sorted(entries, key=lambda e: tuple(_is_param(s) for s in e[0])))
         for method, entries in index.items()

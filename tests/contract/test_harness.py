@@ -21,7 +21,7 @@ from tests.contract.openapi import (
     spec_request_cases,
 )
 from tests.contract.plugin import CHECKED, async_contract_hooks, contract_hooks
-from zoomstate.sandbox import labels
+from zoomstate import ratelimits as labels
 
 USER = {"id": "KDcuGIm1QgePTO8WbOqwIQ", "email": "jchill@example.com", "type": 1}
 USERS_PAGE = {"next_page_token": "", "page_size": 30, "total_records": 1, "users": [USER]}

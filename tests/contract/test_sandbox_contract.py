@@ -17,7 +17,7 @@ import pytest
 
 from tests.contract.openapi import RequestCase, find_operation, spec_request_cases
 from tests.contract.plugin import async_contract_hooks
-from tests.sandbox.test_labels import ISSUE_ENDPOINTS
+from tests.test_ratelimits import ISSUE_ENDPOINTS
 from zoomstate.sandbox.app import DEFAULT_CREDENTIALS, create_app
 
 Flow = Callable[[httpx.AsyncClient, Counter[tuple[str, str]]], Awaitable[None]]

@@ -26,11 +26,11 @@ from urllib.parse import parse_qs, unquote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from zoomstate.ratelimits import match as label_match
 from zoomstate.sandbox.account import Account, PhoneNumber, User
 from zoomstate.sandbox.clock import Clock, iso
 from zoomstate.sandbox.errors import FieldError, ZoomError, validation_failed
 from zoomstate.sandbox.faults import FaultInjector, FaultSpecError, abort_response
-from zoomstate.sandbox.labels import match as label_match
 from zoomstate.sandbox.persistence import Debouncer, load, save
 from zoomstate.sandbox.ratelimit import RateLimiter
 from zoomstate.sandbox.seeding import SeedError, account_from_seed, load_seed

@@ -45,12 +45,20 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from zoomstate.sandbox.labels import Family, Label, match
+from zoomstate.ratelimits import (
+    HEAVY_DAILY_CAPS,
+    QPS_LIMITS,
+    USER_CREATE_DAILY_CAPS,
+    Family,
+    Label,
+    Tier,
+    match,
+)
 
 __all__ = [
     "DAILY_MESSAGE",
@@ -66,38 +74,10 @@ __all__ = [
     "Tier",
 ]
 
-Tier = Literal["pro", "business"]
 HeaderMode = Literal["full", "partial", "none"]
 Reason = Literal["allowed", "qps", "daily", "concurrent"]
 Clock = Callable[[], float]
 
-# Requests per second. Users/Meetings table, "Zoom Phone APIs" table and "Zoom Contact
-# Center APIs" table of docs/rate-limits.md; "business" is Zoom's Business+ column.
-QPS_LIMITS: Mapping[Family, Mapping[Label, Mapping[Tier, int]]] = {
-    "users": {
-        "light": {"pro": 30, "business": 80},
-        "medium": {"pro": 20, "business": 60},
-        "heavy": {"pro": 10, "business": 40},
-    },
-    "phone": {
-        "light": {"pro": 20, "business": 40},
-        "medium": {"pro": 10, "business": 20},
-        "heavy": {"pro": 5, "business": 10},
-    },
-    "contact_center": {
-        "light": {"pro": 20, "business": 40},
-        "medium": {"pro": 10, "business": 20},
-        "heavy": {"pro": 5, "business": 10},
-    },
-}
-
-HEAVY_DAILY_CAPS: Mapping[Family, Mapping[Tier, int]] = {
-    "users": {"pro": 30_000, "business": 60_000},
-    "phone": {"pro": 15_000, "business": 30_000},
-    "contact_center": {"pro": 15_000, "business": 30_000},
-}
-
-USER_CREATE_DAILY_CAPS: Mapping[Tier, int] = {"pro": 1_500, "business": 10_000}
 
 QPS_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
 DAILY_MESSAGE = (

@@ -28,7 +28,7 @@ import httpx
 
 from zoomstate import __version__
 from zoomstate.errors import BackendError, RateLimited
-from zoomstate.sandbox.labels import Family, Label, match
+from zoomstate.ratelimits import Family, Label, match
 from zoomstate.zoom.pacing import Pacer
 
 log = logging.getLogger(__name__)

@@ -19,10 +19,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from zoomstate.errors import RateLimited
-from zoomstate.sandbox.labels import Family, Label
-from zoomstate.sandbox.ratelimit import HEAVY_DAILY_CAPS, QPS_LIMITS, USER_CREATE_DAILY_CAPS
+from zoomstate.ratelimits import (
+    HEAVY_DAILY_CAPS,
+    QPS_LIMITS,
+    USER_CREATE_DAILY_CAPS,
+    Family,
+    Label,
+    Tier,
+)
 
-Tier = str
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 DEFAULT_SHARE = 0.8
@@ -55,7 +60,7 @@ class Pacer:
 
     def rate(self, family: Family, label: Label) -> float:
         """Requests per second this pacer allows for one bucket."""
-        return QPS_LIMITS[family][label][self.tier] * self.share  # type: ignore[index]
+        return QPS_LIMITS[family][label][self.tier] * self.share
 
     def _bucket(self, family: Family, label: Label) -> _Bucket:
         key = (family, label)
@@ -67,7 +72,7 @@ class Pacer:
     def count_daily(self, family: Family, label: Label, *, creates_user: bool) -> None:
         """Count a request against Zoom's daily caps; refuse one that would cross a cap."""
         if creates_user:
-            cap = USER_CREATE_DAILY_CAPS[self.tier]  # type: ignore[index]
+            cap = USER_CREATE_DAILY_CAPS[self.tier]
             if self._creates >= cap:
                 raise RateLimited(
                     f"this run has created {self._creates} users, Zoom's daily cap for the "
@@ -76,7 +81,7 @@ class Pacer:
             self._creates += 1
         if label == "heavy":
             used = self._heavy.get(family, 0)
-            cap = HEAVY_DAILY_CAPS[family][self.tier]  # type: ignore[index]
+            cap = HEAVY_DAILY_CAPS[family][self.tier]
             if used >= cap:
                 raise RateLimited(
                     f"this run has made {used} Heavy {family} requests, Zoom's daily cap; "

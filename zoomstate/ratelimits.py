@@ -1,4 +1,7 @@
-"""Which Zoom rate-limit bucket each emulated endpoint draws from.
+"""Zoom's published rate limits: which bucket each endpoint draws from, and the budgets.
+
+Shared by the client (which paces itself) and the sandbox (which enforces them): facts
+about Zoom, not code of either side.
 
 Zoom meters requests per account in buckets keyed by API family (Users/Meetings, Phone,
 Contact Center each have their own table) and by the endpoint's "Rate Limit Label"
@@ -15,25 +18,31 @@ Paths are Zoom path templates relative to the `/v2` base URL. `match()` also acc
 concrete path with the `/v2` prefix and/or a query string, so the sandbox app and the
 zoomstate client can both call it with what they have at hand.
 
-The module is pure (no I/O, standard library only): the client imports it too.
+The module is pure (no I/O, standard library only).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 __all__ = [
     "ENDPOINTS",
+    "HEAVY_DAILY_CAPS",
+    "QPS_LIMITS",
+    "USER_CREATE_DAILY_CAPS",
     "Endpoint",
     "Family",
     "Label",
     "Match",
+    "Tier",
     "match",
 ]
 
 Family = Literal["users", "phone", "contact_center"]
 Label = Literal["light", "medium", "heavy"]
+Tier = Literal["pro", "business"]
 
 API_PREFIX = "/v2"
 
@@ -159,3 +168,32 @@ def match(method: str, path: str) -> Match | None:
         ):
             return Match(ep.template, ep.family, ep.label)
     return None
+
+
+# Requests per second. Users/Meetings table, "Zoom Phone APIs" table and "Zoom Contact
+# Center APIs" table of docs/rate-limits.md; "business" is Zoom's Business+ column.
+QPS_LIMITS: Mapping[Family, Mapping[Label, Mapping[Tier, int]]] = {
+    "users": {
+        "light": {"pro": 30, "business": 80},
+        "medium": {"pro": 20, "business": 60},
+        "heavy": {"pro": 10, "business": 40},
+    },
+    "phone": {
+        "light": {"pro": 20, "business": 40},
+        "medium": {"pro": 10, "business": 20},
+        "heavy": {"pro": 5, "business": 10},
+    },
+    "contact_center": {
+        "light": {"pro": 20, "business": 40},
+        "medium": {"pro": 10, "business": 20},
+        "heavy": {"pro": 5, "business": 10},
+    },
+}
+
+HEAVY_DAILY_CAPS: Mapping[Family, Mapping[Tier, int]] = {
+    "users": {"pro": 30_000, "business": 60_000},
+    "phone": {"pro": 15_000, "business": 30_000},
+    "contact_center": {"pro": 15_000, "business": 30_000},
+}
+
+USER_CREATE_DAILY_CAPS: Mapping[Tier, int] = {"pro": 1_500, "business": 10_000}

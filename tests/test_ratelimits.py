@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.contract.openapi import SPEC_FILES, load_spec
-from zoomstate.sandbox.labels import ENDPOINTS, Match, match
+from zoomstate.ratelimits import ENDPOINTS, Match, match
 
 # Every endpoint issue 3 asks the sandbox to emulate.
 ISSUE_ENDPOINTS = [
@@ -72,7 +72,7 @@ def test_table_has_no_duplicates_and_covers_the_issue() -> None:
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.template}")
 def test_label_and_family_match_zoom(endpoint: object) -> None:
-    from zoomstate.sandbox.labels import Endpoint
+    from zoomstate.ratelimits import Endpoint
 
     assert isinstance(endpoint, Endpoint)
     key = (endpoint.method, endpoint.template)
