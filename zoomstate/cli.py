@@ -11,6 +11,8 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -19,11 +21,20 @@ from typing import Any
 import click
 
 from zoomstate import __version__
-from zoomstate.errors import Issue, ValidationFailed, ZoomstateError
+from zoomstate.apply import (
+    ApplyReport,
+    Journal,
+    JournalTransport,
+    StepResult,
+    apply_plan,
+    check_consent,
+    check_current,
+)
+from zoomstate.errors import ConfigError, Issue, UnsafePlan, ValidationFailed, ZoomstateError
 from zoomstate.live import LiveState
 from zoomstate.loader import load_state
-from zoomstate.model import StateFile
-from zoomstate.plan import PlanOptions, make_plan
+from zoomstate.model import DesiredState, StateFile
+from zoomstate.plan import Plan, PlanOptions, make_plan
 from zoomstate.render import render_plan_json, render_plan_markdown, render_plan_text
 from zoomstate.session import Connection, open_client
 from zoomstate.zoom.read import read_account
@@ -320,6 +331,220 @@ def plan(
         obj.info("Only waiting steps remain: nothing to apply until those users are active.")
     if detailed_exitcode and result.has_changes:
         raise click.exceptions.Exit(ExitCode.CHANGES)
+
+
+def _load_plan_file(path: Path) -> Plan:
+    try:
+        return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such plan file") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: not a zoomstate plan file ({exc})") from None
+
+
+def _render_report(report: ApplyReport) -> str:
+    lines = []
+    for r in report.results:
+        if r.status != "done" or r.detail:
+            lines.append(f"  {r.status:<8} {r.op}" + (f": {r.detail}" if r.detail else ""))
+    summary = ", ".join(f"{report.count(s)} {s}" for s in ("done", "failed", "skipped", "waiting"))
+    head = f"Apply: {summary} ({report.calls} API calls, {report.seconds:.1f} s)."
+    tail = [f"Journal: {report.journal}"] if report.journal else []
+    return "\n".join([head, *lines, *tail]) + "\n"
+
+
+@cli.command()
+@STATE_DIR
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Carry out exactly this saved plan (from `plan --out`); refused if the state or "
+    "the live objects it read have changed since.",
+)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--allow-data-loss",
+    is_flag=True,
+    help="Consent to steps that lose data (disabling Zoom Phone, deactivating or deleting "
+    "users, giving up numbers).",
+)
+@click.option(
+    "--force", is_flag=True, help="Go beyond account.safety limits (never scope or protection)."
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    envvar="ZOOMSTATE_CONCURRENCY",
+    help="Users worked on at once (pacing keeps to the rate limits). Env: ZOOMSTATE_CONCURRENCY.",
+)
+@click.option("--target", "targets", multiple=True, metavar="EMAIL", help="Only this user.")
+@click.option("--skip-removals", is_flag=True, help="Plan and apply no removal at all.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="The report: text, or json for machines.",
+)
+@click.option(
+    "--journal-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".zoomstate/runs"),
+    show_default=True,
+    envvar="ZOOMSTATE_JOURNAL_DIR",
+    help="Where each run's journal goes. Env: ZOOMSTATE_JOURNAL_DIR.",
+)
+@connection_options
+@click.pass_obj
+def apply(
+    obj: Context,
+    state_dir: Path,
+    plan_file: Path | None,
+    auto_approve: bool,
+    allow_data_loss: bool,
+    force: bool,
+    concurrency: int,
+    targets: tuple[str, ...],
+    skip_removals: bool,
+    fmt: str,
+    journal_dir: Path,
+    tier: str | None,
+    budget_share: float,
+) -> None:
+    """Change the account to match the state: plan, show, confirm, carry out.
+
+    With --plan, carry out exactly that saved plan, after checking that neither the state
+    nor the live objects it read have changed. A run that fails or is killed can be run
+    again: it re-reads the account and carries on.
+
+    \b
+    Examples:
+      zoomstate --sandbox demo.json apply --auto-approve
+      zoomstate plan --out plan.json && zoomstate apply --plan plan.json --auto-approve
+    """
+    try:
+        desired = load_state(state_dir)
+    except ValidationFailed as exc:
+        _print_issues(exc.issues)
+        raise click.exceptions.Exit(ExitCode.ERROR) from None
+    saved = _load_plan_file(plan_file) if plan_file else None
+    consent = allow_data_loss or desired.account.allow_data_loss
+    conn = _connection(obj, tier, budget_share, desired.account.rate_limits)
+    journal = Journal.create(journal_dir)
+    try:
+        report = asyncio.run(
+            _apply(
+                obj,
+                conn,
+                journal,
+                desired,
+                saved,
+                consent,
+                auto_approve,
+                concurrency,
+                fmt,
+                PlanOptions(
+                    targets=frozenset(t.lower() for t in targets) if targets else None,
+                    skip_removals=skip_removals,
+                    force=force,
+                ),
+            )
+        )
+    finally:
+        journal.close()
+    if report is None:
+        return
+    if fmt == "json":
+        _emit_json(report.to_dict())
+    else:
+        click.echo(_render_report(report), nl=False)
+    if report.failed:
+        raise click.exceptions.Exit(ExitCode.ERROR)
+
+
+async def _apply(
+    obj: Context,
+    conn: Connection,
+    journal: Journal,
+    desired: DesiredState,
+    saved: Plan | None,
+    consent: bool,
+    auto_approve: bool,
+    concurrency: int,
+    fmt: str,
+    options: PlanOptions,
+) -> ApplyReport | None:
+    async with open_client(conn, wrap=lambda t: JournalTransport(t, journal)) as client:
+        live = await read_account(client)
+        if saved is not None:
+            check_current(saved, desired, live)
+            chosen = saved
+        else:
+            try:
+                chosen = make_plan(desired, live, options)
+            except ValidationFailed as exc:
+                _print_issues(exc.issues)
+                raise click.exceptions.Exit(ExitCode.ERROR) from None
+        if fmt == "text":
+            click.echo(render_plan_text(chosen, color=_color(sys.stdout)), nl=False)
+        if not chosen.operations:
+            obj.info("Nothing to apply.")
+            if fmt == "json":
+                return ApplyReport(
+                    results=tuple(
+                        StepResult(f"{w.user}/{w.kind}", w.kind, w.user, "waiting", w.reason)
+                        for w in chosen.waiting
+                    ),
+                    journal=str(journal.path),
+                )
+            return None
+        check_consent(chosen, consent)
+        if not auto_approve:
+            if not sys.stdin.isatty():
+                raise UnsafePlan(
+                    "refusing to apply without --auto-approve: standard input is not a "
+                    "terminal to confirm on"
+                )
+            if not click.confirm(
+                f"Apply {len(chosen.operations)} step(s) to the account?", err=True
+            ):
+                raise click.Abort()
+        with _progress(obj, len(chosen.operations)) as advance:
+            return await apply_plan(
+                chosen, client, live, journal=journal, concurrency=concurrency, on_step=advance
+            )
+
+
+@contextmanager
+def _progress(obj: Context, total: int) -> Iterator[Callable[[StepResult], None]]:
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+    if obj.verbosity < 0 or not sys.stderr.isatty():
+        yield lambda _result: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("applying", total=total)
+        failed = 0
+
+        def advance(result: StepResult) -> None:
+            nonlocal failed
+            failed += result.status == "failed"
+            bar.update(task, advance=1, description=f"applying ({failed} failed)")
+
+        yield advance
 
 
 def _emit_json(data: object) -> None:

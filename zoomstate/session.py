@@ -6,7 +6,7 @@ is the same either way; only the transport and the credentials differ.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +31,17 @@ class Connection:
     pacing: bool = True
 
 
+Wrap = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
+
+
 @asynccontextmanager
-async def open_client(conn: Connection) -> AsyncIterator[ZoomClient]:
+async def open_client(conn: Connection, *, wrap: Wrap | None = None) -> AsyncIterator[ZoomClient]:
+    """A client for the account; `wrap` decorates the transport (the apply journal)."""
     pacer = Pacer(tier=conn.tier, share=conn.share, enabled=conn.pacing)
+
+    def wrapped(transport: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        return wrap(transport) if wrap else transport
+
     if conn.sandbox is not None:
         from zoomstate.sandbox.embedded import open_embedded
 
@@ -45,7 +53,10 @@ async def open_client(conn: Connection) -> AsyncIterator[ZoomClient]:
                 token_url=sandbox.oauth_url,
             )
             async with ZoomClient(
-                api_url=sandbox.api_url, auth=auth, transport=sandbox.transport, pacer=pacer
+                api_url=sandbox.api_url,
+                auth=auth,
+                transport=wrapped(sandbox.transport),
+                pacer=pacer,
             ) as client:
                 yield client
         return
@@ -56,9 +67,11 @@ async def open_client(conn: Connection) -> AsyncIterator[ZoomClient]:
         client_secret=settings.client_secret,
         token_url=settings.oauth_url,
     )
-    transport: httpx.AsyncBaseTransport | None = None
     async with ZoomClient(
-        api_url=settings.api_url, auth=auth, transport=transport, pacer=pacer
+        api_url=settings.api_url,
+        auth=auth,
+        transport=wrapped(httpx.AsyncHTTPTransport(retries=0)),
+        pacer=pacer,
     ) as client:
         yield client
 

@@ -1,0 +1,675 @@
+"""Carry out a plan: steps of different users at once, each user's steps in plan order,
+every API call journaled before it leaves and after it returns.
+
+Safety rests on three habits:
+- read before write: a step that may have been done already (a dropped connection after
+  Zoom acted, a run killed half-way) is verified against Zoom instead of repeated blindly;
+- a failed step skips only the steps that depend on it (its user's later steps and the
+  other users' steps that wait for it); the rest go on;
+- the journal (`.zoomstate/runs/<run>.jsonl`) is flushed around every call, so after a
+  crash it tells what reached Zoom; running `apply` again re-reads the live account and
+  carries on from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+import httpx
+
+from zoomstate.errors import BackendError, RateLimited, StalePlan, UnsafePlan
+from zoomstate.live import LiveState
+from zoomstate.model import DesiredState
+from zoomstate.plan import Operation, Plan, live_fingerprints, state_hash
+from zoomstate.zoom.client import ZoomClient
+
+log = logging.getLogger(__name__)
+
+StepStatus = Literal["done", "failed", "skipped", "waiting"]
+_STATUSES: tuple[StepStatus, ...] = ("done", "failed", "skipped", "waiting")
+Sleep = Callable[[float], Awaitable[None]]
+# How long a new phone user may take to appear after its licence is turned on. Zoom
+# creates it asynchronously; folio-sec's provider waits up to 3 minutes.
+PHONE_USER_TIMEOUT_S = 180.0
+# Request bodies are journaled, except keys that could carry a secret.
+_SECRET_KEYS = frozenset({"password", "access_token", "client_secret", "authorization"})
+
+
+# --------------------------------------------------------------------------------------
+# The journal
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: ("***" if k.lower() in _SECRET_KEYS else _scrub(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+class Journal:
+    """One JSON-lines file per run. Each record is flushed as it is written: a killed run
+    leaves every record it wrote (the OS keeps what was flushed; fsync only matters on
+    power loss, and is not paid for on every call)."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.path = path
+        self._clock = clock or (lambda: datetime.now(UTC))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: TextIO = path.open("a", encoding="utf-8")
+        self.records = 0
+
+    @classmethod
+    def create(cls, directory: Path, run_id: str | None = None) -> Journal:
+        run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
+        return cls(directory / f"{run_id}.jsonl")
+
+    def write(self, event: str, **data: Any) -> None:
+        record = {"t": self._clock().isoformat(timespec="milliseconds"), "event": event, **data}
+        self._file.write(json.dumps(_scrub(record), sort_keys=True, default=str) + "\n")
+        self._file.flush()
+        self.records += 1
+
+    def close(self) -> None:
+        self._file.close()
+
+
+# Which step the current task is working on, for the journaling transport. Each worker
+# task has its own context, so concurrent steps never see each other's value.
+_current_op: ContextVar[str | None] = ContextVar("zoomstate_current_op", default=None)
+
+
+class JournalTransport(httpx.AsyncBaseTransport):
+    """Wraps the real transport: every attempt (retries included) is written to the journal
+    before it is sent and after it returns or fails. Headers are never written."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, journal: Journal) -> None:
+        self._inner = inner
+        self._journal = journal
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # The token request is journaled by path only: its query and headers are the
+        # app's credentials.
+        token = request.url.path.rstrip("/").endswith("oauth/token")
+        body: Any = None
+        if request.content and not token:
+            try:
+                body = json.loads(request.content)
+            except ValueError:
+                body = None
+        target: dict[str, Any] = {
+            "method": request.method,
+            "path": request.url.path,
+            "op": _current_op.get(),
+        }
+        query = dict(request.url.params)
+        if query and not token:
+            target["query"] = query
+        self._journal.write("request", **target, body=body)
+        try:
+            response = await self._inner.handle_async_request(request)
+        except Exception as exc:
+            self._journal.write("response", **target, error=type(exc).__name__)
+            raise
+        code = None
+        if response.status_code >= 400:
+            await response.aread()
+            try:
+                parsed = json.loads(response.content or b"{}")
+                code = parsed.get("code") if isinstance(parsed, dict) else None
+            except ValueError:
+                code = None
+        self._journal.write("response", **target, status=response.status_code, code=code)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+# --------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    op: str
+    kind: str
+    user: str
+    status: StepStatus
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyReport:
+    results: tuple[StepResult, ...]
+    journal: str | None = None
+    calls: int = 0
+    seconds: float = 0.0
+
+    def count(self, status: StepStatus) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return self.count("failed") > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": 1,
+            "summary": {s: self.count(s) for s in _STATUSES},
+            "calls": self.calls,
+            "seconds": round(self.seconds, 3),
+            "journal": self.journal,
+            "steps": [
+                {"op": r.op, "kind": r.kind, "user": r.user, "status": r.status, "detail": r.detail}
+                for r in self.results
+            ],
+        }
+
+
+class _Skip(Exception):
+    """A step that cannot run now; not an error of Zoom's."""
+
+    def __init__(self, status: StepStatus, detail: str) -> None:
+        self.status = status
+        self.detail = detail
+        super().__init__(detail)
+
+
+# --------------------------------------------------------------------------------------
+# The executor
+
+
+@dataclass
+class Executor:
+    client: ZoomClient
+    live: LiveState
+    journal: Journal | None = None
+    concurrency: int = 8
+    sleep: Sleep = asyncio.sleep
+    phone_user_timeout_s: float = PHONE_USER_TIMEOUT_S
+    on_step: Callable[[StepResult], None] | None = None
+    planned: frozenset[str] = frozenset()
+    ids: dict[str, str] = field(default_factory=dict)
+    results: dict[str, StepResult] = field(default_factory=dict)
+    _abort: BaseException | None = None
+
+    def __post_init__(self) -> None:
+        for user in self.live.users:
+            if user.zoom_id:
+                self.ids[user.key] = user.zoom_id
+        self._live = self.live.by_key()
+
+    def user_ref(self, key: str) -> str:
+        """Zoom accepts the user id or the e-mail in most paths; the id survives an
+        e-mail change, so it is preferred."""
+        return self.ids.get(key, key)
+
+    async def run(self, plan: Plan) -> list[StepResult]:
+        ops = list(plan.operations)
+        done_events = {op.id: asyncio.Event() for op in ops}
+        by_user: dict[str, list[Operation]] = defaultdict(list)
+        for op in ops:
+            by_user[op.user].append(op)
+        slots = asyncio.Semaphore(max(1, self.concurrency))
+
+        async def worker(user_ops: list[Operation]) -> None:
+            for op in user_ops:
+                try:
+                    await self._run_one(op, done_events, slots)
+                finally:
+                    done_events[op.id].set()
+
+        await asyncio.gather(*(worker(v) for _, v in sorted(by_user.items())))
+        if self._abort is not None:
+            raise self._abort
+        results = [self.results[op.id] for op in ops]
+        results += [
+            StepResult(f"{w.user}/{w.kind}", w.kind, w.user, "waiting", w.reason)
+            for w in plan.waiting
+        ]
+        return results
+
+    def _finish(self, op: Operation, status: StepStatus, detail: str = "") -> None:
+        result = StepResult(op.id, op.kind, op.user, status, detail)
+        self.results[op.id] = result
+        if self.journal:
+            self.journal.write(f"step_{status}", op=op.id, kind=op.kind, detail=detail)
+        if self.on_step:
+            self.on_step(result)
+
+    async def _run_one(
+        self, op: Operation, events: Mapping[str, asyncio.Event], slots: asyncio.Semaphore
+    ) -> None:
+        # Wait for what this step depends on without holding a slot: a worker that holds
+        # one while it waits could starve the step it waits for.
+        for dep in op.depends_on:
+            if dep in events:
+                await events[dep].wait()
+        if self._abort is not None:
+            self._finish(op, "skipped", "the run stopped")
+            return
+        blocked = [
+            d for d in op.depends_on if d in self.results and self.results[d].status != "done"
+        ]
+        if blocked:
+            state = self.results[blocked[0]].status
+            if state == "waiting":
+                self._finish(op, "waiting", f"waits for {blocked[0]}")
+            else:
+                self._finish(op, "skipped", f"depends on {blocked[0]}, which {state}")
+            return
+        async with slots:
+            marker = _current_op.set(op.id)
+            try:
+                if self.journal:
+                    self.journal.write("step_start", op=op.id, kind=op.kind, user=op.user)
+                    if op.destroys_data:
+                        self._snapshot(op)
+                detail = await self._execute(op)
+            except _Skip as skip:
+                self._finish(op, skip.status, skip.detail)
+            except RateLimited as exc:
+                # A daily cap: nothing more can be done today, so the whole run stops.
+                self._abort = exc
+                self._finish(op, "failed", str(exc))
+            except BackendError as exc:
+                log.error("apply: step failed op=%s error=%s", op.id, exc)
+                self._finish(op, "failed", str(exc))
+            else:
+                self._finish(op, "done", detail)
+            finally:
+                _current_op.reset(marker)
+
+    def _snapshot(self, op: Operation) -> None:
+        """What is about to go, in full, so an admin can put the configuration back."""
+        assert self.journal is not None
+        user = self._live.get(op.user)
+        config = user.spec.model_dump(mode="json") if user else None
+        self.journal.write(
+            "snapshot",
+            op=op.id,
+            user=op.user,
+            status=user.status if user else None,
+            zoom_id=user.zoom_id if user else None,
+            config=config,
+        )
+
+    # -- one step
+
+    async def _execute(self, op: Operation) -> str:
+        handler = getattr(self, f"_op_{op.kind}")
+        result: str = await handler(op)
+        return result
+
+    async def _call(self, method: str, path: str, **kw: Any) -> Any:
+        return await self.client.request(method, path, **kw)
+
+    async def _phone_user(self, op: Operation) -> dict[str, Any] | None:
+        try:
+            data = await self._call("GET", f"/phone/users/{self.user_ref(op.user)}")
+        except BackendError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return data if isinstance(data, dict) else None
+
+    async def _op_create_user(self, op: Operation) -> str:
+        p = dict(op.params)
+        # POST /users takes names and type only; department and job title go in a PATCH
+        # once the user is active (Zoom ignores updates to a pending user).
+        info: dict[str, Any] = {"email": p["email"], "type": p["type"]}
+        for name in ("first_name", "last_name"):
+            if p.get(name) is not None:
+                info[name] = p[name]
+        try:
+            data = await self._call(
+                "POST", "/users", json={"action": p["action"], "user_info": info}
+            )
+        except BackendError as exc:
+            if exc.status == 409 and exc.code == 1005:
+                # Already there: a dropped response to our own earlier request, or someone
+                # else's. Read it back rather than fail.
+                user = await self._call("GET", f"/users/{p['email']}")
+                if isinstance(user, dict) and user.get("id"):
+                    self.ids[op.user] = str(user["id"])
+                return "already existed"
+            raise
+        if isinstance(data, dict) and data.get("id"):
+            self.ids[op.user] = str(data["id"])
+        extra = {
+            ("dept" if k == "department" else k): p[k]
+            for k in ("department", "job_title")
+            if p.get(k) is not None
+        }
+        if extra and p["action"] != "create":
+            await self._call("PATCH", f"/users/{self.user_ref(op.user)}", json=extra)
+        return f"created with action {p['action']}"
+
+    async def _op_update_user(self, op: Operation) -> str:
+        raw = op.params.get("fields")
+        fields = dict(raw) if isinstance(raw, dict) else {}
+        type_code = fields.pop("type", None)
+        body = {("dept" if k == "department" else k): v for k, v in fields.items()}
+        ref = self.user_ref(op.user)
+        if body:
+            await self._call("PATCH", f"/users/{ref}", json=body)
+        if type_code is not None:
+            # Zoom refuses a type change together with other fields (code 300).
+            await self._call("PATCH", f"/users/{ref}", json={"type": type_code})
+        return ""
+
+    async def _op_change_email(self, op: Operation) -> str:
+        old = self.ids.get(op.user) or str(op.before)
+        await self._call("PUT", f"/users/{old}/email", json={"email": op.params["email"]})
+        return ""
+
+    async def _op_activate_user(self, op: Operation) -> str:
+        await self._call(
+            "PUT", f"/users/{self.user_ref(op.user)}/status", json={"action": "activate"}
+        )
+        return ""
+
+    async def _op_deactivate_user(self, op: Operation) -> str:
+        await self._call(
+            "PUT", f"/users/{self.user_ref(op.user)}/status", json={"action": "deactivate"}
+        )
+        return ""
+
+    async def _op_delete_user(self, op: Operation) -> str:
+        params = {k: v for k, v in op.params.items() if v is not None}
+        if params.get("action") == "delete" and "transfer_email" in params:
+            params.update(
+                transfer_meeting="true", transfer_webinar="true", transfer_recording="true"
+            )
+        # A pending user is deleted by e-mail with a bare DELETE (Zoom 404s an `action`).
+        ref = op.user if not params else self.user_ref(op.user)
+        try:
+            await self._call("DELETE", f"/users/{ref}", params=params or None)
+        except BackendError as exc:
+            if exc.status == 404 and exc.code == 1001:
+                return "already gone"
+            raise
+        return ""
+
+    async def _op_assign_role(self, op: Operation) -> str:
+        member = {"id": self.ids[op.user]} if op.user in self.ids else {"email": op.user}
+        await self._call(
+            "POST", f"/roles/{op.params['role_id']}/members", json={"members": [member]}
+        )
+        return ""
+
+    async def _op_enable_phone(self, op: Operation) -> str:
+        await self._call(
+            "PATCH", f"/users/{self.user_ref(op.user)}", json={"feature": {"zoom_phone": True}}
+        )
+        # The phone user appears asynchronously: wait for it, with a bounded backoff.
+        waited, delay = 0.0, 0.5
+        while True:
+            if await self._phone_user(op) is not None:
+                return f"phone user ready after {waited:.1f} s" if waited else ""
+            if waited >= self.phone_user_timeout_s:
+                raise BackendError(
+                    f"the phone user did not appear within {self.phone_user_timeout_s:.0f} s "
+                    "after Zoom Phone was turned on; run apply again later",
+                    method="GET",
+                    path=f"/phone/users/{op.user}",
+                )
+            await self.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 10.0)
+
+    async def _op_update_phone(self, op: Operation) -> str:
+        body: dict[str, Any] = {}
+        if op.params.get("extension") is not None:
+            # PATCH takes the full extension (site code + short extension) as text.
+            body["extension_number"] = str(op.params["extension"])
+        if op.params.get("site_id"):
+            body["site_id"] = op.params["site_id"]
+        if op.params.get("template_id"):
+            body["template_id"] = op.params["template_id"]
+        await self._call("PATCH", f"/phone/users/{self.user_ref(op.user)}", json=body)
+        return ""
+
+    async def _has(self, op: Operation, kind: str, value: Any) -> bool:
+        user = await self._phone_user(op)
+        if user is None:
+            return False
+        if kind == "plan":
+            return any(p.get("type") == value for p in user.get("calling_plans") or [])
+        digits = str(value).lstrip("+")
+        return any(
+            str(n.get("number", "")).lstrip("+") == digits for n in user.get("phone_numbers") or []
+        )
+
+    async def _op_assign_calling_plan(self, op: Operation) -> str:
+        code = op.params["type"]
+        try:
+            await self._call(
+                "POST",
+                f"/phone/users/{self.user_ref(op.user)}/calling_plans",
+                json={"calling_plans": [{"type": code}]},
+            )
+        except BackendError as exc:
+            if exc.status is not None and exc.status < 500 and await self._has(op, "plan", code):
+                return "already assigned"
+            raise
+        return ""
+
+    async def _op_switch_calling_plan(self, op: Operation) -> str:
+        source, target = op.params["source_type"], op.params["target_type"]
+        try:
+            await self._call(
+                "PUT",
+                f"/phone/users/{self.user_ref(op.user)}/calling_plans",
+                json={"source_type": source, "target_type": target},
+            )
+        except BackendError as exc:
+            if exc.status is not None and exc.status < 500 and await self._has(op, "plan", target):
+                return "already switched"
+            raise
+        # Zoom does not document whether a switch keeps the direct number: check, and give
+        # back any number the user was to keep.
+        live = self._live.get(op.user)
+        keep = set(live.spec.phone.numbers) if live and live.spec.phone else set()
+        user = await self._phone_user(op)
+        have = {
+            "+" + str(n.get("number", "")).lstrip("+")
+            for n in (user or {}).get("phone_numbers") or []
+        }
+        lost = sorted(n for n in keep - have if not self._unassigned_by_plan(op.user, n))
+        for number in lost:
+            await self._call(
+                "POST",
+                f"/phone/users/{self.user_ref(op.user)}/phone_numbers",
+                json={"phone_numbers": [{"number": number}]},
+            )
+        return f"re-assigned {', '.join(lost)} dropped by the switch" if lost else ""
+
+    def _unassigned_by_plan(self, user: str, number: str) -> bool:
+        return f"{user}/unassign_number/{number}" in self.planned
+
+    async def _op_unassign_calling_plan(self, op: Operation) -> str:
+        try:
+            await self._call(
+                "DELETE", f"/phone/users/{self.user_ref(op.user)}/calling_plans/{op.params['type']}"
+            )
+        except BackendError as exc:
+            if exc.status == 404 or (
+                exc.status == 400 and not await self._has(op, "plan", op.params["type"])
+            ):
+                return "already unassigned"
+            raise
+        return ""
+
+    async def _op_assign_number(self, op: Operation) -> str:
+        number = op.params["number"]
+        try:
+            await self._call(
+                "POST",
+                f"/phone/users/{self.user_ref(op.user)}/phone_numbers",
+                json={"phone_numbers": [{"number": number}]},
+            )
+        except BackendError as exc:
+            if (
+                exc.status is not None
+                and exc.status < 500
+                and await self._has(op, "number", number)
+            ):
+                return "already assigned"
+            raise
+        return ""
+
+    async def _op_unassign_number(self, op: Operation) -> str:
+        number = str(op.params["number"])
+        try:
+            await self._call(
+                "DELETE", f"/phone/users/{self.user_ref(op.user)}/phone_numbers/{number}"
+            )
+        except BackendError as exc:
+            if exc.status == 404 and not await self._has(op, "number", number):
+                return "already unassigned"
+            raise
+        return ""
+
+    async def _op_disable_phone(self, op: Operation) -> str:
+        await self._call(
+            "PATCH", f"/users/{self.user_ref(op.user)}", json={"feature": {"zoom_phone": False}}
+        )
+        return ""
+
+    async def _op_create_contact_center_user(self, op: Operation) -> str:
+        body: dict[str, Any] = {"user_email": op.user, "role_id": op.params["role_id"]}
+        if op.params.get("package"):
+            body["package_name"] = op.params["package"]
+        if op.params.get("access"):
+            body["user_access"] = op.params["access"]
+        try:
+            await self._call("POST", "/contact_center/users", json=body)
+        except BackendError as exc:
+            if exc.status == 400 and exc.code == 1007:
+                return "already existed"
+            raise
+        return ""
+
+    async def _op_update_contact_center_user(self, op: Operation) -> str:
+        body: dict[str, Any] = {}
+        if "package" in op.params:
+            body["package_name"] = op.params["package"]
+        if "role_id" in op.params:
+            body["role_id"] = op.params["role_id"]
+        if "access" in op.params:
+            body["user_access"] = op.params["access"]
+        await self._call("PATCH", f"/contact_center/users/{self.user_ref(op.user)}", json=body)
+        return ""
+
+    async def _op_delete_contact_center_user(self, op: Operation) -> str:
+        try:
+            await self._call("DELETE", f"/contact_center/users/{self.user_ref(op.user)}")
+        except BackendError as exc:
+            if exc.status == 404:
+                return "already gone"
+            raise
+        return ""
+
+
+def check_current(plan: Plan, desired: DesiredState, live: LiveState) -> None:
+    """Refuse a saved plan that no longer fits: the state changed since it was made, or
+    a live object one of its steps read has changed (it was made on another account's
+    reality). Never re-plans silently."""
+    if state_hash(desired) != plan.state_hash:
+        raise StalePlan(
+            "the state changed since this plan was made (state hash "
+            f"{plan.state_hash[:19]} -> {state_hash(desired)[:19]}): run plan again"
+        )
+    now = live_fingerprints(live, plan.fingerprints)
+    changed = sorted(key for key, value in plan.fingerprints.items() if now.get(key) != value)
+    if changed:
+        shown = ", ".join(k.partition(":")[2] for k in changed[:20])
+        more = f" and {len(changed) - 20} more" if len(changed) > 20 else ""
+        raise StalePlan(
+            f"the live account changed since this plan was made: {shown}{more}; "
+            "nothing was applied: run plan again"
+        )
+
+
+def check_consent(plan: Plan, allowed: bool) -> None:
+    """Steps that lose data run only with explicit consent."""
+    losing = [op for op in plan.operations if op.destroys_data]
+    if losing and not allowed:
+        shown = ", ".join(op.id for op in losing[:10])
+        more = f" and {len(losing) - 10} more" if len(losing) > 10 else ""
+        raise UnsafePlan(
+            f"{len(losing)} step(s) lose data ({shown}{more}): apply them with "
+            "--allow-data-loss or account.allow_data_loss: true. Nothing was applied"
+        )
+
+
+async def apply_plan(
+    plan: Plan,
+    client: ZoomClient,
+    live: LiveState,
+    *,
+    journal: Journal | None = None,
+    concurrency: int = 8,
+    sleep: Sleep = asyncio.sleep,
+    on_step: Callable[[StepResult], None] | None = None,
+) -> ApplyReport:
+    """Carry out `plan` (already checked against `live`) and report every step."""
+    started = time.perf_counter()
+    calls_before = client.stats.calls
+    executor = Executor(
+        client=client,
+        live=live,
+        journal=journal,
+        concurrency=concurrency,
+        sleep=sleep,
+        on_step=on_step,
+        planned=frozenset(op.id for op in plan.operations),
+    )
+    if journal:
+        journal.write(
+            "run_start",
+            state_hash=plan.state_hash,
+            operations=len(plan.operations),
+            waiting=len(plan.waiting),
+        )
+    results: list[StepResult] = []
+    try:
+        results = await executor.run(plan)
+    finally:
+        if journal:
+            final = results or list(executor.results.values())
+            journal.write(
+                "run_end",
+                **{s: sum(1 for r in final if r.status == s) for s in _STATUSES},
+            )
+    return ApplyReport(
+        results=tuple(results),
+        journal=str(journal.path) if journal else None,
+        calls=client.stats.calls - calls_before,
+        seconds=time.perf_counter() - started,
+    )
+
+
+__all__ = [
+    "ApplyReport",
+    "Executor",
+    "Journal",
+    "JournalTransport",
+    "StepResult",
+    "apply_plan",
+    "check_consent",
+    "check_current",
+]
