@@ -1,0 +1,80 @@
+"""End-to-end fixtures: the sandbox served over loopback HTTP, the CLI pointed at it
+through the same environment variables a user sets for Zoom, and a working directory of
+its own (journals land in it)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.sandbox.conftest import LiveServer, frozen_clock
+from zoomstate.cli import main
+from zoomstate.sandbox.app import DEFAULT_CREDENTIALS, SandboxApp, create_app
+
+REPO = Path(__file__).resolve().parents[2]
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@dataclass
+class Served:
+    app: SandboxApp
+    base_url: str
+    admin: httpx.Client
+    workdir: Path
+
+    def requests(self) -> dict[str, Any]:
+        body: dict[str, Any] = self.admin.get("/_sandbox/requests").json()
+        return body
+
+    def writes(self) -> dict[str, int]:
+        counts: dict[str, int] = self.requests()["by_endpoint"]
+        return {
+            k: v
+            for k, v in counts.items()
+            if k.split(" ", 1)[0] in WRITES and not k.endswith("/oauth/token")
+        }
+
+    def api_calls(self) -> int:
+        counts: dict[str, int] = self.requests()["by_endpoint"]
+        return sum(v for k, v in counts.items() if not k.endswith("/oauth/token"))
+
+    def activate(self, email: str) -> None:
+        resp = self.admin.post(f"/_sandbox/users/{email}/activate")
+        assert resp.status_code == 200, resp.text
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+    app = create_app(seed="demo", clock=frozen_clock())
+    with LiveServer(app) as server, httpx.Client(base_url=server.base_url) as admin:
+        monkeypatch.setenv("ZOOMSTATE_API_URL", f"{server.base_url}/v2")
+        monkeypatch.setenv("ZOOMSTATE_OAUTH_URL", f"{server.base_url}/oauth/token")
+        monkeypatch.setenv("ZOOM_ACCOUNT_ID", DEFAULT_CREDENTIALS.account_id)
+        monkeypatch.setenv("ZOOM_CLIENT_ID", DEFAULT_CREDENTIALS.client_id)
+        monkeypatch.setenv("ZOOM_CLIENT_SECRET", DEFAULT_CREDENTIALS.client_secret)
+        monkeypatch.chdir(tmp_path)
+        shutil.copytree(REPO / "state", tmp_path / "state")
+        yield Served(app, server.base_url, admin, tmp_path)
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Any:
+    def invoke(*argv: str) -> Result:
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
