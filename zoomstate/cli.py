@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,15 @@ from zoomstate.apply import (
     check_consent,
     check_current,
 )
+from zoomstate.drift import drift_report
 from zoomstate.errors import ConfigError, Issue, UnsafePlan, ValidationFailed, ZoomstateError
+from zoomstate.export import export_files
 from zoomstate.live import LiveState
 from zoomstate.loader import load_state
 from zoomstate.model import DesiredState, StateFile
 from zoomstate.plan import Plan, PlanOptions, make_plan
 from zoomstate.render import render_plan_json, render_plan_markdown, render_plan_text
+from zoomstate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from zoomstate.session import Connection, open_client
 from zoomstate.zoom.read import read_account
 
@@ -545,6 +549,141 @@ def _progress(obj: Context, total: int) -> Iterator[Callable[[StepResult], None]
             bar.update(task, advance=1, description=f"applying ({failed} failed)")
 
         yield advance
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the state files into this directory (default: one file on stdout).",
+)
+@click.option(
+    "--domain",
+    "domains",
+    multiple=True,
+    help="Export only users of this e-mail domain (repeatable; default: every domain of "
+    "the account's users). It becomes account.domains.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["department", "site", "none"]),
+    default="department",
+    show_default=True,
+    help="One users file per department, per phone site, or a single users.yaml.",
+)
+@click.option("--force", is_flag=True, help="Write into a directory that has state files.")
+@connection_options
+@click.pass_obj
+def export(
+    obj: Context,
+    out: Path | None,
+    domains: tuple[str, ...],
+    split: str,
+    force: bool,
+    tier: str | None,
+    budget_share: float,
+) -> None:
+    """Write the live account as state files that `validate` accepts and `plan` finds
+    already in sync: the first commit of an adopted account.
+
+    \b
+    Examples:
+      zoomstate --sandbox demo.json export --out state/ --domain example.com
+      zoomstate export --split none > state.yaml
+    """
+    if out is not None and not force and out.exists() and any(out.rglob("*.y*ml")):
+        raise ConfigError(f"{out} already holds state files: use --force to overwrite them")
+    conn = _connection(obj, tier, budget_share, "pro")
+    with _status(obj, "reading the account"):
+        live, calls = asyncio.run(_read_live(conn))
+    files = export_files(
+        live,
+        domains=domains,
+        split="none" if out is None else split,  # type: ignore[arg-type]
+        version=__version__,
+        single=out is None,
+    )
+    users = sum(1 for u in live.users if not domains or u.key.rsplit("@", 1)[-1] in domains)
+    if out is None:
+        click.echo(files["state.yaml"], nl=False)
+    else:
+        for rel, text in files.items():
+            path = out / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            click.echo(str(path))
+    obj.info(f"exported {users} users in {calls} API calls")
+
+
+@cli.command()
+@STATE_DIR
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown is fit for a GitHub issue or pull-request comment.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report to this file.",
+)
+@connection_options
+@click.pass_obj
+def drift(
+    obj: Context,
+    state_dir: Path,
+    fmt: str,
+    out: Path | None,
+    tier: str | None,
+    budget_share: float,
+) -> None:
+    """Report where the live account has moved away from the state.
+
+    Exit 0 when in sync (pending invitations are not drift), 2 on drift, 1 on error.
+
+    \b
+    Examples:
+      zoomstate --sandbox demo.json drift
+      zoomstate drift state/ --format markdown --out drift.md
+    """
+    try:
+        desired = load_state(state_dir)
+    except ValidationFailed as exc:
+        _print_issues(exc.issues)
+        raise click.exceptions.Exit(ExitCode.ERROR) from None
+    conn = _connection(obj, tier, budget_share, desired.account.rate_limits)
+    live, calls = asyncio.run(_read_live(conn))
+    report = drift_report(desired, live, datetime.now(UTC))
+    renderers = {
+        "json": render_drift_json,
+        "markdown": render_drift_markdown,
+        "text": render_drift_text,
+    }
+    text = renderers[fmt](report)
+    click.echo(text, nl=False)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    obj.info(f"read the account in {calls} API calls")
+    if not report.in_sync:
+        raise click.exceptions.Exit(ExitCode.CHANGES)
+
+
+@contextmanager
+def _status(obj: Context, message: str) -> Iterator[None]:
+    """A spinner on stderr while something long runs, when stderr is a terminal."""
+    if obj.verbosity < 0 or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message):
+        yield
 
 
 def _emit_json(data: object) -> None:

@@ -1,0 +1,141 @@
+"""The live account as state files: the first commit of an account adopted into git.
+
+Pure and deterministic: the same live account gives byte-identical files. Every value
+Zoom reports is written out explicitly (no profiles), and each user keeps Zoom's `id`,
+so a later e-mail change is recognised as one. What the files say is exactly what the
+account holds, so `plan` right after `export` is empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import yaml
+
+from zoomstate.live import LiveState, LiveUser
+
+Split = Literal["department", "site", "none"]
+HEADER = "# Exported from Zoom by zoomstate{version}. Review before committing.\n"
+SCHEMA_LINE = "# yaml-language-server: $schema={schema}\n"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, no aliases: a diff of two exports reads line by line."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _dump(data: Mapping[str, Any]) -> str:
+    text: str = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+    return text
+
+
+def slug(text: str) -> str:
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return cleaned or "unnamed"
+
+
+def account_domains(live: LiveState) -> list[str]:
+    return sorted({u.key.rsplit("@", 1)[-1] for u in live.users})
+
+
+def user_document(user: LiveUser, plan_names: Mapping[int, str]) -> dict[str, Any]:
+    """One user with every value Zoom gave, in the state format's key order."""
+    spec = user.spec
+    doc: dict[str, Any] = {"email": spec.email}
+    if user.zoom_id:
+        doc["id"] = user.zoom_id
+    for name in ("first_name", "last_name", "department", "type", "role"):
+        value = getattr(spec, name)
+        if value is not None:
+            doc[name] = value
+    # A pending user is exported as the active user the invitation will make.
+    doc["status"] = "inactive" if user.status == "inactive" else "active"
+    if spec.phone is not None:
+        phone: dict[str, Any] = {}
+        if spec.phone.site is not None:
+            phone["site"] = spec.phone.site
+        if spec.phone.extension is not None:
+            phone["extension"] = spec.phone.extension
+        if spec.phone.calling_plans:
+            phone["calling_plans"] = [
+                plan_names.get(c, c) if isinstance(c, int) else c for c in spec.phone.calling_plans
+            ]
+        if spec.phone.numbers:
+            phone["numbers"] = list(spec.phone.numbers)
+        doc["phone"] = phone
+    if spec.contact_center is not None:
+        cc: dict[str, Any] = {}
+        if spec.contact_center.package is not None:
+            cc["package"] = spec.contact_center.package
+        cc["role"] = spec.contact_center.role
+        cc["access"] = spec.contact_center.access
+        doc["contact_center"] = cc
+    return doc
+
+
+def _group(user: LiveUser, split: Split) -> str:
+    if split == "department":
+        return f"users/{slug(user.spec.department or 'no-department')}.yaml"
+    if split == "site":
+        site = user.spec.phone.site if user.spec.phone else None
+        return f"users/{slug(site or 'no-phone')}.yaml"
+    return "users.yaml"
+
+
+def export_files(
+    live: LiveState,
+    *,
+    domains: Sequence[str] = (),
+    split: Split = "department",
+    version: str = "",
+    schema: str | None = None,
+    single: bool = False,
+) -> dict[str, str]:
+    """Relative path -> file text. Users outside `domains` are left out; with no domains,
+    every domain of the account's users is in scope. `single` (with split none) puts
+    everything in one `state.yaml`."""
+    scope = sorted({d.lower() for d in domains}) or account_domains(live)
+    in_scope = [u for u in live.users if u.key.rsplit("@", 1)[-1] in scope]
+    plan_names = {p.type: p.name for p in live.calling_plans}
+    # The owner cannot be changed through the API: protecting it keeps plans honest.
+    owners = sorted(u.key for u in in_scope if (u.spec.role or "").lower() == "owner")
+    account: dict[str, Any] = {
+        "domains": scope,
+        "manage": ["users", "profile", "role", "phone", "contact_center"],
+        "create_action": "create",
+        "on_missing_user": "report",
+    }
+    if owners:
+        account["protected"] = owners
+    header = HEADER.format(version=f" {version}" if version else "")
+
+    def head(depth: int) -> str:
+        if schema is None:
+            return header
+        return SCHEMA_LINE.format(schema="../" * depth + schema) + header
+
+    if split == "none" and single:
+        users = [user_document(u, plan_names) for u in sorted(in_scope, key=lambda u: u.key)]
+        return {"state.yaml": head(0) + _dump({"account": account, "users": users})}
+    files = {"account.yaml": head(0) + _dump({"account": account})}
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for user in sorted(in_scope, key=lambda u: u.key):
+        groups[_group(user, split)].append(user_document(user, plan_names))
+    for path, users in sorted(groups.items()):
+        files[path] = head(path.count("/")) + _dump({"users": users})
+    return files
+
+
+__all__ = ["Split", "account_domains", "export_files", "slug", "user_document"]
