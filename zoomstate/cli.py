@@ -61,6 +61,7 @@ class Context:
 
     verbosity: int
     sandbox: Path | None
+    pacing: bool = True
 
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
@@ -105,8 +106,16 @@ STATE_DIR = click.argument(
     help="Talk to an embedded sandbox account persisted in FILE (created from the demo "
     "seed when missing) instead of Zoom. Env: ZOOMSTATE_SANDBOX.",
 )
+@click.option(
+    "--pacing/--no-pacing",
+    default=True,
+    envvar="ZOOMSTATE_PACING",
+    show_default=True,
+    help="Pace requests under Zoom's rate limits. Turn it off only for a sandbox without "
+    "rate limits. Env: ZOOMSTATE_PACING.",
+)
 @click.pass_context
-def cli(ctx: click.Context, quiet: int, verbose: int, sandbox: Path | None) -> None:
+def cli(ctx: click.Context, quiet: int, verbose: int, sandbox: Path | None, pacing: bool) -> None:
     """zoomstate: manage a Zoom account's users, Zoom Phone and Contact Center from
     YAML files in git, with validate, plan and apply.
 
@@ -116,7 +125,7 @@ def cli(ctx: click.Context, quiet: int, verbose: int, sandbox: Path | None) -> N
     """
     verbosity = verbose - quiet
     _setup_logging(verbosity)
-    ctx.obj = Context(verbosity=verbosity, sandbox=sandbox)
+    ctx.obj = Context(verbosity=verbosity, sandbox=sandbox, pacing=pacing)
 
 
 @cli.command()
@@ -203,6 +212,7 @@ def _connection(obj: Context, tier: str | None, share: float, state_tier: str) -
         sandbox=obj.sandbox,
         tier="business" if chosen == "business" else "pro",
         share=share,
+        pacing=obj.pacing,
     )
 
 

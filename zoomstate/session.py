@@ -46,6 +46,9 @@ async def open_client(conn: Connection, *, wrap: Wrap | None = None) -> AsyncIte
         from zoomstate.sandbox.embedded import open_embedded
 
         with open_embedded(conn.sandbox) as sandbox:
+            # An embedded sandbox enforces no rate limit unless told to: pacing it would
+            # only slow the demo and the tests down.
+            pacer.enabled = conn.pacing and sandbox.app.runtime.rate_limits.enabled
             auth = ServerToServerAuth(
                 account_id=sandbox.account_id,
                 client_id=sandbox.client_id,

@@ -65,6 +65,8 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
         monkeypatch.setenv("ZOOM_ACCOUNT_ID", DEFAULT_CREDENTIALS.account_id)
         monkeypatch.setenv("ZOOM_CLIENT_ID", DEFAULT_CREDENTIALS.client_id)
         monkeypatch.setenv("ZOOM_CLIENT_SECRET", DEFAULT_CREDENTIALS.client_secret)
+        # The test sandbox enforces no rate limit; pacing would only make the tests wait.
+        monkeypatch.setenv("ZOOMSTATE_PACING", "off")
         monkeypatch.chdir(tmp_path)
         shutil.copytree(REPO / "state", tmp_path / "state")
         yield Served(app, server.base_url, admin, tmp_path)

@@ -1,0 +1,160 @@
+"""Adopting an account (export) and keeping it honest (drift), against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Served
+from zoomstate.sandbox.app import DEFAULT_CREDENTIALS
+from zoomstate.sandbox.embedded import open_embedded
+from zoomstate.sandbox.persistence import save as save_account
+from zoomstate.sandbox.seeding import generate_account
+
+FORMATS = ("text", "json", "markdown")
+
+
+def zoom(served: Served, method: str, path: str, **kw: Any) -> Any:
+    """A call through Zoom's own API, as another admin or app would make it."""
+    token = served.admin.post(
+        "/oauth/token",
+        params={"grant_type": "account_credentials", "account_id": "sandbox-account"},
+        auth=(DEFAULT_CREDENTIALS.client_id, DEFAULT_CREDENTIALS.client_secret),
+    ).json()["access_token"]
+    resp = served.admin.request(
+        method, f"/v2{path}", headers={"Authorization": f"Bearer {token}"}, **kw
+    )
+    assert resp.status_code < 300, resp.text
+    return resp.json() if resp.content else None
+
+
+def adopt(run: Any) -> None:
+    """Export the account as the state, in scope example.com, and check it is in sync."""
+    shutil.rmtree("state")
+    result = run("export", "--out", "state", "--domain", "example.com")
+    assert result.code == 0, result.err
+    assert run("validate", "state").code == 0
+    assert run("drift", "state").code == 0
+
+
+def test_export_then_plan_is_empty_on_the_demo_account(served: Served, run: Any) -> None:
+    shutil.rmtree("state")
+    result = run("export", "--out", "state", "--domain", "example.com")
+    assert result.code == 0, result.err
+    written = result.out.split()
+    assert "state/account.yaml" in written
+    assert run("validate", "state").code == 0
+    plan = run("plan", "state", "--detailed-exitcode", "--format", "json")
+    assert plan.code == 0, plan.out
+    assert json.loads(plan.out)["operations"] == []
+    # The partner outside the domain is not exported.
+    assert "partner@agency.example" not in "".join(
+        p.read_text() for p in Path("state").rglob("*.yaml")
+    )
+
+
+def test_export_is_deterministic_and_refuses_to_overwrite(served: Served, run: Any) -> None:
+    first = run("export", "--split", "none")
+    second = run("export", "--split", "none")
+    assert first.code == 0 and first.out == second.out
+    assert first.out.startswith("# Exported from Zoom by zoomstate")
+    refused = run("export", "--out", "state")
+    assert refused.code == 1
+    assert "already holds state files" in refused.err
+
+
+def test_export_round_trip_on_a_generated_account(tmp_path: Path, run: Any) -> None:
+    data = tmp_path / "big.json"
+    save_account(generate_account(5000, seed=7), data)
+    out = tmp_path / "adopted"
+    result = run("--sandbox", str(data), "export", "--out", str(out), "--split", "site")
+    assert result.code == 0, result.err
+    assert run("validate", str(out)).code == 0
+    plan = run("--sandbox", str(data), "plan", str(out), "--detailed-exitcode")
+    assert plan.code == 0, plan.out[:2000]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_drift_in_sync_is_exit_0(served: Served, run: Any, fmt: str) -> None:
+    adopt(run)
+    result = run("drift", "state", "--format", fmt)
+    assert result.code == 0
+    if fmt == "json":
+        assert json.loads(result.out)["in_sync"] is True
+
+
+def _drift(run: Any, fmt: str) -> tuple[int, str]:
+    result = run("drift", "state", "--format", fmt)
+    return result.code, result.out
+
+
+CHANGES = {
+    "extension": ("bruno.diaz@example.com", "phone.extension"),
+    "number": ("alice.ng@example.com", "phone.numbers"),
+    "deactivated": ("chen.wei@example.com", "status"),
+    "new_user": ("outsider.hire@example.com", None),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_changes_made_outside_git_show_in_every_format(
+    served: Served, run: Any, change: str
+) -> None:
+    adopt(run)
+    user, field = CHANGES[change]
+    if change == "extension":
+        zoom(served, "PATCH", f"/phone/users/{user}", json={"extension_number": "101199"})
+    elif change == "number":
+        zoom(served, "DELETE", f"/phone/users/{user}/phone_numbers/+14155550111")
+    elif change == "deactivated":
+        zoom(served, "PUT", f"/users/{user}/status", json={"action": "deactivate"})
+    else:
+        zoom(
+            served,
+            "POST",
+            "/users",
+            json={
+                "action": "autoCreate",
+                "user_info": {"email": user, "type": 1, "password": "Passw0rd!x"},
+            },
+        )
+    for fmt in FORMATS:
+        code, out = _drift(run, fmt)
+        assert code == 2, (fmt, out)
+        assert user in out, (fmt, out)
+        if field:
+            assert field in out, (fmt, out)
+    report = json.loads(_drift(run, "json")[1])
+    group = "unmanaged" if change == "new_user" else "changed"
+    assert [i["user"] for i in report[group]] == [user]
+
+
+def test_expired_invitation_turns_from_waiting_to_missing(served: Served, run: Any) -> None:
+    zoom(
+        served,
+        "POST",
+        "/users",
+        json={"action": "create", "user_info": {"email": "new.hire@example.com", "type": 1}},
+    )
+    adopt(run)  # the pending user is now in the state
+    waiting = json.loads(run("drift", "state", "--format", "json").out)
+    assert [i["user"] for i in waiting["waiting"]] == ["new.hire@example.com"]
+    assert "expires" in waiting["waiting"][0]["detail"]
+    served.admin.post("/_sandbox/clock/advance", json={"seconds": 31 * 86400})
+    for fmt in FORMATS:
+        code, out = _drift(run, fmt)
+        assert code == 2 and "new.hire@example.com" in out, (fmt, out)
+    report = json.loads(_drift(run, "json")[1])
+    assert [i["user"] for i in report["missing"]] == ["new.hire@example.com"]
+
+
+def test_embedded_sandbox_file_is_kept_between_commands(tmp_path: Path, run: Any) -> None:
+    data = tmp_path / "sb.json"
+    with open_embedded(data):
+        pass
+    assert data.exists()
+    assert run("--sandbox", str(data), "export", "--split", "none").code == 0
