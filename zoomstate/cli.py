@@ -684,6 +684,24 @@ def drift(
         raise click.exceptions.Exit(ExitCode.CHANGES)
 
 
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL.
+
+    \b
+    Examples:
+      zoomstate completion bash > ~/.local/share/bash-completion/completions/zoomstate
+      zoomstate completion zsh > "${fpath[1]}/_zoomstate"
+      zoomstate completion fish > ~/.config/fish/completions/zoomstate.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    completer = get_completion_class(shell)
+    assert completer is not None
+    click.echo(completer(cli, {}, "zoomstate", "_ZOOMSTATE_COMPLETE").source())
+
+
 @contextmanager
 def _status(obj: Context, message: str) -> Iterator[None]:
     """A spinner on stderr while something long runs, when stderr is a terminal."""
