@@ -102,7 +102,6 @@ STATE_DIR = click.argument(
     "sandbox",
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="ZOOMSTATE_SANDBOX",
-    show_envvar=True,
     help="Talk to an embedded sandbox account persisted in FILE (created from the demo "
     "seed when missing) instead of Zoom. Env: ZOOMSTATE_SANDBOX.",
 )
