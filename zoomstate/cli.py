@@ -242,6 +242,15 @@ def _print_issues(issues: list[Issue]) -> None:
         click.echo(str(issue), err=True)
 
 
+def _load_or_exit(state_dir: Path) -> DesiredState:
+    """The state, or every issue on stderr and exit 1, before any API call."""
+    try:
+        return load_state(state_dir)
+    except ValidationFailed as exc:
+        _print_issues(exc.issues)
+        raise click.exceptions.Exit(ExitCode.ERROR) from None
+
+
 def _color(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
 
@@ -308,11 +317,7 @@ def plan(
       zoomstate plan state/ --format markdown --out plan.json --detailed-exitcode
       zoomstate plan --target alice@example.com --format json
     """
-    try:
-        desired = load_state(state_dir)
-    except ValidationFailed as exc:
-        _print_issues(exc.issues)
-        raise click.exceptions.Exit(ExitCode.ERROR) from None
+    desired = _load_or_exit(state_dir)
     conn = _connection(obj, tier, budget_share, desired.account.rate_limits)
     live, calls = asyncio.run(_read_live(conn))
     for warning in live.warnings:
@@ -439,11 +444,7 @@ def apply(
       zoomstate --sandbox demo.json apply --auto-approve
       zoomstate plan --out plan.json && zoomstate apply --plan plan.json --auto-approve
     """
-    try:
-        desired = load_state(state_dir)
-    except ValidationFailed as exc:
-        _print_issues(exc.issues)
-        raise click.exceptions.Exit(ExitCode.ERROR) from None
+    desired = _load_or_exit(state_dir)
     saved = _load_plan_file(plan_file) if plan_file else None
     consent = allow_data_loss or desired.account.allow_data_loss
     conn = _connection(obj, tier, budget_share, desired.account.rate_limits)
@@ -660,11 +661,7 @@ def drift(
       zoomstate --sandbox demo.json drift
       zoomstate drift state/ --format markdown --out drift.md
     """
-    try:
-        desired = load_state(state_dir)
-    except ValidationFailed as exc:
-        _print_issues(exc.issues)
-        raise click.exceptions.Exit(ExitCode.ERROR) from None
+    desired = _load_or_exit(state_dir)
     conn = _connection(obj, tier, budget_share, desired.account.rate_limits)
     live, calls = asyncio.run(_read_live(conn))
     report = drift_report(desired, live, datetime.now(UTC))
