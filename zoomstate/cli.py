@@ -714,15 +714,16 @@ def _emit_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
 
 
-def _register_optional_commands() -> None:
-    try:
-        from zoomstate.sandbox.cli import sandbox as sandbox_group
-    except ImportError:  # pragma: no cover - the sandbox ships with the package
-        return
+def _register_commands() -> None:
+    """Commands that live in modules of their own."""
+    from zoomstate.commands.import_csv import import_csv
+    from zoomstate.sandbox.cli import sandbox as sandbox_group
+
+    cli.add_command(import_csv)
     cli.add_command(sandbox_group)
 
 
-_register_optional_commands()
+_register_commands()
 
 
 def main(argv: list[str] | None = None) -> int:
