@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("loader", "hostile")
+BENCHMARKS = ("loader", "hostile", "plan")
 
 
 def main() -> None:

@@ -1,0 +1,192 @@
+"""Plan benchmark: `zoomstate plan` on generated accounts of 1,000 to 100,000 users.
+
+The account comes from the sandbox's `generate_account` (60% Zoom Phone, 10% Contact
+Center) and is served by `zoomstate sandbox serve` in its own process, over loopback
+HTTP, so the figures are the planner's alone. The state matches the account except for
+5% of the users (a department, a dropped direct number, a Contact Center access). The
+plan runs in a second child process (`tests.bench.plan_phases`), which times each phase
+(load, read, diff+order, render) and reports its own peak RSS; the sandbox's request log
+counts every API call, so a planner that called Zoom beyond the read would show.
+
+    python -m tests.bench plan [--users 1000 --users 10000 --users 100000]
+
+Targets at 100,000 users: diff+order under 5 s of CPU, peak memory under 1.5 GB, no API
+calls beyond the read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.bench.loader import measured
+from tests.bench.report import table, write_section
+from zoomstate.sandbox.persistence import save
+from zoomstate.sandbox.seeding import generate_account
+
+FILES = 20
+DIFFER_EVERY = 20  # 5% of the users differ from the account
+
+
+def _user_yaml(user: Any, account: Any, i: int) -> list[str]:
+    lines = [
+        f"  - email: {user.email}",
+        f"    first_name: {user.first_name}",
+        f"    last_name: {user.last_name}",
+        f"    department: {user.dept}",
+        "    type: licensed",
+    ]
+    differ = i % DIFFER_EVERY == 0
+    kind = (i // DIFFER_EVERY) % 3
+    phone = user.phone
+    numbers = [account.numbers[n].number for n in phone.numbers] if phone else []
+    cc = user.cc
+    if differ and (kind == 0 or (kind == 1 and not numbers) or (kind == 2 and cc is None)):
+        lines[3] = "    department: Reorganised"
+    if phone is not None:
+        site = account.sites[phone.site_id].name
+        if differ and kind == 1 and numbers:
+            numbers = []
+        lines += [
+            "    phone:",
+            f"      site: {site}",
+            f"      extension: {phone.extension_number}",
+            f"      calling_plans: [{', '.join(str(p) for p in phone.calling_plans)}]",
+        ]
+        if numbers:
+            lines.append(f"      numbers: [{', '.join(json.dumps(n) for n in numbers)}]")
+    if cc is not None:
+        access = "inactive" if differ and kind == 2 else "active"
+        lines.append(f"    contact_center: {{package: premium, role: Agent, access: {access}}}")
+    return lines
+
+
+def generate(root: Path, users: int) -> Path:
+    """The sandbox file and the state directory; returns the sandbox file."""
+    account = generate_account(users)
+    data = root / "account.json"
+    save(account, data)
+    state = root / "state"
+    (state / "users").mkdir(parents=True)
+    premium = account.cc_packages["premium"].seats
+    (state / "account.yaml").write_text(
+        "account:\n  domains: [example.com]\n  on_missing_user: report\n"
+        "  rate_limits: business\n"
+        f"  seats:\n    contact_center:\n      premium: {premium}\n",
+        encoding="utf-8",
+    )
+    people = account.ordered_users()
+    per_file = -(-len(people) // FILES)
+    for f in range(FILES):
+        lines = ["users:"]
+        for i in range(f * per_file, min(len(people), (f + 1) * per_file)):
+            lines += _user_yaml(people[i], account, i)
+        (state / "users" / f"part{f:02d}.yaml").write_text(
+            "\n".join(lines) + "\n", encoding="utf-8"
+        )
+    return data
+
+
+def serve(data: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "zoomstate.cli",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--data",
+            str(data),
+            "--no-rate-limits",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    env: dict[str, str] = {}
+    while len(env) < 5:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit("the sandbox did not start")
+        if "=" in line and not line.startswith("#"):
+            key, _, value = line.strip().partition("=")
+            env[key] = value
+    return proc, env
+
+
+def run(users: int) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = generate(Path(tmp), users)
+        server, env = serve(data)
+        try:
+            base = env["ZOOMSTATE_API_URL"].removesuffix("/v2")
+            proc = subprocess.run(
+                [sys.executable, "-m", "tests.bench.plan_phases", str(Path(tmp) / "state")],
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, **env, "ZOOMSTATE_PACING": "off"},
+            )
+            if proc.returncode != 0:
+                raise SystemExit(f"plan failed:\n{proc.stderr[-3000:]}")
+            log = httpx.get(f"{base}/_sandbox/requests").json()
+        finally:
+            server.terminate()
+            server.wait()
+    f = measured(proc.stderr)
+    writes = sum(
+        n for k, n in log["by_endpoint"].items() if not k.startswith("GET") and "oauth" not in k
+    )
+    return [
+        f"{users:,}",
+        f"{int(f['operations']):,}",
+        f"{f['wall_s']:.1f} s",
+        f"{f['load_s']:.1f} s",
+        f"{f['read_s']:.1f} s",
+        f"{f['plan_s']:.2f} s ({f['plan_cpu_s']:.2f} s CPU)",
+        f"{f['render_s']:.2f} s",
+        f"{int(f['calls'])} (writes: {writes})",
+        f"{f['peak_rss_mib']:,.0f} MiB",
+    ]
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench plan")
+    parser.add_argument("--users", type=int, action="append")
+    args = parser.parse_args(argv)
+    rows = []
+    for n in args.users or [1_000, 10_000, 100_000]:
+        row = run(n)
+        print("plan:", " | ".join(row), flush=True)
+        rows.append(row)
+    write_section(
+        "plan",
+        "Plan: `zoomstate plan` against a sandbox in another process",
+        "Generated accounts (60% Zoom Phone, 10% Contact Center), a state that differs "
+        "for 5% of the users. Targets at 100,000 users: diff+order under 5 s of CPU, "
+        "peak memory under 1.5 GB, no API calls beyond the read.\n\n"
+        + table(
+            [
+                "users",
+                "steps",
+                "total",
+                "load",
+                "read",
+                "diff+order",
+                "render",
+                "API calls",
+                "peak RSS",
+            ],
+            rows,
+        ),
+    )
