@@ -1,0 +1,46 @@
+"""The core stays pure: importing it pulls in no HTTP client, no CLI and no sandbox."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CORE = (
+    "zoomstate.model",
+    "zoomstate.live",
+    "zoomstate.diff",
+    "zoomstate.plan",
+    "zoomstate.drift",
+    "zoomstate.export",
+    "zoomstate.render",
+    "zoomstate.render.drift",
+    "zoomstate.ratelimits",
+)
+FORBIDDEN = ("httpx", "click", "zoomstate.sandbox", "zoomstate.zoom", "starlette", "uvicorn")
+
+
+def test_core_imports_no_io_library() -> None:
+    # A fresh interpreter: this test process has imported everything already.
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in CORE)
+        + f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r} or "
+        + f"any(m == f or m.startswith(f + '.') for f in {FORBIDDEN!r})]\n"
+        + "print(','.join(sorted(bad)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"the core imported: {result.stdout.strip()}"
+
+
+def test_sandbox_does_not_import_the_client() -> None:
+    code = (
+        "import sys\nimport zoomstate.sandbox.app, zoomstate.sandbox.embedded\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('zoomstate.zoom')"
+        " or m in ('zoomstate.plan', 'zoomstate.diff', 'zoomstate.cli'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
