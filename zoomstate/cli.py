@@ -309,7 +309,7 @@ def plan(
     budget_share: float,
 ) -> None:
     """Compare the state with the live account and print the steps that would make them
-    match. Changes nothing.
+    match. Changes nothing. STATE_DIR defaults to state/ (env: ZOOMSTATE_STATE_DIR).
 
     \b
     Examples:
@@ -434,6 +434,7 @@ def apply(
     budget_share: float,
 ) -> None:
     """Change the account to match the state: plan, show, confirm, carry out.
+    STATE_DIR defaults to state/ (env: ZOOMSTATE_STATE_DIR).
 
     With --plan, carry out exactly that saved plan, after checking that neither the state
     nor the live objects it read have changed. A run that fails or is killed can be run
@@ -652,7 +653,8 @@ def drift(
     tier: str | None,
     budget_share: float,
 ) -> None:
-    """Report where the live account has moved away from the state.
+    """Report where the live account has moved away from the state. STATE_DIR defaults
+    to state/ (env: ZOOMSTATE_STATE_DIR).
 
     Exit 0 when in sync (pending invitations are not drift), 2 on drift, 1 on error.
 

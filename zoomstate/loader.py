@@ -10,9 +10,10 @@ composes that file again and walks to the offending node (`_Locator`).
 
 Hostile input is bounded: files over `MAX_FILE_BYTES` are refused before they are read,
 aliases are capped at `MAX_ALIASES` per file and their expansion at `MAX_ALIAS_NODES`
-values (a billion-laughs file stops at once),
-recursive aliases, non-standard tags (`!!python/object`...), merge keys, duplicate keys,
-non-UTF-8 bytes and symlink loops are each one clear issue.
+values (a billion-laughs file stops at once), and nesting at `MAX_DEPTH` levels (checked
+before libyaml's recursive composer can overflow the C stack). Recursive aliases,
+non-standard tags (`!!python/object`...), merge keys, duplicate keys, non-UTF-8 bytes and
+symlink loops are each one clear issue.
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_ALIASES = 1000
 MAX_ALIAS_NODES = 100_000
+MAX_DEPTH = 64
+# libyaml composes recursively in C: some tens of thousands of nested levels overflow the C
+# stack and kill the process. Depth is at most the number of flow brackets plus the longest
+# line (block nesting needs indentation), so text under both bounds is composed directly;
+# anything else is first measured with the event parser, which keeps its own stack.
+_QUICK_DEPTH_BOUND = 2000
+_LONG_LINE = re.compile(rf"[^\n]{{{_QUICK_DEPTH_BOUND}}}")
 STATE_SUFFIXES = (".yaml", ".yml")
 TOP_LEVEL_KEYS = ("account", "profiles", "users")
 # Below this much YAML a process pool costs more than it saves.
@@ -80,6 +88,27 @@ def format_path(path: Sequence[PathPart]) -> str:
 def _show_tag(tag: str) -> str:
     """`tag:yaml.org,2002:python/object:os.system` -> `!!python/object:os.system`."""
     return "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
+
+
+def _too_deep_message() -> str:
+    return f"nested more than {MAX_DEPTH} levels deep: a state file needs only a few levels"
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where (line, column, 1-based) `text` first nests deeper than MAX_DEPTH, without
+    composing it. Depth counts as in `_Builder`: the root collection is level 0."""
+    if text.count("[") + text.count("{") < _QUICK_DEPTH_BOUND and not _LONG_LINE.search(text):
+        return None
+    depth = -1
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            depth -= 1
+    return None
 
 
 def _unsupported_tag(tag: str) -> str:
@@ -113,6 +142,8 @@ class _Builder:
         self.duplicates: list[tuple[Node, JsonPath, str]] = []
 
     def build(self, node: Node, path: JsonPath = ()) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise _YamlProblem(node, _too_deep_message())
         ident = id(node)
         if ident in self._stack:
             raise _YamlProblem(node, "recursive alias: an anchor refers to itself")
@@ -235,11 +266,23 @@ def parse_text(name: str, text: str) -> ParsedFile:
     """Parse one file's text into plain data; problems become issues, never exceptions."""
     parsed = ParsedFile(name=name, text=text)
     try:
+        deep = _too_deep(text)
+        if deep is not None:
+            line, col = deep
+            parsed.issues.append(Issue(name, line, col, "", _too_deep_message()))
+            return parsed
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        context = exc.context_mark
+        if exc.problem and exc.context and context and context.line + 1 != line:
+            # An unclosed bracket is found only at the end: say where it was opened.
+            problem += (
+                f" ({exc.context} that starts at line {context.line + 1}, "
+                f"column {context.column + 1})"
+            )
         if "\\t" in problem or "tab" in problem.lower() or _tab_indented(text, line):
             problem += " (YAML does not allow tabs for indentation: use spaces)"
         parsed.issues.append(Issue(name, line, col, "", f"invalid YAML: {problem}"))
@@ -304,8 +347,8 @@ def parse_file(path: Path, name: str) -> ParsedFile:
                         0,
                         0,
                         "",
-                        f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit "
-                        "for one state file: split it into several files",
+                        f"file is {size:,} bytes, over the {MAX_FILE_BYTES // 2**20} MiB "
+                        "limit for one state file: split it into several files",
                     )
                 ],
             )
@@ -380,7 +423,9 @@ def _parse_all(files: list[tuple[Path, str]], workers: int | None) -> list[Parse
     total = 0
     for path, _ in files:
         with contextlib.suppress(OSError):
-            total += path.stat().st_size
+            size = path.stat().st_size
+            # A file over the cap is refused unread: it must not start a process pool.
+            total += size if size <= MAX_FILE_BYTES else 0
     cpus = os.cpu_count() or 1
     jobs = workers if workers is not None else min(cpus, len(files))
     if jobs > 1 and len(files) > 1 and total >= _PARALLEL_MIN_BYTES:
@@ -544,7 +589,19 @@ def _pydantic_message(
     if kind in ("list_type", "tuple_type"):
         return f"must be a list; got {_describe(value)}", False
     if kind == "string_type":
-        return f"must be text; got {_describe(value)} (quote it)", False
+        quote = "" if isinstance(value, dict | list) else " (quote it)"
+        return f"must be text; got {_describe(value)}{quote}", False
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number; got {_describe(value)}", False
+    if kind in ("float_type", "float_parsing"):
+        return f"must be a number; got {_describe(value)}", False
+    bounds = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le")}
+    if kind in bounds:
+        words, name = bounds[kind]
+        limit = err.get("ctx", {}).get(name)
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        return f"must be {words} {limit}; got {_describe(value)}", False
     msg = str(err["msg"])
     return f"{msg[0].lower()}{msg[1:]}; got {_describe(value)}", False
 
@@ -567,8 +624,25 @@ class _Collector:
     ) -> None:
         """Add one issue per pydantic error; `where` maps an error's location to the file
         and path it was written at, or to None when that place was reported already."""
-        for err in exc.errors():
+        errors = exc.errors()
+        # A misspelt required key shows up twice (unknown `domain`, missing `domains`): the
+        # did-you-mean already says it all.
+        misspelt = {
+            (*e["loc"][:-1], close[0])
+            for e in errors
+            if e["type"] == "extra_forbidden"
+            and (
+                close := difflib.get_close_matches(
+                    str(e["loc"][-1]),
+                    _KEYS_BY_PARENT.get(_loc_kind(tuple(e["loc"]), root_kind), ()),
+                    n=1,
+                )
+            )
+        }
+        for err in errors:
             loc: JsonPath = tuple(err["loc"])
+            if err["type"] == "missing" and loc in misspelt:
+                continue
             if loc and loc[-1] == "[key]":
                 # pydantic marks a bad mapping key as `<key>.[key]`: point at the key itself.
                 loc = loc[:-1]
@@ -882,12 +956,24 @@ def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
                 )
             if account.is_protected(key) and user.status == "inactive":
                 status_file, status_path = source.place(("status",))
-                out.add(
-                    status_file,
-                    status_path,
-                    f"{user.email} is protected (account.protected) but the state deactivates "
-                    "it: protected users are never changed",
-                )
+                if status_path[:1] == ("profiles",):
+                    # The fix is on the user (another profile, or status: active), so point
+                    # there and say where the inactive status comes from.
+                    at = out.locator.issue(status_file, status_path, "")
+                    out.add(
+                        p.name,
+                        (*base, "profile"),
+                        f"{user.email} is protected (account.protected) but its profile "
+                        f"{profile_name!r} deactivates it (status: inactive at {at.file}:"
+                        f"{at.line}:{at.col}): protected users are never changed",
+                    )
+                else:
+                    out.add(
+                        status_file,
+                        status_path,
+                        f"{user.email} is protected (account.protected) but the state "
+                        "deactivates it: protected users are never changed",
+                    )
 
     if account is not None:
         for p_index, email in enumerate(account.protected):
@@ -915,6 +1001,7 @@ def iter_state_files(root: Path | str) -> Iterator[str]:
 __all__ = [
     "MAX_ALIASES",
     "MAX_ALIAS_NODES",
+    "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "ParsedFile",
     "discover",

@@ -115,7 +115,19 @@ class ContactCenterSpec(_Spec):
     access: ContactCenterAccess = Field("active", description="Zoom's user_access.")
 
 
-class _UserFields(_Spec):
+class ContactCenterEntry(_Spec):
+    """A Contact Center block as written on a user: any key may come from the profile."""
+
+    package: ContactCenterPackage | None = Field(None, description="The Contact Center licence.")
+    role: str | None = Field(
+        None,
+        min_length=1,
+        description="A Contact Center role name, e.g. Agent; required unless the profile has one.",
+    )
+    access: ContactCenterAccess | None = Field(None, description="Zoom's user_access.")
+
+
+class _PersonFields(_Spec):
     first_name: Name | None = None
     last_name: Name | None = None
     department: str | None = None
@@ -126,6 +138,9 @@ class _UserFields(_Spec):
     role: str | None = Field(None, description="An account role name (Owner, Admin, Member...).")
     status: UserStatus | None = Field(None, description="active or inactive; default active.")
     phone: PhoneSpec | None = None
+
+
+class _UserFields(_PersonFields):
     contact_center: ContactCenterSpec | None = None
 
 
@@ -183,12 +198,25 @@ class AccountPolicy(_Spec):
         return email.lower() in {p.lower() for p in self.protected}
 
 
+class UserEntry(_PersonFields):
+    """One user as written in a file, before its profile is merged in (for the JSON Schema:
+    a block there may leave out what the profile gives, such as a Contact Center role)."""
+
+    contact_center: ContactCenterEntry | None = None
+    email: Email
+    id: str | None = Field(None, description="Zoom's user id; lets an e-mail change be seen.")
+    profile: str | None = Field(None, description="The profile merged into this user.")
+
+
 class StateFile(_Spec):
-    """One YAML file of a state directory; every key is optional, `account` once per state."""
+    """One YAML file of a state directory; every key is optional, `account` once per state.
+
+    This is the shape of a file (users before the profile merge); the loader validates the
+    merged users against `UserSpec`."""
 
     account: AccountPolicy | None = None
     profiles: dict[str, ProfileSpec] | None = None
-    users: list[UserSpec] | None = None
+    users: list[UserEntry] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +248,7 @@ __all__ = [
     "USER_TYPE_CODES",
     "AccountPolicy",
     "Aspect",
+    "ContactCenterEntry",
     "ContactCenterSpec",
     "DesiredState",
     "Origin",
@@ -228,5 +257,6 @@ __all__ = [
     "SafetyLimits",
     "SeatCounts",
     "StateFile",
+    "UserEntry",
     "UserSpec",
 ]

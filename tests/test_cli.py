@@ -1,0 +1,191 @@
+"""The CLI contract: exit codes, streams, --version/--quiet, JSON output, schema, env vars."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import jsonschema
+import pytest
+import yaml
+
+from tests.cli_runner import run_cli
+from zoomstate import __version__
+from zoomstate.cli import ExitCode, cli
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "state"
+INVALID = REPO / "tests" / "corpus" / "invalid" / "many-issues-sorted" / "state"
+
+
+def test_exit_codes_are_a_stable_contract() -> None:
+    # Scripts and CI depend on these numbers: changing one is a breaking change.
+    assert {c.name: int(c) for c in ExitCode} == {"OK": 0, "ERROR": 1, "CHANGES": 2, "USAGE": 64}
+
+
+def test_version_goes_to_stdout() -> None:
+    result = run_cli(["--version"])
+    assert (result.code, result.stdout, result.stderr) == (
+        0,
+        f"zoomstate, version {__version__}\n",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--no-such-flag"],
+        ["no-such-command"],
+        ["validate", "--format", "xml", str(EXAMPLE)],
+        ["validate", "--no-such-flag"],
+        ["validate", str(EXAMPLE), "extra-argument"],
+    ],
+)
+def test_usage_errors_exit_64_not_2(args: list[str]) -> None:
+    # 2 means "changes present" (Terraform's convention): a typo must not look like drift.
+    result = run_cli(args)
+    assert result.code == ExitCode.USAGE == 64
+    assert result.stdout == ""
+    assert "Error" in result.stderr or "Usage" in result.stderr
+
+
+def test_valid_state_exit_0_summary_on_stderr_only() -> None:
+    result = run_cli(["validate", str(EXAMPLE)])
+    assert result.code == 0
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"{EXAMPLE}: valid (")
+
+
+def test_quiet_silences_the_summary() -> None:
+    result = run_cli(["--quiet", "validate", str(EXAMPLE)])
+    assert (result.code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_quiet_never_hides_the_issues() -> None:
+    loud = run_cli(["validate", str(INVALID)])
+    quiet = run_cli(["-q", "validate", str(INVALID)])
+    assert quiet.code == loud.code == 1
+    assert quiet.stderr == loud.stderr != ""
+    assert quiet.stdout == loud.stdout == ""
+
+
+def test_invalid_state_issues_on_stderr_nothing_on_stdout() -> None:
+    result = run_cli(["validate", str(INVALID)])
+    assert result.code == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4
+    assert all(line.startswith(str(INVALID)) for line in lines)
+
+
+def test_validate_json_report_on_stdout() -> None:
+    result = run_cli(["validate", "--format", "json", str(INVALID)])
+    assert result.code == 1
+    report = json.loads(result.stdout)
+    assert report["format_version"] == 1
+    assert report["valid"] is False
+    assert len(report["issues"]) == 4
+    first = report["issues"][0]
+    assert set(first) == {"file", "line", "col", "path", "message"}
+    assert (Path(first["file"]).name, first["line"], first["col"], first["path"]) == (
+        "account.yaml",
+        9,
+        5,
+        "account.seats.licenced",
+    )
+    # The payload is on stdout; the text issues are not repeated on stderr.
+    assert "licenced" not in result.stderr
+
+
+def test_validate_json_report_when_valid() -> None:
+    result = run_cli(["validate", "--format", "json", str(EXAMPLE)])
+    assert result.code == 0
+    report = json.loads(result.stdout)
+    assert report["valid"] is True
+    assert report["issues"] == []
+    assert report["users"] > 0
+
+
+def test_state_dir_from_its_environment_variable() -> None:
+    result = run_cli(["validate", "--format", "json"], env={"ZOOMSTATE_STATE_DIR": str(INVALID)})
+    assert result.code == 1
+    assert json.loads(result.stdout)["issues"]
+
+
+def _schema() -> dict[str, Any]:
+    result = run_cli(["schema"])
+    assert result.code == 0
+    assert result.stderr == ""
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
+
+
+def test_schema_is_a_valid_json_schema_that_accepts_the_example_state() -> None:
+    schema = _schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    files = sorted(EXAMPLE.rglob("*.yaml"))
+    assert len(files) >= 3
+    for path in files:
+        errors = list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8"))))
+        assert errors == [], f"{path}: {errors[0].message}"
+
+
+def test_schema_accepts_a_user_block_completed_by_its_profile() -> None:
+    # In a file, a user's contact_center may leave the role to its profile.
+    validator = jsonschema.Draft202012Validator(_schema())
+    entry = {
+        "email": "a@example.com",
+        "profile": "support",
+        "contact_center": {"access": "inactive"},
+    }
+    assert list(validator.iter_errors({"users": [entry]})) == []
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"users": [{"email": "a@example.com", "frist_name": "A"}]},
+        {"users": [{"email": "a@example.com", "type": "pro"}]},
+        {"account": {"domains": ["example.com"], "rate_limits": "enterprise"}},
+        {"user": []},
+        {"users": [{"email": "a@example.com", "phone": {"numbers": "+14155550100"}}]},
+        {"profiles": {"agent": {"contact_center": {"package": "elite"}}}},
+    ],
+)
+def test_schema_rejects_a_bad_state_file(document: dict[str, Any]) -> None:
+    validator = jsonschema.Draft202012Validator(_schema())
+    assert list(validator.iter_errors(document)) != []
+
+
+def _commands(group: click.Command, prefix: str = "zoomstate") -> list[tuple[str, click.Command]]:
+    found = [(prefix, group)]
+    if isinstance(group, click.Group):
+        for name, sub in group.commands.items():
+            found += _commands(sub, f"{prefix} {name}")
+    return found
+
+
+def _envvars(param: click.Parameter) -> list[str]:
+    envvar = param.envvar
+    if envvar is None:
+        return []
+    return [envvar] if isinstance(envvar, str) else list(envvar)
+
+
+def test_every_environment_variable_is_named_in_the_help() -> None:
+    missing: list[str] = []
+    checked = 0
+    for name, command in _commands(cli):
+        for param in command.params:
+            for var in _envvars(param):
+                checked += 1
+                # Options name it in their own help; arguments have none, so the command's.
+                text = param.help if isinstance(param, click.Option) else command.help
+                if var not in (text or ""):
+                    missing.append(f"{name}: {param.name} does not name {var}")
+    assert missing == []
+    assert checked >= 2

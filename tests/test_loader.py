@@ -1,0 +1,188 @@
+"""The loader's parts: finding state files, naming paths, and locating issues in YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zoomstate.errors import ConfigError, Issue, ValidationFailed
+from zoomstate.loader import (
+    MAX_ALIASES,
+    discover,
+    format_path,
+    load_state,
+    parse_text,
+)
+
+ACCOUNT = "account:\n  domains: [example.com]\n"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _names(root: Path) -> list[str]:
+    files, issues = discover(root)
+    assert issues == []
+    return [name for _, name in files]
+
+
+def test_discover_finds_yaml_and_yml_in_nested_folders_sorted(tmp_path: Path) -> None:
+    _write(tmp_path / "account.yaml", ACCOUNT)
+    _write(tmp_path / "users" / "sales.yml", "users: []\n")
+    _write(tmp_path / "users" / "emea" / "uk.yaml", "users: []\n")
+    _write(tmp_path / "README.md", "not state\n")
+    _write(tmp_path / "users" / "notes.txt", "not state\n")
+    root = str(tmp_path)
+    assert _names(tmp_path) == [
+        f"{root}/account.yaml",
+        f"{root}/users/emea/uk.yaml",
+        f"{root}/users/sales.yml",
+    ]
+
+
+def test_discover_skips_hidden_files_and_folders(tmp_path: Path) -> None:
+    _write(tmp_path / "account.yaml", ACCOUNT)
+    _write(tmp_path / ".git" / "config.yaml", "broken: [\n")
+    _write(tmp_path / ".zoomstate" / "cache.yaml", "broken: [\n")
+    _write(tmp_path / "users" / ".draft.yaml", "broken: [\n")
+    assert _names(tmp_path) == [f"{tmp_path}/account.yaml"]
+
+
+def test_discover_follows_symlinked_folders(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    _write(shared / "team.yaml", "users: []\n")
+    state = tmp_path / "state"
+    _write(state / "account.yaml", ACCOUNT)
+    (state / "teams").symlink_to(shared, target_is_directory=True)
+    assert _names(state) == [f"{state}/account.yaml", f"{state}/teams/team.yaml"]
+
+
+def test_discover_loads_a_file_reached_by_two_links_once(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    _write(state / "account.yaml", ACCOUNT)
+    _write(state / "users" / "sales.yaml", "users: [{email: a@example.com}]\n")
+    (state / "also-users").symlink_to(state / "users", target_is_directory=True)
+    (state / "sales-link.yaml").symlink_to(state / "users" / "sales.yaml")
+    names = _names(state)
+    assert len(names) == 2
+    # Loaded once, so the user is not a duplicate of itself.
+    assert [u.email for u in load_state(state).users] == ["a@example.com"]
+
+
+def test_discover_reports_symlink_loops_instead_of_recursing(tmp_path: Path) -> None:
+    _write(tmp_path / "account.yaml", ACCOUNT)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "up").symlink_to(tmp_path, target_is_directory=True)
+    files, issues = discover(tmp_path)
+    assert [n for _, n in files] == [f"{tmp_path}/account.yaml"]
+    assert [(i.file, i.message) for i in issues] == [
+        (f"{tmp_path}/sub/up", "symlink loop: this folder links back to a parent")
+    ]
+
+
+def test_discover_a_single_file_and_a_missing_directory(tmp_path: Path) -> None:
+    one = _write(tmp_path / "state.yaml", ACCOUNT)
+    assert discover(one) == ([(one, str(one))], [])
+    with pytest.raises(ConfigError, match="no such state directory"):
+        discover(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ((), ""),
+        (("account",), "account"),
+        (("users", 3, "phone", "numbers", 0), "users[3].phone.numbers[0]"),
+        (("profiles", "sales", "phone", "site"), "profiles.sales.phone.site"),
+        (("users", 0, "contact_center"), "users[0].contact_center"),
+    ],
+)
+def test_format_path(path: tuple[str | int, ...], shown: str) -> None:
+    assert format_path(path) == shown
+
+
+def _issues(tmp_path: Path, users: str) -> list[Issue]:
+    _write(tmp_path / "account.yaml", ACCOUNT)
+    _write(tmp_path / "users.yaml", users)
+    with pytest.raises(ValidationFailed) as caught:
+        load_state(tmp_path)
+    return caught.value.issues
+
+
+def test_locator_points_at_the_key_for_unknown_keys_and_the_value_otherwise(
+    tmp_path: Path,
+) -> None:
+    issues = _issues(
+        tmp_path,
+        "users:\n  - email: a@example.com\n    frist_name: A\n    type:   pro\n",
+    )
+    assert [(i.line, i.col, i.path) for i in issues] == [
+        (3, 5, "users[0].frist_name"),  # the key
+        (4, 13, "users[0].type"),  # the value, after the extra spaces
+    ]
+
+
+def test_locator_falls_back_to_the_nearest_existing_node(tmp_path: Path) -> None:
+    # The missing role has no node: the issue points at the block that lacks it.
+    issues = _issues(
+        tmp_path,
+        "users:\n  - email: a@example.com\n    contact_center:\n      package: elite\n",
+    )
+    assert [(i.line, i.col, i.path) for i in issues] == [(4, 7, "users[0].contact_center.role")]
+
+
+def test_locator_counts_crlf_lines_and_ignores_a_byte_order_mark(tmp_path: Path) -> None:
+    _write(tmp_path / "account.yaml", ACCOUNT)
+    (tmp_path / "users.yaml").write_bytes(
+        b"\xef\xbb\xbfusers:\r\n  - email: a@example.com\r\n    type: pro\r\n"
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        load_state(tmp_path)
+    assert [(i.line, i.col) for i in caught.value.issues] == [(3, 11)]
+
+
+def test_issues_are_collected_from_every_file_and_sorted(tmp_path: Path) -> None:
+    _write(tmp_path / "account.yaml", "account:\n  domains: [example.com]\n  colour: red\n")
+    _write(tmp_path / "b.yaml", "users:\n  - {email: b@example.com, type: pro}\n")
+    _write(tmp_path / "a.yaml", "users:\n  - {email: a@example.com, status: gone}\n")
+    with pytest.raises(ValidationFailed) as caught:
+        load_state(tmp_path)
+    files = [Path(i.file).name for i in caught.value.issues]
+    assert files == ["a.yaml", "account.yaml", "b.yaml"]
+    assert str(caught.value) == "3 issues found in the state"
+
+
+def test_scalars_that_look_like_dates_stay_text() -> None:
+    parsed = parse_text("x.yaml", "users:\n  - {email: a@example.com, job_title: 2024-01-01}\n")
+    assert parsed.issues == []
+    assert parsed.data["users"][0]["job_title"] == "2024-01-01"
+
+
+def test_aliases_below_the_caps_are_expanded() -> None:
+    # Anchors are legitimate YAML: a shared phone block used by a team stays allowed.
+    users = "".join(f"  - {{email: u{i}@example.com, phone: *p}}\n" for i in range(MAX_ALIASES))
+    parsed = parse_text("x.yaml", "phone: &p {calling_plans: [US/CA Unlimited]}\nusers:\n" + users)
+    assert parsed.issues == []
+    assert len(parsed.data["users"]) == MAX_ALIASES
+    assert parsed.data["users"][-1]["phone"] == {"calling_plans": ["US/CA Unlimited"]}
+
+
+def test_a_valid_state_loads_users_sorted_with_origins(tmp_path: Path) -> None:
+    _write(tmp_path / "account.yaml", ACCOUNT)
+    _write(
+        tmp_path / "users.yaml",
+        "users:\n  - email: Zed@example.com\n  - email: amy@example.com\n",
+    )
+    state = load_state(tmp_path)
+    assert [u.key for u in state.users] == ["amy@example.com", "zed@example.com"]
+    origin = state.origins["zed@example.com"]
+    assert (Path(origin.file).name, origin.line, origin.col, origin.path) == (
+        "users.yaml",
+        2,
+        5,
+        "users[0]",
+    )
