@@ -54,6 +54,12 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_ALIASES = 1000
 MAX_ALIAS_NODES = 100_000
 MAX_DEPTH = 64
+# Every value of a file becomes a node in memory before it is checked: about 400 bytes
+# each. 250,000 values (some 10,000 users) keep one file well under 100 MB.
+MAX_VALUES = 250_000
+# Files smaller than this cannot hold MAX_VALUES values (each takes a few bytes at least)
+# and skip the counting pass.
+_PRESCAN_BYTES = 512 * 1024
 # libyaml composes recursively in C: some tens of thousands of nested levels overflow the C
 # stack and kill the process. Depth is at most the number of flow brackets plus the longest
 # line (block nesting needs indentation), so text under both bounds is composed directly;
@@ -94,20 +100,35 @@ def _too_deep_message() -> str:
     return f"nested more than {MAX_DEPTH} levels deep: a state file needs only a few levels"
 
 
-def _too_deep(text: str) -> tuple[int, int] | None:
-    """Where (line, column, 1-based) `text` first nests deeper than MAX_DEPTH, without
-    composing it. Depth counts as in `_Builder`: the root collection is level 0."""
-    if text.count("[") + text.count("{") < _QUICK_DEPTH_BOUND and not _LONG_LINE.search(text):
+def _prescan(text: str) -> tuple[int, int, str] | None:
+    """Where (line, column, 1-based) and why `text` is too deep or holds too many values,
+    found from libyaml's event stream without composing it (constant memory). Depth counts
+    as in `_Builder`: the root collection is level 0."""
+    shallow = text.count("[") + text.count("{") < _QUICK_DEPTH_BOUND
+    if shallow and not _LONG_LINE.search(text) and len(text) < _PRESCAN_BYTES:
         return None
     depth = -1
+    values = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
+            values += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                return line, col, _too_deep_message()
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             depth -= 1
+        elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+            values += 1
+        if values > MAX_VALUES:
+            mark = event.start_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            return (
+                line,
+                col,
+                (f"more than {MAX_VALUES:,} values in one file: split it into several files"),
+            )
     return None
 
 
@@ -266,10 +287,10 @@ def parse_text(name: str, text: str) -> ParsedFile:
     """Parse one file's text into plain data; problems become issues, never exceptions."""
     parsed = ParsedFile(name=name, text=text)
     try:
-        deep = _too_deep(text)
-        if deep is not None:
-            line, col = deep
-            parsed.issues.append(Issue(name, line, col, "", _too_deep_message()))
+        found = _prescan(text)
+        if found is not None:
+            line, col, message = found
+            parsed.issues.append(Issue(name, line, col, "", message))
             return parsed
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -1003,6 +1024,7 @@ __all__ = [
     "MAX_ALIAS_NODES",
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
+    "MAX_VALUES",
     "ParsedFile",
     "discover",
     "format_path",

@@ -57,7 +57,15 @@ def _wide_alias_huge(state: Path) -> None:
     )
 
 
+def _dense_values(state: Path) -> None:
+    # 300,000 tiny values under the size cap: composed whole, they would take over 100 MB
+    # before any check could run, so values are counted from the event stream first.
+    lines = ["users:"] + [f"  - {i}" for i in range(300_000)]
+    (state / "users" / "support.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 BUILDERS: dict[str, Callable[[Path], None]] = {
+    "hostile-dense-values": _dense_values,
     "hostile-deep-nesting-huge": _deep_nesting_huge,
     "hostile-symlink-loop": _symlink_loop,
     "hostile-wide-alias-huge": _wide_alias_huge,
