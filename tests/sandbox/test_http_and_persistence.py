@@ -113,37 +113,62 @@ def test_concurrent_writes_lose_nothing() -> None:
     assert len(owners) == sum(len(u.phone.numbers) for u in account.users.values() if u.phone)
 
 
+def _http_write(
+    z: httpx.Client, rng: random.Random, k: int, i: int, targets: list[str]
+) -> tuple[int, str | None]:
+    """The same mix as `_mixed_write`, through Zoom's HTTP API."""
+    who = rng.choice(targets)
+    op = rng.randrange(6)
+    if op == 0:
+        r = z.patch(f"/v2/users/{who}", json={"feature": {"zoom_phone": rng.random() < 0.7}})
+    elif op == 1:
+        r = z.post(f"/v2/phone/users/{who}/calling_plans", json={"calling_plans": [{"type": 200}]})
+    elif op == 2:
+        n = f"+1415555{rng.randrange(130, 160):04d}"
+        r = z.post(f"/v2/phone/users/{who}/phone_numbers", json={"phone_numbers": [{"number": n}]})
+    elif op == 3:
+        ext = f"10{rng.randrange(3000, 3040)}"
+        r = z.patch(f"/v2/phone/users/{who}", json={"extension_number": ext})
+    elif op == 4:
+        r = z.delete(f"/v2/phone/users/{who}/calling_plans/200")
+    else:
+        email = f"h{k}-{i}@example.com"
+        r = z.post(
+            "/v2/users",
+            json={"action": "custCreate", "user_info": {"email": email, "type": 4}},
+        )
+        return r.status_code, email if r.status_code == 201 else None
+    return r.status_code, None
+
+
 def test_concurrent_clients_over_http(live: LiveServer) -> None:
-    """The same over real HTTP, smaller: 16 clients x 60 writes."""
+    """16 clients x 1,000 mixed writes at once over real HTTP: no 5xx, every acknowledged
+    create is there, no number is owned twice and no extension is reused."""
     targets = ["alice.ng@example.com", "julia.rossi@example.com", "gus.larsen@example.com"]
     statuses: list[int] = []
+    created: list[str] = []
+    start = threading.Barrier(16)
 
     def worker(k: int) -> None:
-        rng = random.Random(k)
+        rng = random.Random(100 + k)
         with _client(live.base_url) as z:
-            for i in range(60):
-                who = rng.choice(targets)
-                if i % 3 == 0:
-                    r = z.patch(f"/v2/users/{who}", json={"feature": {"zoom_phone": True}})
-                elif i % 3 == 1:
-                    r = z.post(
-                        f"/v2/phone/users/{who}/calling_plans",
-                        json={"calling_plans": [{"type": 200}]},
-                    )
-                else:
-                    n = f"+1415555{rng.randrange(130, 140):04d}"
-                    r = z.post(
-                        f"/v2/phone/users/{who}/phone_numbers",
-                        json={"phone_numbers": [{"number": n}]},
-                    )
-                statuses.append(r.status_code)
+            start.wait()
+            for i in range(1000):
+                status, email = _http_write(z, rng, k, i, targets)
+                statuses.append(status)
+                if email:
+                    created.append(email)
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(16)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(statuses) == 960 and max(statuses) < 500
+    assert len(statuses) == 16_000 and max(statuses) < 500
+    assert any(s < 300 for s in statuses) and any(400 <= s < 500 for s in statuses)
+    account = live.app.runtime.account
+    assert account.check_invariants() == []
+    assert created and all(account.user_by_email(e) is not None for e in created)
     with _client(live.base_url) as z:
         assert z.get("/_sandbox/state").json()["problems"] == []
 
