@@ -122,6 +122,11 @@ class ServerToServerAuth(httpx.Auth):
                 self._accept_token(minted)
             used = self._authorize(request)
         response = yield request
+        if response.status_code not in (400, 401):
+            return
+        # Overriding async_auth_flow skips httpx's own reading of the body for
+        # `requires_response_body`: read it here, where the code 124 is needed.
+        await response.aread()
         if not is_expired_token(response):
             return
         log.info("auth: token refused with code 124, minting a new one")

@@ -126,6 +126,7 @@ class ZoomClient:
         timeout_s: float = 30.0,
         max_connections: int = 32,
     ) -> None:
+        self.auth = auth
         self.pacer = pacer or Pacer()
         self.retry = retry or RetryPolicy()
         self.stats = CallStats()
