@@ -121,6 +121,12 @@ def cli(ctx: click.Context, quiet: int, verbose: int, sandbox: Path | None, paci
     \b
     Exit codes: 0 success or no changes, 1 error, 2 changes present
     (plan --detailed-exitcode, drift), 64 usage error.
+
+    \b
+    Examples:
+      zoomstate validate state/
+      zoomstate --sandbox demo.json plan state/
+      zoomstate --sandbox demo.json apply state/ --auto-approve --allow-data-loss
     """
     verbosity = verbose - quiet
     _setup_logging(verbosity)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 from pathlib import Path
 
 import click
@@ -26,7 +27,13 @@ def is_loopback(host: str) -> bool:
 
 @click.group(name="sandbox")
 def sandbox() -> None:
-    """A local emulator of Zoom's REST API (users, Zoom Phone, Contact Center)."""
+    """A local emulator of Zoom's REST API (users, Zoom Phone, Contact Center).
+
+    \b
+    Examples:
+      zoomstate sandbox serve --port 9000 --data sandbox.json
+      zoomstate --sandbox sandbox.json plan    # the same account, in-process
+    """
 
 
 @sandbox.command()
@@ -52,7 +59,14 @@ def serve(
     phone_user_delay: float,
     allow_remote: bool,
 ) -> None:
-    """Serve the sandbox and print the settings that point zoomstate at it."""
+    """Serve the sandbox and print the settings that point zoomstate at it.
+
+    \b
+    Examples:
+      zoomstate sandbox serve --port 0 --data sandbox.json
+      zoomstate sandbox serve --tier pro --latency-ms 50 --faults '5xx=0.1,drop=0.01'
+      eval "$(zoomstate sandbox serve --port 9000 | grep =)"   # in another shell
+    """
     import uvicorn
 
     if not is_loopback(host) and not allow_remote:
@@ -88,5 +102,7 @@ def serve(
     click.echo(f"ZOOM_ACCOUNT_ID={DEFAULT_CREDENTIALS.account_id}")
     click.echo(f"ZOOM_CLIENT_ID={DEFAULT_CREDENTIALS.client_id}")
     click.echo(f"ZOOM_CLIENT_SECRET={DEFAULT_CREDENTIALS.client_secret}", nl=True)
+    # A reader on a pipe waits for these lines; uvicorn runs until stopped.
+    sys.stdout.flush()
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,465 @@
+"""Fake `gh` and `curl` for the CI recipe tests: local files stand in for GitHub's and
+GitLab's comment, issue, pull-request and artifact APIs.
+
+Each fake is a tiny executable (written by `install_fakes`) that runs `main()` here. They
+share one store, a directory named by $FAKE_API_DIR:
+
+- `api.json`: the objects (comments, issues, labels, merged pull requests, artifacts);
+- `calls.jsonl`: one line per call, with its arguments, for the tests to check;
+- `artifacts/<id>/`: the files of each stored artifact.
+
+Only what the recipes use is implemented; anything else exits 2 with "unsupported", so a
+recipe that starts using another command fails its test instead of passing by accident.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import urllib.parse
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+GITHUB_REPO = "acme/zoom-config"
+GITLAB_API = "https://gitlab.invalid/api/v4"
+GITLAB_PROJECT = "42"
+GITLAB_TOKEN = "glpat-fake-token"
+
+
+def empty_store() -> dict[str, Any]:
+    return {
+        "next_id": 1000,
+        "github": {
+            "comments": [],
+            "issues": [],
+            "labels": [],
+            "pulls": [],
+            "artifacts": [],
+        },
+        "gitlab": {"notes": [], "issues": [], "mrs": [], "artifacts": []},
+    }
+
+
+class Store:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.data: dict[str, Any] = json.loads((root / "api.json").read_text(encoding="utf-8"))
+
+    @classmethod
+    def create(cls, root: Path) -> Store:
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "artifacts").mkdir(exist_ok=True)
+        (root / "api.json").write_text(json.dumps(empty_store()), encoding="utf-8")
+        (root / "calls.jsonl").write_text("", encoding="utf-8")
+        return cls(root)
+
+    def reload(self) -> None:
+        """Read what the fakes wrote since (each runs in a process of its own)."""
+        self.data = json.loads((self.root / "api.json").read_text(encoding="utf-8"))
+
+    def save(self) -> None:
+        (self.root / "api.json").write_text(json.dumps(self.data, indent=1), encoding="utf-8")
+
+    def new_id(self) -> int:
+        self.data["next_id"] += 1
+        return int(self.data["next_id"])
+
+    def log(self, entry: dict[str, Any]) -> None:
+        with (self.root / "calls.jsonl").open("a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
+
+    def calls(self) -> list[dict[str, Any]]:
+        text = (self.root / "calls.jsonl").read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line]
+
+    # What the CI runners do (not the recipes): keep an artifact, record a merge.
+    def add_artifact(self, platform: str, meta: dict[str, Any], files: dict[str, Path]) -> int:
+        """Keep `files` (name in the artifact -> file or folder) as a new artifact."""
+        self.reload()
+        art_id = self.new_id()
+        dest = self.root / "artifacts" / str(art_id)
+        dest.mkdir(parents=True)
+        for name, src in files.items():
+            if src.is_dir():
+                shutil.copytree(src, dest / name, dirs_exist_ok=True)
+            else:
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dest / name)
+        # Newest first, as both APIs list them.
+        self.data[platform]["artifacts"].insert(0, {"id": art_id, **meta})
+        self.save()
+        return art_id
+
+    def artifact_dir(self, art_id: int) -> Path:
+        return self.root / "artifacts" / str(art_id)
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any = None
+    raw: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def payload(self) -> bytes:
+        if self.raw is not None:
+            return self.raw
+        return json.dumps(self.body).encode()
+
+
+def _not_found() -> Response:
+    return Response(404, {"message": "Not Found"})
+
+
+# --- GitHub (gh) ---------------------------------------------------------------------
+
+
+def _typed(value: str) -> Any:
+    """gh api -F: true, false, null and integers are typed; @file is the file's text."""
+    if value in ("true", "false"):
+        return value == "true"
+    if value == "null":
+        return None
+    if value.lstrip("-").isdigit():
+        return int(value)
+    if value.startswith("@"):
+        return Path(value[1:]).read_text(encoding="utf-8")
+    return value
+
+
+def _github(
+    store: Store, method: str, path: str, query: dict[str, str], fields: dict[str, Any]
+) -> Response:
+    gh = store.data["github"]
+    prefix = f"repos/{GITHUB_REPO}/"
+    if not path.startswith(prefix):
+        return _not_found()
+    parts = path[len(prefix) :].split("/")
+    match (method, parts):
+        case ("GET", ["issues", number, "comments"]):
+            return Response(200, [c for c in gh["comments"] if c["issue"] == int(number)])
+        case ("POST", ["issues", number, "comments"]):
+            comment = {"id": store.new_id(), "issue": int(number), "body": fields["body"]}
+            gh["comments"].append(comment)
+            return Response(201, comment)
+        case ("PATCH", ["issues", "comments", comment_id]):
+            for comment in gh["comments"]:
+                if comment["id"] == int(comment_id):
+                    comment["body"] = fields["body"]
+                    return Response(200, comment)
+            return _not_found()
+        case ("GET", ["commits", sha, "pulls"]):
+            return Response(200, [p for p in gh["pulls"] if p["merge_commit_sha"] == sha])
+        case ("GET", ["actions", "artifacts"]):
+            found = [a for a in gh["artifacts"] if a["name"] == query.get("name", a["name"])]
+            shown = found[: int(query.get("per_page", "30"))]
+            return Response(200, {"total_count": len(found), "artifacts": shown})
+        case ("GET", ["issues"]):
+            state = query.get("state", "open")
+            label = query.get("labels")
+            issues = [
+                i
+                for i in gh["issues"]
+                if (state == "all" or i["state"] == state)
+                and (label is None or label in i["labels"])
+            ]
+            return Response(200, sorted(issues, key=lambda i: -int(i["number"])))
+        case ("POST", ["issues"]):
+            issue = {
+                "number": store.new_id(),
+                "title": fields["title"],
+                "body": fields.get("body", ""),
+                "labels": list(fields.get("labels", [])),
+                "state": "open",
+                "state_reason": None,
+            }
+            gh["issues"].append(issue)
+            return Response(201, issue)
+        case ("PATCH", ["issues", number]):
+            for issue in gh["issues"]:
+                if issue["number"] == int(number):
+                    issue.update(
+                        {
+                            k: fields[k]
+                            for k in ("body", "state", "state_reason", "title")
+                            if k in fields
+                        }
+                    )
+                    return Response(200, issue)
+            return _not_found()
+        case ("POST", ["labels"]):
+            if fields["name"] in gh["labels"]:
+                return Response(422, {"message": "Validation Failed"})
+            gh["labels"].append(fields["name"])
+            return Response(201, {"name": fields["name"]})
+    return _not_found()
+
+
+def gh_main(argv: list[str], store: Store) -> int:
+    if argv[:2] == ["run", "download"]:
+        return _gh_run_download(argv[2:], store)
+    if not argv or argv[0] != "api":
+        print(f"fake gh: unsupported command {argv!r}", file=sys.stderr)
+        return 2
+    method = None
+    jq = None
+    silent = False
+    fields: dict[str, Any] = {}
+    endpoint = None
+    args = iter(argv[1:])
+    for arg in args:
+        if arg in ("--method", "-X"):
+            method = next(args)
+        elif arg in ("--jq", "-q"):
+            jq = next(args)
+        elif arg == "--paginate":
+            pass  # one page is all the fake ever has
+        elif arg == "--silent":
+            silent = True
+        elif arg in ("-F", "--field", "-f", "--raw-field"):
+            key, _, value = next(args).partition("=")
+            typed = _typed(value) if arg in ("-F", "--field") else value
+            if key.endswith("[]"):
+                fields.setdefault(key[:-2], []).append(typed)
+            else:
+                fields[key] = typed
+        elif arg.startswith("-"):
+            print(f"fake gh: unsupported flag {arg}", file=sys.stderr)
+            return 2
+        else:
+            endpoint = arg
+    if endpoint is None:
+        print("fake gh: no endpoint", file=sys.stderr)
+        return 2
+    method = method or ("POST" if fields else "GET")
+    url = urllib.parse.urlsplit(endpoint.lstrip("/"))
+    query = dict(urllib.parse.parse_qsl(url.query))
+    store.log({"tool": "gh", "method": method, "path": url.path, "query": query, "fields": fields})
+    resp = _github(store, method, url.path, query, fields)
+    store.save()
+    if resp.status >= 400:
+        print(json.dumps(resp.body))
+        print(f"gh: {resp.body.get('message')} (HTTP {resp.status})", file=sys.stderr)
+        return 1
+    if silent:
+        return 0
+    text = json.dumps(resp.body)
+    if jq is not None:
+        # gh evaluates --jq itself; the fake borrows the jq program for the same language.
+        jq_bin = shutil.which("jq")
+        if jq_bin is None:
+            print("fake gh: --jq needs the jq program on PATH", file=sys.stderr)
+            return 2
+        done = subprocess.run(
+            [jq_bin, "-r", "-c", jq], input=text, capture_output=True, text=True, check=False
+        )
+        sys.stdout.write(done.stdout)
+        sys.stderr.write(done.stderr)
+        return done.returncode
+    print(text)
+    return 0
+
+
+def _gh_run_download(argv: list[str], store: Store) -> int:
+    run_id = name = None
+    dest = Path(".")
+    args = iter(argv)
+    for arg in args:
+        if arg in ("--name", "-n"):
+            name = next(args)
+        elif arg in ("--dir", "-D"):
+            dest = Path(next(args))
+        elif not arg.startswith("-"):
+            run_id = arg
+        else:
+            print(f"fake gh: unsupported flag {arg}", file=sys.stderr)
+            return 2
+    store.log({"tool": "gh", "method": "DOWNLOAD", "run_id": run_id, "name": name})
+    for art in store.data["github"]["artifacts"]:
+        if str(art["workflow_run"]["id"]) == run_id and art["name"] == name:
+            # One named artifact: its files go straight into --dir.
+            shutil.copytree(store.artifact_dir(art["id"]), dest, dirs_exist_ok=True)
+            return 0
+    print(f"no artifact matches {name!r} in run {run_id}", file=sys.stderr)
+    return 1
+
+
+# --- GitLab (curl) ---------------------------------------------------------------------
+
+
+def _gitlab(
+    store: Store, method: str, path: str, query: dict[str, str], body: dict[str, Any]
+) -> Response:
+    gl = store.data["gitlab"]
+    prefix = f"projects/{GITLAB_PROJECT}/"
+    if not path.startswith(prefix):
+        return _not_found()
+    parts = [urllib.parse.unquote(p) for p in path[len(prefix) :].split("/")]
+    match (method, parts):
+        case ("GET", ["merge_requests", iid, "notes"]):
+            if int(query.get("page", "1")) > 1:
+                return Response(200, [])
+            return Response(200, [n for n in gl["notes"] if n["noteable"] == f"mr/{iid}"])
+        case ("POST", ["merge_requests", iid, "notes"]):
+            note = {"id": store.new_id(), "noteable": f"mr/{iid}", "body": body["body"]}
+            gl["notes"].append(note)
+            return Response(201, note)
+        case ("PUT", ["merge_requests", iid, "notes", note_id]):
+            for note in gl["notes"]:
+                if note["id"] == int(note_id) and note["noteable"] == f"mr/{iid}":
+                    note["body"] = body["body"]
+                    return Response(200, note)
+            return _not_found()
+        case ("GET", ["repository", "commits", sha, "merge_requests"]):
+            return Response(200, [m for m in gl["mrs"] if m["merge_commit_sha"] == sha])
+        case ("GET", ["jobs", "artifacts", ref, "download"]):
+            for art in gl["artifacts"]:
+                if art["ref"] == ref and art["job"] == query.get("job") and art["success"]:
+                    return Response(200, raw=_zip(store.artifact_dir(art["id"])))
+            return Response(404, {"message": "404 Not found"})
+        case ("GET", ["issues"]):
+            state = query.get("state", "all")
+            label = query.get("labels")
+            issues = [
+                i
+                for i in gl["issues"]
+                if (state == "all" or i["state"] == state)
+                and (label is None or label in i["labels"])
+            ]
+            return Response(200, sorted(issues, key=lambda i: -int(i["iid"])))
+        case ("POST", ["issues"]):
+            issue = {
+                "iid": store.new_id(),
+                "title": body["title"],
+                "description": body.get("description", ""),
+                "labels": [x for x in str(body.get("labels", "")).split(",") if x],
+                "state": "opened",
+                "notes": [],
+            }
+            gl["issues"].append(issue)
+            return Response(201, issue)
+        case ("PUT", ["issues", iid]):
+            for issue in gl["issues"]:
+                if issue["iid"] == int(iid):
+                    if "description" in body:
+                        issue["description"] = body["description"]
+                    if body.get("state_event") == "close":
+                        issue["state"] = "closed"
+                    return Response(200, issue)
+            return _not_found()
+        case ("POST", ["issues", iid, "notes"]):
+            for issue in gl["issues"]:
+                if issue["iid"] == int(iid):
+                    issue["notes"].append(body["body"])
+                    return Response(201, {"id": store.new_id(), "body": body["body"]})
+            return _not_found()
+    return _not_found()
+
+
+def _zip(folder: Path) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(folder).as_posix())
+    return buf.getvalue()
+
+
+_CURL_FLAGS = {"--fail-with-body", "--fail", "-f", "--silent", "-s", "--show-error", "-S",
+               "--location", "-L"}  # fmt: skip
+
+
+def curl_main(argv: list[str], store: Store) -> int:
+    method = None
+    headers: dict[str, str] = {}
+    data: str | None = None
+    output: str | None = None
+    fail = False
+    url = None
+    args = iter(argv)
+    for arg in args:
+        if arg in _CURL_FLAGS:
+            fail = fail or arg in ("--fail-with-body", "--fail", "-f")
+        elif arg in ("--request", "-X"):
+            method = next(args)
+        elif arg in ("--header", "-H"):
+            key, _, value = next(args).partition(":")
+            headers[key.strip().lower()] = value.strip()
+        elif arg in ("--data", "-d", "--data-binary"):
+            value = next(args)
+            data = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+        elif arg in ("--output", "-o"):
+            output = next(args)
+        elif arg.startswith("-"):
+            print(f"fake curl: unsupported flag {arg}", file=sys.stderr)
+            return 2
+        else:
+            url = arg
+    if url is None or not url.startswith(GITLAB_API + "/"):
+        print(f"fake curl: only the fake GitLab API is served, not {url}", file=sys.stderr)
+        return 2
+    method = method or ("POST" if data is not None else "GET")
+    split = urllib.parse.urlsplit(url[len(GITLAB_API) + 1 :])
+    query = dict(urllib.parse.parse_qsl(split.query))
+    body: dict[str, Any] = {}
+    if data is not None:
+        if headers.get("content-type") == "application/json":
+            body = json.loads(data)
+        else:
+            body = dict(urllib.parse.parse_qsl(data))
+    store.log({"tool": "curl", "method": method, "path": split.path, "query": query,
+               "body": body})  # fmt: skip
+    if headers.get("private-token") != GITLAB_TOKEN:
+        resp = Response(401, {"message": "401 Unauthorized"})
+    else:
+        resp = _gitlab(store, method, split.path, query, body)
+    store.save()
+    payload = resp.payload()
+    if fail and resp.status >= 400 and output is None:
+        sys.stdout.write(payload.decode())
+    elif output is not None:
+        Path(output).write_bytes(payload)
+    else:
+        sys.stdout.write(payload.decode())
+    if fail and resp.status >= 400:
+        print(f"curl: (22) The requested URL returned error: {resp.status}", file=sys.stderr)
+        return 22
+    return 0
+
+
+def main() -> int:
+    tool = Path(sys.argv[0]).name
+    store = Store(Path(os.environ["FAKE_API_DIR"]))
+    if tool == "gh":
+        return gh_main(sys.argv[1:], store)
+    if tool == "curl":
+        return curl_main(sys.argv[1:], store)
+    if tool == "pip":
+        # The runner's pip: the test has zoomstate installed already; record what the
+        # recipe asked for.
+        store.log({"tool": "pip", "args": sys.argv[1:]})
+        return 0
+    print(f"fake: unknown tool {tool}", file=sys.stderr)
+    return 2
+
+
+def install_fakes(bin_dir: Path, repo_root: Path) -> None:
+    """Write `gh`, `curl` and `pip` executables into bin_dir, each running main()."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    for tool in ("gh", "curl", "pip"):
+        path = bin_dir / tool
+        path.write_text(
+            f"#!{sys.executable}\n"
+            "import sys\n"
+            f"sys.path.insert(0, {str(repo_root)!r})\n"
+            "from tests.ci.fakes import main\n"
+            "sys.exit(main())\n",
+            encoding="utf-8",
+        )
+        path.chmod(0o755)
