@@ -100,16 +100,32 @@ def _too_deep_message() -> str:
     return f"nested more than {MAX_DEPTH} levels deep: a state file needs only a few levels"
 
 
-def _prescan(text: str) -> tuple[int, int, str] | None:
+def _libyaml_too_deep(exc: yaml.YAMLError) -> bool:
+    return isinstance(exc, yaml.MarkedYAMLError) and "maximum nesting depth" in str(exc.problem)
+
+
+def _prescan(text: str, *, force: bool = False) -> tuple[int, int, str] | None:
     """Where (line, column, 1-based) and why `text` is too deep or holds too many values,
     found from libyaml's event stream without composing it (constant memory). Depth counts
     as in `_Builder`: the root collection is level 0."""
     shallow = text.count("[") + text.count("{") < _QUICK_DEPTH_BOUND
-    if shallow and not _LONG_LINE.search(text) and len(text) < _PRESCAN_BYTES:
+    if not force and shallow and not _LONG_LINE.search(text) and len(text) < _PRESCAN_BYTES:
         return None
+    try:
+        return _scan_events(text, _Loader)
+    except yaml.YAMLError as exc:
+        # libyaml >= 0.2.6 refuses 1,000 levels while scanning ahead, before it hands over
+        # the event where our limit is crossed; the pure-Python parser has no such limit
+        # and is only this slow on such hostile files.
+        if not _libyaml_too_deep(exc):
+            raise
+        return _scan_events(text, yaml.SafeLoader)
+
+
+def _scan_events(text: str, loader: type[yaml.SafeLoader]) -> tuple[int, int, str] | None:
     depth = -1
     values = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             depth += 1
             values += 1
@@ -292,7 +308,19 @@ def parse_text(name: str, text: str) -> ParsedFile:
             line, col, message = found
             parsed.issues.append(Issue(name, line, col, "", message))
             return parsed
-        root = yaml.compose(text, Loader=_Loader)
+        try:
+            root = yaml.compose(text, Loader=_Loader)
+        except yaml.MarkedYAMLError as exc:
+            # libyaml >= 0.2.6 stops at its own nesting limit (1,000 levels), which the
+            # quick bounds above let through; name our limit, where it is first crossed.
+            if not _libyaml_too_deep(exc):
+                raise
+            found = _prescan(text, force=True)
+            if found is None:
+                raise
+            line, col, message = found
+            parsed.issues.append(Issue(name, line, col, "", message))
+            return parsed
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
