@@ -86,6 +86,9 @@ class LiveServer:
     def __init__(self, app: SandboxApp) -> None:
         self.app = app
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # As in `zoomstate sandbox serve`: asyncio leaves Nagle on for this socket
+        # (proto 0), and each response would wait for a delayed ACK.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"

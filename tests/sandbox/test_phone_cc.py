@@ -3,6 +3,7 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from tests.sandbox.conftest import advance, all_pages, make_client
+from zoomstate.sandbox.account import CCRole
 from zoomstate.sandbox.app import SandboxApp, create_app
 from zoomstate.sandbox.clock import Clock
 
@@ -220,3 +221,19 @@ def test_seeded_ids_are_deterministic(app: SandboxApp) -> None:
     assert (
         a.post("/v2/users", json=body).json()["id"] == b.post("/v2/users", json=body).json()["id"]
     )
+
+
+def test_contact_center_roles_page_through() -> None:
+    """More roles than a page holds: every one is reachable through next_page_token (the
+    listing used to stop at the first page, with no token)."""
+    app = create_app(seed="demo", clock=Clock(source=lambda: 1767225600.0))
+    account = app.runtime.account
+    for i in range(40):
+        role = CCRole(id=account.ids.zoom_id(), name=f"Extra role {i:02d}")
+        account.cc_roles[role.id] = role
+    with make_client(app) as api:
+        first = api.get("/v2/contact_center/roles").json()
+        assert first["page_size"] == 30 and len(first["roles"]) == 30 and first["next_page_token"]
+        rows = all_pages(api, "/v2/contact_center/roles", "roles", page_size=7)
+    names = [r["role_name"] for r in rows]
+    assert len(names) == len(set(names)) == len(account.cc_roles)

@@ -254,8 +254,58 @@ def test_daily_limit_without_headers_is_recognised_by_message() -> None:
         [httpx.Response(429, json={"code": 429, "message": "maximum daily rate limit"})]
     )
     client, _, _ = make_client(handler)
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as info:
         run(client.get("/users"))
+    # No Retry-After: Zoom's daily windows end at 00:00 UTC, after the client's 12:00.
+    assert info.value.resume_at == "2026-11-23T00:00:00Z"
+    assert "2026-11-23T00:00:00Z" in str(info.value)
+
+
+def test_token_endpoint_outage_is_retried_like_a_dropped_connection() -> None:
+    tokens = TokenServer()
+    outages = [503, 429]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            if outages:
+                return httpx.Response(outages.pop(0), json={"reason": "busy"})
+            return tokens.mint(request)
+        return httpx.Response(200, json={"ok": True})
+
+    client, _, fake = make_client(handler)
+    assert run(client.get("/users")) == {"ok": True}
+    assert client.stats.token_requests == 3 and client.stats.retries == 2
+    assert len(fake.sleeps) == 2 and client.stats.calls == 1
+
+
+def test_token_endpoint_down_for_good_is_an_auth_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, text="bad gateway")
+
+    client, _, _ = make_client(handler)
+    with pytest.raises(AuthError) as info:
+        run(client.get("/users"))
+    assert info.value.status == 502 and "unavailable" in str(info.value)
+    assert client.stats.token_requests == 4 and client.stats.calls == 0
+
+
+def test_stats_count_what_goes_over_the_wire() -> None:
+    """A request the auth flow sends again after code 124 is two calls to Zoom (and to
+    its rate limits), though the request loop saw one."""
+    tokens = TokenServer()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            return tokens.mint(request)
+        if request.headers["Authorization"] == "Bearer tok-1":
+            return httpx.Response(401, json={"code": 124, "message": "Access token is expired."})
+        return httpx.Response(200, json={"ok": True})
+
+    client, _, _ = make_client(handler)
+    run(client.get("/users/a@example.com"))
+    assert client.stats.by_endpoint == {"GET /users/{userId}": 2}
+    assert client.stats.by_status == {401: 1, 200: 1}
+    assert client.stats.token_requests == 2 and client.stats.retries == 0
 
 
 def test_other_4xx_is_final_with_method_path_status_code() -> None:

@@ -17,7 +17,7 @@ import re
 import secrets
 import threading
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,11 +39,14 @@ from zoomstate.sandbox.validation import SCHEMAS, check, coerce_query_int
 
 __all__ = [
     "DEFAULT_CREDENTIALS",
+    "DEFAULT_PAGE_CAPS",
+    "SERVED_PAGE_SIZES",
     "Credentials",
     "RequestLog",
     "SandboxApp",
     "SandboxRuntime",
     "create_app",
+    "served_page_sizes",
 ]
 
 T = TypeVar("T")
@@ -128,12 +131,14 @@ class _Cursor:
     filters: str
     last_key: Any
     total: int
-    created: float
+    created: float  # when this token was issued: its 15 minutes run from here
 
 
 class PageTokens:
-    """`next_page_token`s: opaque, bound to one listing and its filters, valid 15 minutes
-    on the sandbox clock."""
+    """`next_page_token`s: opaque, bound to one listing and its filters, each valid 15
+    minutes from when it was issued, on the sandbox clock ("The expiration period for this
+    token is 15 minutes" [U, P, C param:next_page_token] is said of each token, so a long
+    listing that keeps paging never expires)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -163,6 +168,38 @@ class PageTokens:
             self._cursors.clear()
 
 
+# Page-size caps by listing: users 300 as Zoom's pagination guide says ("Light ... up to
+# 300"), although the spec allows 2000; larger page_size values are clamped, never refused.
+DEFAULT_PAGE_CAPS: Mapping[str, int] = {
+    "users": 300,
+    "phone_users": 100,
+    "numbers": 100,
+    "cc_users": 300,
+    "cc_roles": 300,
+    "sites": 300,
+    "templates": 300,
+    "role_members": 300,
+}
+_CAP_PATHS = {
+    "users": "/users",
+    "phone_users": "/phone/users",
+    "numbers": "/phone/numbers",
+    "cc_users": "/contact_center/users",
+    "cc_roles": "/contact_center/roles",
+    "sites": "/phone/sites",
+    "templates": "/phone/setting_templates",
+}
+
+
+def served_page_sizes(caps: Mapping[str, int] = DEFAULT_PAGE_CAPS) -> dict[str, int]:
+    """The largest page each paginated listing serves, by Zoom path (for call-count
+    bounds: a client asking for more gets this many)."""
+    return {path: caps[kind] for kind, path in _CAP_PATHS.items()}
+
+
+SERVED_PAGE_SIZES: Mapping[str, int] = served_page_sizes()
+
+
 @dataclass
 class SandboxRuntime:
     """Everything one sandbox instance holds: the account (inside `service`), the clock,
@@ -176,19 +213,7 @@ class SandboxRuntime:
     faults: FaultInjector = field(default_factory=FaultInjector)
     log: RequestLog = field(default_factory=RequestLog)
     pages: PageTokens = field(default_factory=PageTokens)
-    # users: 300 per page as Zoom's pagination guide says ("Light ... up to 300"), although
-    # the spec allows 2000; larger page_size values are clamped, never refused.
-    page_caps: dict[str, int] = field(
-        default_factory=lambda: {
-            "users": 300,
-            "phone_users": 100,
-            "numbers": 100,
-            "cc_users": 300,
-            "sites": 300,
-            "templates": 300,
-            "role_members": 300,
-        }
-    )
+    page_caps: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PAGE_CAPS))
     seed_source: str | Path | dict[str, Any] = "demo"
     persist: Debouncer | None = None
     tokens: dict[str, tuple[float, int]] = field(default_factory=dict)
@@ -321,11 +346,9 @@ def _page(
                 raise ZoomError(400, bad_token_code, "The next page token is invalid or expired.")
             start = bisect.bisect_right(items, cursor.last_key, key=key)
             total = cursor.total
-            created = cursor.created
         else:
             start = 0
             total = sum(1 for it in items if keep(it))
-            created = now
         rows: list[dict[str, Any]] = []
         last: T | None = None
         i = start
@@ -342,7 +365,7 @@ def _page(
             last = item
     next_token = ""
     if more and last is not None:
-        next_token = rt.pages.issue(_Cursor(kind, filters, key(last), total, created))
+        next_token = rt.pages.issue(_Cursor(kind, filters, key(last), total, now))
     return rows, next_token, size, total
 
 
@@ -687,15 +710,22 @@ async def delete_cc_user(rt: SandboxRuntime, request: Request, p: dict[str, str]
 
 @_route("GET", "/contact_center/roles")
 async def cc_roles(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> Response:
+    # Paginated like every other listing: a fixed first page with no token would hide
+    # every role past page_size (30 by default).
     roles = rt.service.cc_roles()
-    size = min(coerce_query_int(request.query_params.get("page_size"), "page_size", 30), 300)
+    rows, token, size, total = _page(
+        rt,
+        request,
+        "cc_roles",
+        list(range(len(roles))),
+        lambda i: i,
+        lambda i: True,
+        lambda i: roles[i],
+        "",
+        300,
+    )
     return _json(
-        {
-            "next_page_token": "",
-            "page_size": size,
-            "total_records": len(roles),
-            "roles": roles[:size],
-        }
+        {"next_page_token": token, "page_size": size, "total_records": total, "roles": rows}
     )
 
 

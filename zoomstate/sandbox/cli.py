@@ -92,6 +92,13 @@ def serve(
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # asyncio turns Nagle off only for sockets whose proto is IPPROTO_TCP, and a socket
+    # made as socket(AF_INET, SOCK_STREAM) has proto 0: without this, every response whose
+    # body ends in a part-filled segment waits out the client's delayed ACK (40 ms on
+    # Linux), which made a 100-item page take 44 ms instead of 3. Accepted connections
+    # inherit the option.
+    if family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host

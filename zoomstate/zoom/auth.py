@@ -29,6 +29,11 @@ EXPIRY_MARGIN_S = 120.0
 EXPIRED_TOKEN_CODE = 124
 
 
+class TokenUnavailable(AuthError):
+    """The token endpoint answered 429 or 5xx: not a verdict on the credentials, so the
+    client retries it like a dropped connection."""
+
+
 def is_expired_token(response: httpx.Response) -> bool:
     """Zoom's code 124 ("Access token is expired" / "Invalid access token"), as 401 or 400."""
     if response.status_code not in (400, 401):
@@ -77,6 +82,13 @@ class ServerToServerAuth(httpx.Auth):
         )
 
     def _accept_token(self, response: httpx.Response) -> None:
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TokenUnavailable(
+                "the OAuth token endpoint is unavailable",
+                method="POST",
+                path=httpx.URL(self._token_url).path,
+                status=response.status_code,
+            )
         if response.status_code != 200:
             reason = ""
             try:
@@ -144,4 +156,4 @@ class ServerToServerAuth(httpx.Auth):
         raise NotImplementedError("ServerToServerAuth supports httpx.AsyncClient only")
 
 
-__all__ = ["EXPIRY_MARGIN_S", "ServerToServerAuth", "is_expired_token"]
+__all__ = ["EXPIRY_MARGIN_S", "ServerToServerAuth", "TokenUnavailable", "is_expired_token"]

@@ -21,7 +21,7 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -29,6 +29,7 @@ import httpx
 from zoomstate import __version__
 from zoomstate.errors import BackendError, RateLimited
 from zoomstate.ratelimits import Family, Label, match
+from zoomstate.zoom.auth import TokenUnavailable
 from zoomstate.zoom.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -56,10 +57,13 @@ class RetryPolicy:
 
 @dataclass(slots=True)
 class CallStats:
-    """What a run asked of Zoom: by endpoint template, by status, and retries."""
+    """What a run asked of Zoom, counted on the wire (so a request the auth flow sends
+    again after a code 124 counts twice, as it does in Zoom's rate limits): API requests by
+    endpoint template, responses by status, token requests, retries and final errors."""
 
     by_endpoint: Counter[str] = field(default_factory=Counter)
     by_status: Counter[int] = field(default_factory=Counter)
+    token_requests: int = 0
     retries: int = 0
     errors: int = 0
 
@@ -89,6 +93,11 @@ def _parse_retry_after(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
+
+
+def _next_utc_midnight(now: datetime) -> str:
+    day = now.astimezone(UTC).date() + timedelta(days=1)
+    return f"{day.isoformat()}T00:00:00Z"
 
 
 def _zoom_error(response: httpx.Response) -> tuple[int | None, str]:
@@ -133,14 +142,44 @@ class ZoomClient:
         self._sleep = sleep
         self._now = wall_clock
         self._rng = rng or random.Random()
+        base = httpx.URL(api_url.rstrip("/"))
+        self._api_origin = (base.scheme, base.netloc)
+        self._api_path = base.path.rstrip("/")
         self._http = httpx.AsyncClient(
-            base_url=api_url.rstrip("/"),
+            base_url=base,
             auth=auth,
             transport=transport,
             timeout=timeout_s,
             headers={"User-Agent": f"zoomstate/{__version__}", "Accept": "application/json"},
             limits=httpx.Limits(max_connections=max_connections),
+            # Hooks see every request httpx sends, including the ones the auth flow sends
+            # on its own (token mints, the repeat after a code 124), which `request` never
+            # sees: the counts are then what Zoom counts.
+            event_hooks={"request": [self._count_request], "response": [self._count_response]},
         )
+
+    def _api_path_of(self, url: httpx.URL) -> str | None:
+        """The path relative to the API base, or None for a request elsewhere (OAuth)."""
+        if (url.scheme, url.netloc) != self._api_origin:
+            return None
+        if not url.path.startswith(self._api_path + "/"):
+            return None
+        return url.path[len(self._api_path) :]
+
+    def _is_api(self, url: httpx.URL) -> bool:
+        return self._api_path_of(url) is not None
+
+    async def _count_request(self, request: httpx.Request) -> None:
+        path = self._api_path_of(request.url)
+        if path is None:
+            self.stats.token_requests += 1
+            return
+        template = self.classify(request.method, path)[0]
+        self.stats.by_endpoint[f"{request.method} {template}"] += 1
+
+    async def _count_response(self, response: httpx.Response) -> None:
+        if self._is_api(response.request.url):
+            self.stats.by_status[response.status_code] += 1
 
     async def __aenter__(self) -> ZoomClient:
         return self
@@ -175,14 +214,17 @@ class ZoomClient:
         attempt = 0
         while True:
             await self.pacer.acquire(family, label)
-            self.stats.by_endpoint[f"{method} {template}"] += 1
             try:
                 response = await self._http.request(method, path, params=params, json=json)
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, TokenUnavailable) as exc:
                 # The request may or may not have reached Zoom; callers that create
                 # things read before they write, so a repeat is detected, not doubled.
+                # A token endpoint that is down (5xx, 429) is as transient as a dropped
+                # connection: one bad minute of zoom.us must not end a long run.
                 if attempt + 1 >= self.retry.attempts:
                     self.stats.errors += 1
+                    if isinstance(exc, TokenUnavailable):
+                        raise
                     raise BackendError(
                         f"connection failed after {attempt + 1} attempts: {type(exc).__name__}",
                         method=method,
@@ -191,7 +233,6 @@ class ZoomClient:
                 delay = self.retry.delay(attempt, self._rng)
                 log.info("request: retry method=%s path=%s error=%s", method, path, type(exc))
             else:
-                self.stats.by_status[response.status_code] += 1
                 if response.status_code < 400:
                     if not response.content:
                         return None
@@ -249,12 +290,14 @@ class ZoomClient:
         message = _zoom_error(response)[1]
         daily = kind.lower() == "daily-limit" or "daily" in message.lower()
         if daily or (after is not None and after > MAX_RETRY_AFTER_S):
-            resume = headers.get("Retry-After") or "the next UTC midnight"
+            # Zoom's daily limits reset at 00:00 UTC (docs/rate-limits.md); a daily 429
+            # without Retry-After (REFERENCE.md §7.13) still gets a resume time.
+            resume = headers.get("Retry-After") or _next_utc_midnight(self._now())
             raise RateLimited(
                 f"Zoom's daily rate limit for {family} {label} requests is reached; "
                 f"nothing more can be done before {resume}. Run the same command again then: "
                 "it carries on from the live state",
-                resume_at=headers.get("Retry-After"),
+                resume_at=resume,
                 method=method,
                 path=path,
                 status=429,

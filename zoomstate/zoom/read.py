@@ -49,6 +49,8 @@ PAGE_SIZES: Mapping[str, int] = {
 USER_STATUSES: tuple[LiveStatus, ...] = ("active", "inactive", "pending")
 _PACKAGES = frozenset(get_args(ContactCenterPackage))
 _TYPE_NAMES: Mapping[int, UserType] = {1: "basic", 2: "licensed", 4: "none"}
+# "Invalid access token, does not contain scopes" (D:errors says 4700, the field 4711).
+SCOPE_ERROR_CODES = frozenset({4700, 4711})
 
 
 def e164(number: object) -> str:
@@ -79,24 +81,29 @@ class RawAccount:
     warnings: tuple[str, ...]
 
 
-def lower_bound(raw: RawAccount) -> int:
+def lower_bound(raw: RawAccount, page_sizes: Mapping[str, int] | None = None) -> int:
     """The fewest list calls any reader needs for this account: per list and status
-    pass, max(1, ceil(items / page size))."""
+    pass, max(1, ceil(items / page size)).
 
-    def pages(count: int, size: int) -> int:
-        return max(1, -(-count // size))
+    `page_sizes` are the sizes the server really serves, by endpoint path (Zoom caps
+    some below what it documents; the sandbox's caps are `sandbox.app.SERVED_PAGE_SIZES`);
+    endpoints missing from it count with the size the client asks for."""
+    sizes = {**PAGE_SIZES, **(page_sizes or {})}
 
-    total = sum(pages(len(raw.users[s]), PAGE_SIZES["/users"]) for s in USER_STATUSES)
-    total += pages(len(raw.roles), PAGE_SIZES["/roles"])
+    def pages(count: int, path: str) -> int:
+        return max(1, -(-count // min(sizes[path], PAGE_SIZES[path])))
+
+    total = sum(pages(len(raw.users[s]), "/users") for s in USER_STATUSES)
+    total += pages(len(raw.roles), "/roles")
     if raw.phone_enabled:
-        total += pages(len(raw.phone_users), PAGE_SIZES["/phone/users"])
-        total += pages(len(raw.numbers), PAGE_SIZES["/phone/numbers"])
-        total += pages(len(raw.calling_plans), PAGE_SIZES["/phone/calling_plans"])
-        total += pages(len(raw.sites), PAGE_SIZES["/phone/sites"])
-        total += pages(len(raw.templates), PAGE_SIZES["/phone/setting_templates"])
+        total += pages(len(raw.phone_users), "/phone/users")
+        total += pages(len(raw.numbers), "/phone/numbers")
+        total += pages(len(raw.calling_plans), "/phone/calling_plans")
+        total += pages(len(raw.sites), "/phone/sites")
+        total += pages(len(raw.templates), "/phone/setting_templates")
     if raw.contact_center_enabled:
-        total += pages(len(raw.cc_users), PAGE_SIZES["/contact_center/users"])
-        total += pages(len(raw.cc_roles), PAGE_SIZES["/contact_center/roles"])
+        total += pages(len(raw.cc_users), "/contact_center/users")
+        total += pages(len(raw.cc_roles), "/contact_center/roles")
     return total
 
 
@@ -108,7 +115,10 @@ async def _optional(
     try:
         return await client.list_all(path, key, page_size=PAGE_SIZES[path], params=params)
     except BackendError as exc:
-        if exc.status in (400, 403, 404):
+        # A missing scope (400 / 4700 or 4711) is a mistake in the app's setup, not an
+        # account without Zoom Phone: read as "no phone users", it would make a plan
+        # that licenses everyone again.
+        if exc.status in (400, 403, 404) and exc.code not in SCOPE_ERROR_CODES:
             warnings.append(f"{path}: not available on this account ({exc.zoom_message})")
             return None
         raise
@@ -123,17 +133,30 @@ async def fetch_raw(client: ZoomClient) -> RawAccount:
             "/users", "users", page_size=PAGE_SIZES["/users"], params={"status": status}
         )
 
-    results = await asyncio.gather(
-        *(users(s) for s in USER_STATUSES),
-        _optional(client, "/phone/users", "users", warnings),
-        _optional(client, "/phone/numbers", "phone_numbers", warnings, params={"type": "all"}),
-        _optional(client, "/phone/calling_plans", "calling_plans", warnings),
-        _optional(client, "/phone/sites", "sites", warnings),
-        _optional(client, "/phone/setting_templates", "templates", warnings),
-        _optional(client, "/roles", "roles", warnings),
-        _optional(client, "/contact_center/users", "users", warnings),
-        _optional(client, "/contact_center/roles", "roles", warnings),
-    )
+    tasks = [
+        asyncio.ensure_future(c)
+        for c in (
+            *(users(s) for s in USER_STATUSES),
+            _optional(client, "/phone/users", "users", warnings),
+            _optional(client, "/phone/numbers", "phone_numbers", warnings, params={"type": "all"}),
+            _optional(client, "/phone/calling_plans", "calling_plans", warnings),
+            _optional(client, "/phone/sites", "sites", warnings),
+            _optional(client, "/phone/setting_templates", "templates", warnings),
+            _optional(client, "/roles", "roles", warnings),
+            _optional(client, "/contact_center/users", "users", warnings),
+            _optional(client, "/contact_center/roles", "roles", warnings),
+        )
+    ]
+    try:
+        results = await asyncio.gather(*tasks)
+    except BaseException:
+        # gather leaves the other lists running: after a daily limit or a final error
+        # they would go on spending the account's budget (and use a client about to be
+        # closed). Stop them before the error goes up.
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     active, inactive, pending = results[0], results[1], results[2]
     phone_users, numbers, plans, sites, templates, roles, cc_users, cc_roles = results[3:]
     return RawAccount(
