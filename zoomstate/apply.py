@@ -14,6 +14,7 @@ Safety rests on three habits:
 from __future__ import annotations
 
 import asyncio
+import heapq
 import json
 import logging
 import os
@@ -178,6 +179,48 @@ class ApplyReport:
         }
 
 
+class _Slots:
+    """A semaphore that hands a freed slot to the waiting step that comes first in the
+    plan, not to the one that asked first.
+
+    With first-come order, every user's first step queues before any user's second step
+    (each user's next step joins the queue only when its previous one is done), so the
+    run works through the plan in waves: all the Users API steps, then all the Phone API
+    steps. Each wave is held to one rate-limit bucket while the others stand idle. In plan
+    order (by user, rule 1 of the planner), a user's next step goes before the next
+    user's first: the few users in progress mix their steps across the buckets, and each
+    bucket is kept busy at its own budget at the same time. Steps waiting for a
+    dependency hold no slot, so the order cannot deadlock."""
+
+    def __init__(self, size: int) -> None:
+        self._free = max(1, size)
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._seq = 0
+
+    async def acquire(self, priority: int) -> None:
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._seq += 1
+        heapq.heappush(self._waiting, (priority, self._seq, future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            # Cancelled after the slot was handed over: pass it on, or it is lost.
+            if future.done() and not future.cancelled():
+                self.release()
+            raise
+
+    def release(self) -> None:
+        while self._waiting:
+            _, _, future = heapq.heappop(self._waiting)
+            if not future.done():
+                future.set_result(None)
+                return
+        self._free += 1
+
+
 class _Skip(Exception):
     """A step that cannot run now; not an error of Zoom's."""
 
@@ -204,6 +247,8 @@ class Executor:
     ids: dict[str, str] = field(default_factory=dict)
     results: dict[str, StepResult] = field(default_factory=dict)
     _abort: BaseException | None = None
+    # Each step's place in the plan: the order in which waiting steps get a slot.
+    _order: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for user in self.live.users:
@@ -222,7 +267,8 @@ class Executor:
         by_user: dict[str, list[Operation]] = defaultdict(list)
         for op in ops:
             by_user[op.user].append(op)
-        slots = asyncio.Semaphore(max(1, self.concurrency))
+        slots = _Slots(self.concurrency)
+        self._order = {op.id: index for index, op in enumerate(ops)}
 
         async def worker(user_ops: list[Operation]) -> None:
             for op in user_ops:
@@ -250,7 +296,7 @@ class Executor:
             self.on_step(result)
 
     async def _run_one(
-        self, op: Operation, events: Mapping[str, asyncio.Event], slots: asyncio.Semaphore
+        self, op: Operation, events: Mapping[str, asyncio.Event], slots: _Slots
     ) -> None:
         # Wait for what this step depends on without holding a slot: a worker that holds
         # one while it waits could starve the step it waits for.
@@ -270,7 +316,12 @@ class Executor:
             else:
                 self._finish(op, "skipped", f"depends on {blocked[0]}, which {state}")
             return
-        async with slots:
+        await slots.acquire(self._order[op.id])
+        try:
+            if self._abort is not None:
+                # The run stopped (a daily cap) while this step waited for its slot.
+                self._finish(op, "skipped", "the run stopped")
+                return
             marker = _current_op.set(op.id)
             try:
                 if self.journal:
@@ -291,6 +342,8 @@ class Executor:
                 self._finish(op, "done", detail)
             finally:
                 _current_op.reset(marker)
+        finally:
+            slots.release()
 
     def _snapshot(self, op: Operation) -> None:
         """What is about to go, in full, so an admin can put the configuration back."""
@@ -333,19 +386,20 @@ class Executor:
         for name in ("first_name", "last_name"):
             if p.get(name) is not None:
                 info[name] = p[name]
+        outcome = f"created with action {p['action']}"
         try:
             data = await self._call(
                 "POST", "/users", json={"action": p["action"], "user_info": info}
             )
         except BackendError as exc:
-            if exc.status == 409 and exc.code == 1005:
-                # Already there: a dropped response to our own earlier request, or someone
-                # else's. Read it back rather than fail.
-                user = await self._call("GET", f"/users/{p['email']}")
-                if isinstance(user, dict) and user.get("id"):
-                    self.ids[op.user] = str(user["id"])
-                return "already existed"
-            raise
+            if exc.status != 409 or exc.code != 1005:
+                raise
+            # Already there: our own earlier request whose answer was lost (a dropped
+            # connection, a killed run), or someone else's. Read it back rather than fail,
+            # and still send the fields POST /users does not take: a run that stopped
+            # between the two calls must not leave them out.
+            data = await self._call("GET", f"/users/{p['email']}")
+            outcome = "already existed"
         if isinstance(data, dict) and data.get("id"):
             self.ids[op.user] = str(data["id"])
         extra = {
@@ -355,7 +409,7 @@ class Executor:
         }
         if extra and p["action"] != "create":
             await self._call("PATCH", f"/users/{self.user_ref(op.user)}", json=extra)
-        return f"created with action {p['action']}"
+        return outcome
 
     async def _op_update_user(self, op: Operation) -> str:
         raw = op.params.get("fields")
@@ -469,6 +523,7 @@ class Executor:
 
     async def _op_switch_calling_plan(self, op: Operation) -> str:
         source, target = op.params["source_type"], op.params["target_type"]
+        outcome = ""
         try:
             await self._call(
                 "PUT",
@@ -476,9 +531,11 @@ class Executor:
                 json={"source_type": source, "target_type": target},
             )
         except BackendError as exc:
-            if exc.status is not None and exc.status < 500 and await self._has(op, "plan", target):
-                return "already switched"
-            raise
+            if exc.status is None or exc.status >= 500 or not await self._has(op, "plan", target):
+                raise
+            # Switched by an earlier attempt whose answer was lost: the numbers it may
+            # have dropped are still to be checked below.
+            outcome = "already switched"
         # Zoom does not document whether a switch keeps the direct number: check, and give
         # back any number the user was to keep.
         live = self._live.get(op.user)
@@ -495,7 +552,11 @@ class Executor:
                 f"/phone/users/{self.user_ref(op.user)}/phone_numbers",
                 json={"phone_numbers": [{"number": number}]},
             )
-        return f"re-assigned {', '.join(lost)} dropped by the switch" if lost else ""
+        if lost:
+            outcome = "; ".join(
+                x for x in (outcome, f"re-assigned {', '.join(lost)} dropped by the switch") if x
+            )
+        return outcome
 
     def _unassigned_by_plan(self, user: str, number: str) -> bool:
         return f"{user}/unassign_number/{number}" in self.planned
