@@ -148,14 +148,39 @@ def _scan_events(text: str, loader: type[yaml.SafeLoader]) -> tuple[int, int, st
     return None
 
 
+# YAML 1.1 also reads 010123 as octal (4179), 0x1F as hexadecimal, 1_000 as 1000 and 1:20
+# as base 60 (80): an extension written with a leading zero would silently become another
+# extension. A state file has no use for those forms, so only plain decimal is accepted.
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+
+
+def _odd_int_message(text: str, value: object) -> str:
+    digits = text.lstrip("+-")
+    if ":" in digits:
+        kind = "base 60"
+    elif digits[:2].lower() == "0x":
+        kind = "hexadecimal"
+    elif digits[:2].lower() == "0b":
+        kind = "binary"
+    elif "_" in digits:
+        kind = "with the underscores dropped"
+    else:
+        kind = "octal, for the leading zero"
+    return (
+        f"YAML reads {text} as the number {value} ({kind}): write numbers in plain "
+        f'decimal, or quote text ("{text}")'
+    )
+
+
 def _unsupported_tag(tag: str) -> str:
     return f"unsupported YAML tag {_show_tag(tag)}: a state file holds plain YAML values only"
 
 
 class _YamlProblem(Exception):
-    def __init__(self, node: Node, message: str) -> None:
+    def __init__(self, node: Node, message: str, path: JsonPath = ()) -> None:
         self.node = node
         self.message = message
+        self.path = path
         super().__init__(message)
 
 
@@ -206,7 +231,7 @@ class _Builder:
                 )
         self._seen.add(ident)
         if isinstance(node, ScalarNode):
-            return self._scalar(node)
+            return self._scalar(node, path)
         self._stack.add(ident)
         self._expanding += alias
         try:
@@ -223,7 +248,7 @@ class _Builder:
             self._expanding -= alias
         raise _YamlProblem(node, "unsupported YAML node")
 
-    def _scalar(self, node: ScalarNode) -> Any:
+    def _scalar(self, node: ScalarNode, path: JsonPath = ()) -> Any:
         tag = node.tag
         if tag not in _SCALAR_TAGS:
             if tag == f"{_YAML}merge":
@@ -232,7 +257,10 @@ class _Builder:
         if tag == f"{_YAML}str" or tag == f"{_YAML}timestamp":
             # A date-like value ("2024-01-01") stays text: no field of the state is a date.
             return node.value
-        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+        value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+        if tag == f"{_YAML}int" and not _PLAIN_INT.fullmatch(node.value):
+            raise _YamlProblem(node, _odd_int_message(node.value, value), path)
+        return value
 
     def _mapping(self, node: MappingNode, path: JsonPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -348,7 +376,7 @@ def parse_text(name: str, text: str) -> ParsedFile:
     try:
         data = builder.build(root)
     except _YamlProblem as exc:
-        parsed.issues.append(_issue_at(name, exc.node, "", exc.message))
+        parsed.issues.append(_issue_at(name, exc.node, format_path(exc.path), exc.message))
         return parsed
     except (yaml.YAMLError, ValueError, TypeError) as exc:
         parsed.issues.append(_issue_at(name, root, "", f"invalid YAML value: {exc}"))
