@@ -34,6 +34,7 @@ import httpx
 
 from tests.bench.loader import measured
 from tests.bench.report import table, write_section
+from tests.bench.server import serve
 from zoomstate.ratelimits import QPS_LIMITS, match
 from zoomstate.sandbox.account import Account
 from zoomstate.sandbox.persistence import save
@@ -99,39 +100,6 @@ def _user_yaml(user: Any, account: Account, *, change: bool, index: int) -> list
     return lines
 
 
-def serve(data: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "zoomstate.cli",
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--data",
-            str(data),
-            "--tier",
-            TIER,
-            "--latency-ms",
-            str(LATENCY_MS),
-            "--rate-limits",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    env: dict[str, str] = {}
-    while len(env) < 5:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the sandbox did not start")
-        if "=" in line and not line.startswith("#"):
-            key, _, value = line.strip().partition("=")
-            env[key] = value
-    return proc, env
-
-
 def _when(record: dict[str, Any]) -> float:
     return datetime.fromisoformat(record["t"]).timestamp()
 
@@ -176,7 +144,7 @@ def run(users: int, concurrency: int) -> tuple[list[str], dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         data, state = generate(root, users)
-        server, env = serve(data)
+        server, env = serve(data, "--tier", TIER, "--latency-ms", str(LATENCY_MS), "--rate-limits")
         try:
             base = env["ZOOMSTATE_API_URL"].removesuffix("/v2")
             proc = subprocess.run(

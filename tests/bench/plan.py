@@ -29,6 +29,7 @@ import httpx
 
 from tests.bench.loader import measured
 from tests.bench.report import table, write_section
+from tests.bench.server import serve
 from zoomstate.sandbox.persistence import save
 from zoomstate.sandbox.seeding import generate_account
 
@@ -95,39 +96,10 @@ def generate(root: Path, users: int) -> Path:
     return data
 
 
-def serve(data: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "zoomstate.cli",
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--data",
-            str(data),
-            "--no-rate-limits",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    env: dict[str, str] = {}
-    while len(env) < 5:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the sandbox did not start")
-        if "=" in line and not line.startswith("#"):
-            key, _, value = line.strip().partition("=")
-            env[key] = value
-    return proc, env
-
-
 def run(users: int) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         data = generate(Path(tmp), users)
-        server, env = serve(data)
+        server, env = serve(data, "--no-rate-limits")
         try:
             base = env["ZOOMSTATE_API_URL"].removesuffix("/v2")
             proc = subprocess.run(

@@ -34,6 +34,7 @@ import httpx
 
 from tests.bench.loader import measured
 from tests.bench.report import table, write_section
+from tests.bench.server import serve
 from zoomstate.ratelimits import QPS_LIMITS, Tier, match
 from zoomstate.sandbox.app import SERVED_PAGE_SIZES
 from zoomstate.sandbox.persistence import save
@@ -53,37 +54,6 @@ def prepare(root: Path, users: int) -> tuple[Path, Path]:
     phone_ids = root / "phone_ids.json"
     phone_ids.write_text(json.dumps(ids), encoding="utf-8")
     return data, phone_ids
-
-
-def serve(data: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "zoomstate.cli",
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--data",
-            str(data),
-            "--tier",
-            TIER,
-            "--no-rate-limits",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    env: dict[str, str] = {}
-    while len(env) < 5:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the sandbox did not start")
-        if "=" in line and not line.startswith("#"):
-            key, _, value = line.strip().partition("=")
-            env[key] = value
-    return proc, env
 
 
 def reader(env: dict[str, str], *args: str) -> dict[str, Any]:
@@ -133,7 +103,7 @@ def run(users: int, naive_max: int) -> dict[str, Any]:
     out: dict[str, Any] = {"users": users}
     with tempfile.TemporaryDirectory() as tmp:
         data, phone_ids = prepare(Path(tmp), users)
-        server, env = serve(data)
+        server, env = serve(data, "--tier", TIER, "--no-rate-limits")
         base = env["ZOOMSTATE_API_URL"].removesuffix("/v2")
         admin = httpx.Client(base_url=f"{base}/_sandbox", timeout=60)
         try:
