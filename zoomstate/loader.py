@@ -24,6 +24,7 @@ import errno
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -411,27 +412,38 @@ def _parse_path(args: tuple[str, str]) -> ParsedFile:
 
 
 def parse_file(path: Path, name: str) -> ParsedFile:
-    """Read and parse one state file, refusing oversized and non-UTF-8 files."""
+    """Read and parse one state file, refusing oversized and non-UTF-8 files, and anything
+    that is not a regular file (a FIFO would block forever, /dev/zero never ends)."""
+
+    def refused(message: str) -> ParsedFile:
+        return ParsedFile(name, "", issues=[Issue(name, 0, 0, "", message)])
+
+    def too_big(size: str) -> ParsedFile:
+        return refused(
+            f"file is {size} bytes, over the {MAX_FILE_BYTES // 2**20} MiB limit for one "
+            "state file: split it into several files"
+        )
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return ParsedFile(
-                name,
-                "",
-                issues=[
-                    Issue(
-                        name,
-                        0,
-                        0,
-                        "",
-                        f"file is {size:,} bytes, over the {MAX_FILE_BYTES // 2**20} MiB "
-                        "limit for one state file: split it into several files",
-                    )
-                ],
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return refused(
+                "not a regular file (a device, pipe or socket): a state file is a plain "
+                "YAML file"
             )
-        raw = path.read_bytes()
+        if info.st_size > MAX_FILE_BYTES:
+            return too_big(f"{info.st_size:,}")
+        # O_NONBLOCK: the file may be swapped for a FIFO between stat and open.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return refused("not a regular file: a state file is a plain YAML file")
+            # Read at most one byte past the cap: the file may have grown since stat.
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            return too_big(f"over {MAX_FILE_BYTES:,}")
     except OSError as exc:
-        return ParsedFile(name, "", issues=[Issue(name, 0, 0, "", f"cannot read: {exc.strerror}")])
+        return refused(f"cannot read: {exc.strerror}")
     text, problem = _decode(name, raw)
     if text is None:
         assert problem is not None

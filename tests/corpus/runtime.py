@@ -7,6 +7,7 @@ the loop, and a file over the size cap would put 32 MiB in git for one line of o
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,16 @@ def _symlink_file_loop(state: Path) -> None:
 
 def _broken_symlink(state: Path) -> None:
     (state / "users" / "support.yaml").symlink_to("../../shared/support.yaml")
+
+
+def _fifo(state: Path) -> None:
+    # Opening a FIFO for reading blocks until a writer comes: validate would hang.
+    os.mkfifo(state / "users" / "support.yaml")
+
+
+def _device_symlink(state: Path) -> None:
+    # /dev/zero has size 0 and never ends: a size check alone lets it through.
+    (state / "users" / "support.yaml").symlink_to("/dev/zero")
 
 
 def _oversized_file(state: Path) -> None:
@@ -72,6 +83,8 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "hostile-symlink-file-loop": _symlink_file_loop,
     "hostile-broken-symlink": _broken_symlink,
     "hostile-oversized-file": _oversized_file,
+    "hostile-fifo": _fifo,
+    "hostile-device-symlink": _device_symlink,
 }
 
 
