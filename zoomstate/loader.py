@@ -428,8 +428,7 @@ def parse_file(path: Path, name: str) -> ParsedFile:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             return refused(
-                "not a regular file (a device, pipe or socket): a state file is a plain "
-                "YAML file"
+                "not a regular file (a device, pipe or socket): a state file is a plain YAML file"
             )
         if info.st_size > MAX_FILE_BYTES:
             return too_big(f"{info.st_size:,}")
