@@ -189,3 +189,51 @@ def test_every_environment_variable_is_named_in_the_help() -> None:
                     missing.append(f"{name}: {param.name} does not name {var}")
     assert missing == []
     assert checked >= 2
+
+
+@pytest.mark.parametrize(
+    ("rate_limits", "args", "env", "expected"),
+    [
+        # The state's account.rate_limits is the default ...
+        ("business", [], {}, ("business", 0.8)),
+        ("pro", [], {}, ("pro", 0.8)),
+        # ... --tier and ZOOMSTATE_TIER win over it, and the share is the user's.
+        ("business", ["--tier", "pro", "--budget-share", "0.5"], {}, ("pro", 0.5)),
+        (
+            "pro",
+            [],
+            {"ZOOMSTATE_TIER": "business", "ZOOMSTATE_BUDGET_SHARE": "0.3"},
+            ("business", 0.3),
+        ),
+    ],
+)
+def test_tier_and_budget_share_reach_the_pacer(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rate_limits: str,
+    args: list[str],
+    env: dict[str, str],
+    expected: tuple[str, float],
+) -> None:
+    import zoomstate.session
+
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "account.yaml").write_text(
+        f"account:\n  domains: [example.com]\n  rate_limits: {rate_limits}\n", encoding="utf-8"
+    )
+    (state / "users.yaml").write_text(
+        "users:\n  - {email: a.b@example.com, first_name: A, last_name: B}\n", encoding="utf-8"
+    )
+    made: list[tuple[str, float]] = []
+    real = zoomstate.session.Pacer
+
+    def recording(**kwargs: Any) -> Any:
+        made.append((kwargs["tier"], kwargs["share"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(zoomstate.session, "Pacer", recording)
+    sandbox = tmp_path / "sandbox.json"
+    result = run_cli(["--sandbox", str(sandbox), "plan", str(state), *args], env=dict(env))
+    assert result.code in (0, 2), result.stderr
+    assert made == [expected]

@@ -261,6 +261,26 @@ def test_daily_limit_without_headers_is_recognised_by_message() -> None:
     assert "2026-11-23T00:00:00Z" in str(info.value)
 
 
+def test_a_long_retry_after_stops_the_run_without_calling_it_daily() -> None:
+    handler, log = scripted(
+        [
+            httpx.Response(
+                429,
+                headers={"X-RateLimit-Type": "QPS", "Retry-After": "600"},
+                json={"code": 429, "message": "You have reached the maximum per-second rate"},
+            )
+        ]
+    )
+    client, _, fake = make_client(handler)
+    with pytest.raises(RateLimited) as info:
+        run(client.get("/users"))
+    message = str(info.value)
+    # Ten minutes is not sat out inside a run, but it is not Zoom's daily limit either.
+    assert "daily" not in message
+    assert "wait 600 s" in message and "Retry-After" in message
+    assert len(log) == 1 and fake.sleeps == []
+
+
 def test_token_endpoint_outage_is_retried_like_a_dropped_connection() -> None:
     tokens = TokenServer()
     outages = [503, 429]

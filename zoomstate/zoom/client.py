@@ -293,10 +293,16 @@ class ZoomClient:
             # Zoom's daily limits reset at 00:00 UTC (docs/rate-limits.md); a daily 429
             # without Retry-After (REFERENCE.md §7.13) still gets a resume time.
             resume = headers.get("Retry-After") or _next_utc_midnight(self._now())
+            what = (
+                f"Zoom's daily rate limit for {family} {label} requests is reached"
+                if daily
+                # Not a daily limit, but a wait too long to sit out inside a run.
+                else f"Zoom asked zoomstate to wait {after:.0f} s before more {family} "
+                f"{label} requests (Retry-After)"
+            )
             raise RateLimited(
-                f"Zoom's daily rate limit for {family} {label} requests is reached; "
-                f"nothing more can be done before {resume}. Run the same command again then: "
-                "it carries on from the live state",
+                f"{what}; nothing more can be done before {resume}. Run the same command "
+                "again then: it carries on from the live state",
                 resume_at=resume,
                 method=method,
                 path=path,
