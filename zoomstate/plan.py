@@ -373,6 +373,11 @@ class _UserPlanner:
         if self.pending_reason is not None and kind not in ("create_user", "delete_user"):
             self.b.wait(self.key, kind, self.pending_reason, kw.get("after"))
             return None
+        live = self.diff.live
+        if live is not None and live.key != self.key:
+            # Renamed (matched by id): the live object the plan read is under its old
+            # e-mail, and `user:<new e-mail>` alone would fingerprint nothing.
+            kw["reads"] = (f"user:{live.key}", *kw.get("reads", ()))
         op_id = self.b.add(kind, self.key, params, **kw)
         self.b.depend(op_id, self.first)
         return op_id
@@ -1168,7 +1173,11 @@ def _check_safety(b: _Builder) -> None:
         op.user for op in b.ops.values() if op.kind in ("deactivate_user", "delete_user")
     }
     gone = {u.key for u in managed if u.status != "pending"}
-    if gone and gone <= removed_users:
+    # Active users counted alone too: with on_missing_user deactivate, an inactive user
+    # is never "removed" again, so one inactive user would hide an empty state that
+    # deactivates everyone else.
+    active = {u.key for u in managed if u.status == "active"}
+    if (gone and gone <= removed_users) or (active and active <= removed_users):
         raise UnsafePlan(
             f"this plan would remove every managed user ({len(gone)}): is the state "
             "directory empty or truncated? Refused, even with --force"

@@ -428,6 +428,20 @@ SCENARIOS: tuple[Scenario, ...] = (
         )
         for suffix, args in (("", ()), ("_with_force", ("--force",)))
     ),
+    # An inactive user is not removed again by a deactivate policy: it must not hide an
+    # empty state that deactivates every active user.
+    Scenario(
+        name="empty_state_with_an_inactive_user_refused",
+        live_users=(
+            ALICE,
+            BOB,
+            {"email": "ivy@example.com", "type": "basic", "status": "inactive"},
+        ),
+        users_yaml="",
+        account={"on_missing_user": "deactivate"},
+        exit_code=1,
+        stderr=("would remove every managed user", "Refused, even with --force"),
+    ),
     # --target plans only the named users.
     Scenario(
         name="target_plans_only_named_users",

@@ -133,6 +133,26 @@ def test_email_change_keeps_the_user(tmp_path: Path, plan_cli: Any) -> None:
     assert (op["before"], op["after"]) == ("frank.old@example.com", "frank.new@example.com")
 
 
+def test_a_renamed_user_changed_after_the_plan_makes_it_stale(
+    tmp_path: Path, plan_cli: Any
+) -> None:
+    sandbox, state = materialise(BY_NAME["email_changed_with_id"], tmp_path)
+    plan_file = tmp_path / "plan.json"
+    assert plan_cli(sandbox, "plan", str(state), "--out", str(plan_file)).code == 0
+    reads = json.loads(plan_file.read_text())["operations"][0]["reads"]
+    assert "user:frank.old@example.com" in reads
+    # Someone edits the user, still under its old e-mail, before the apply.
+    data = json.loads(sandbox.read_text())
+    frank = next(u for u in data["users"] if u["email"] == "frank.old@example.com")
+    frank["dept"] = "Finance"
+    sandbox.write_text(json.dumps(data))
+    result = plan_cli(sandbox, "apply", str(state), "--plan", str(plan_file), "--auto-approve")
+    assert result.code == 1
+    assert "frank.old@example.com" in result.err and "nothing was applied" in result.err
+    after = json.loads(sandbox.read_text())
+    assert any(u["email"] == "frank.old@example.com" for u in after["users"])
+
+
 # -- output formats, on the new-hire scenario
 
 
