@@ -468,20 +468,24 @@ class Executor:
         await self._call(
             "PATCH", f"/users/{self.user_ref(op.user)}", json={"feature": {"zoom_phone": True}}
         )
-        # The phone user appears asynchronously: wait for it, with a bounded backoff.
+        # The phone user appears asynchronously: wait for it, with a backoff, at most
+        # phone_user_timeout_s in all (the last sleep is cut to what is left), then look
+        # once more.
         waited, delay = 0.0, 0.5
         while True:
             if await self._phone_user(op) is not None:
                 return f"phone user ready after {waited:.1f} s" if waited else ""
-            if waited >= self.phone_user_timeout_s:
+            left = self.phone_user_timeout_s - waited
+            if left <= 0:
                 raise BackendError(
-                    f"the phone user did not appear within {self.phone_user_timeout_s:.0f} s "
+                    f"the phone user did not appear within {self.phone_user_timeout_s:g} s "
                     "after Zoom Phone was turned on; run apply again later",
                     method="GET",
                     path=f"/phone/users/{op.user}",
                 )
-            await self.sleep(delay)
-            waited += delay
+            step = min(delay, left)
+            await self.sleep(step)
+            waited += step
             delay = min(delay * 2, 10.0)
 
     async def _op_update_phone(self, op: Operation) -> str:
@@ -686,6 +690,7 @@ async def apply_plan(
     concurrency: int = 8,
     sleep: Sleep = asyncio.sleep,
     on_step: Callable[[StepResult], None] | None = None,
+    phone_user_timeout_s: float = PHONE_USER_TIMEOUT_S,
 ) -> ApplyReport:
     """Carry out `plan` (already checked against `live`) and report every step."""
     started = time.perf_counter()
@@ -696,6 +701,7 @@ async def apply_plan(
         journal=journal,
         concurrency=concurrency,
         sleep=sleep,
+        phone_user_timeout_s=phone_user_timeout_s,
         on_step=on_step,
         planned=frozenset(op.id for op in plan.operations),
     )

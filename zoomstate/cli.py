@@ -541,20 +541,43 @@ async def _apply(
 
 
 @contextmanager
-def _progress(obj: Context, total: int) -> Iterator[Callable[[StepResult], None]]:
-    """A progress bar on stderr when it is a terminal; silent otherwise."""
-    if obj.verbosity < 0 or not sys.stderr.isatty():
+def _progress(
+    obj: Context, total: int, console: Any = None
+) -> Iterator[Callable[[StepResult], None]]:
+    """A progress bar on stderr when it is a terminal (or on `console`, a rich Console);
+    silent otherwise. It shows the steps done of all, the failures, the rate in steps per
+    second and the time elapsed."""
+    if obj.verbosity < 0 or (console is None and not sys.stderr.isatty()):
         yield lambda _result: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TimeElapsedColumn,
+    )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        """Steps per second: over the last 30 s while running, over the run when done."""
+
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            if speed is None and task.completed and task.elapsed:
+                speed = task.completed / task.elapsed
+            shown = f"{speed:.1f}" if speed is not None else "-.-"
+            return Text(f"{shown} steps/s", style="progress.data.speed")
 
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
+        RateColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console if console is not None else Console(stderr=True),
         transient=True,
     ) as bar:
         task = bar.add_task("applying", total=total)

@@ -19,6 +19,11 @@ Syntax of `--faults SPEC` (and of the admin API's faults setting): comma-separat
 `seed=N`                 seed of the random generator (default 0)
 =======================  =================================================================
 
+`switch-drops-numbers=true` (default `false`): a calling-plan switch (`PUT /phone/users/
+{userId}/calling_plans`) also drops every direct number of the user, even those the new plan
+covers. Zoom does not document whether a switch keeps the number; without this fault the
+sandbox keeps the numbers the new plan covers. It lets a client test its check after a switch.
+
 P is a share between 0 and 1; the shares together must not exceed 1, because each request
 draws one outcome. Example: `5xx=0.1,429=0.05,429-noheaders=0.05,drop=0.01,latency=50,
 burst429=20,seed=7`. Given the seed and the order of requests, the outcomes are
@@ -28,6 +33,11 @@ Setting a spec (at start or at runtime) re-seeds the generator and re-arms the b
 Bodies follow Zoom's error shape `{"code": ..., "message": ...}`. For 429 the code and
 message are Zoom's documented ones; Zoom documents no body for 5xx, so the sandbox uses the
 HTTP status as `code` and the reason phrase as `message` (an assumption, not Zoom's word).
+
+Behaviour faults (`switch-drops-numbers`) change what a handler does rather than whether it
+runs: `decide()` records the spec it decided under in a context variable of the request
+being served, and the service reads it back with `request_faults()` (the default spec, no
+faults, outside a request). It costs no random draw.
 
 Token expiry on demand: `FaultInjector.expire_tokens()` bumps `token_generation`. The app
 stores the generation current when it mints a token and treats any token minted under an
@@ -55,6 +65,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, NoReturn
 
@@ -71,6 +82,7 @@ __all__ = [
     "FaultSpec",
     "FaultSpecError",
     "abort_response",
+    "request_faults",
 ]
 
 FaultAction = Literal["none", "respond", "drop", "drop_after"]
@@ -82,6 +94,7 @@ _EXPIRED_MODES: dict[str, ExpiredStatus] = {"401": "401", "400": "400", "mixed":
 
 # Outcome keys in the fixed order in which a request's single draw is mapped onto them.
 _SHARE_KEYS = ("5xx", "500", "502", "503", "429", "429-noheaders", "drop", "drop-after")
+_FLAGS = {"true": True, "false": False}
 
 
 class FaultSpecError(ValueError):
@@ -104,6 +117,7 @@ class FaultSpec:
     burst429: int = 0
     burst429_noheaders: int = 0
     expired: ExpiredStatus = "401"
+    switch_drops_numbers: bool = False
     seed: int = 0
 
     @classmethod
@@ -135,11 +149,25 @@ class FaultSpec:
                 if value not in _EXPIRED_MODES:
                     raise FaultSpecError(f"fault item {item!r}: expired is 401, 400 or mixed")
                 spec = replace(spec, expired=_EXPIRED_MODES[value])
+            elif key == "switch-drops-numbers":
+                if value not in _FLAGS:
+                    raise FaultSpecError(
+                        f"fault item {item!r}: switch-drops-numbers is true or false"
+                    )
+                spec = replace(spec, switch_drops_numbers=_FLAGS[value])
             elif key == "seed":
                 spec = replace(spec, seed=_integer(item, value))
             else:
                 known = ", ".join(
-                    (*_SHARE_KEYS, "latency", "burst429", "burst429-noheaders", "expired", "seed")
+                    (
+                        *_SHARE_KEYS,
+                        "latency",
+                        "burst429",
+                        "burst429-noheaders",
+                        "expired",
+                        "switch-drops-numbers",
+                        "seed",
+                    )
                 )
                 raise FaultSpecError(f"fault item {item!r}: unknown key {key!r} (known: {known})")
         total = sum(shares.values())
@@ -164,6 +192,8 @@ class FaultSpec:
             items.append(f"burst429-noheaders={self.burst429_noheaders}")
         if self.expired != "401":
             items.append(f"expired={self.expired}")
+        if self.switch_drops_numbers:
+            items.append("switch-drops-numbers=true")
         if items and self.seed:
             items.append(f"seed={self.seed}")
         return ",".join(items) or "none"
@@ -203,6 +233,17 @@ def _latency(item: str, value: str) -> tuple[float, float]:
     if low < 0 or high < low:
         raise FaultSpecError(f"fault item {item!r}: latency needs 0 <= MIN <= MAX")
     return (low, high)
+
+
+_NO_FAULTS = FaultSpec()
+# The spec the request being served was decided under (set by `FaultInjector.decide()`).
+_REQUEST_SPEC: ContextVar[FaultSpec | None] = ContextVar("sandbox_request_faults", default=None)
+
+
+def request_faults() -> FaultSpec:
+    """The fault spec of the Zoom API request being served: how the service learns of
+    behaviour faults (`switch-drops-numbers`). No faults outside a request."""
+    return _REQUEST_SPEC.get() or _NO_FAULTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +316,7 @@ class FaultInjector:
         label, used for the `X-RateLimit-Category` header of injected 429s."""
         with self._lock:
             spec = self._spec
+            _REQUEST_SPEC.set(spec)
             # Two draws per request, always, so one request's outcome never shifts the
             # random sequence of the ones after it.
             outcome_draw = self._rng.random()

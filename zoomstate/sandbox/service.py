@@ -30,6 +30,7 @@ from zoomstate.sandbox.account import (
 )
 from zoomstate.sandbox.clock import Clock, iso
 from zoomstate.sandbox.errors import FieldError, ZoomError, not_found_user, validation_failed
+from zoomstate.sandbox.faults import request_faults
 from zoomstate.sandbox.validation import is_email
 
 __all__ = ["CC_STATUS_NAMES", "Service", "ServiceConfig"]
@@ -730,6 +731,10 @@ class Service:
             # Undocumented for a switch (REFERENCE §8); the sandbox keeps the numbers the new
             # plan still covers and drops the rest, as a removal does.
             self._drop_uncovered_numbers(user)
+            if request_faults().switch_drops_numbers:
+                # The fault `switch-drops-numbers`: the switch takes every number with it.
+                for nid in list(phone.numbers):
+                    self.account.unassign_number(user, self.account.numbers[nid])
 
     def remove_calling_plan(self, user_id: str, plan_type: str) -> None:
         with self.account.lock:
