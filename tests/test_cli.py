@@ -237,3 +237,26 @@ def test_tier_and_budget_share_reach_the_pacer(
     result = run_cli(["--sandbox", str(sandbox), "plan", str(state), *args], env=dict(env))
     assert result.code in (0, 2), result.stderr
     assert made == [expected]
+
+
+@pytest.mark.parametrize(
+    "option", [["--target", "a.b@example.com"], ["--skip-removals"], ["--force"]]
+)
+def test_a_saved_plan_takes_no_planning_options(tmp_path: Path, option: list[str]) -> None:
+    # They would be silently ignored: the saved plan is carried out as reviewed.
+    plan = tmp_path / "plan.json"
+    plan.write_text("{}", encoding="utf-8")
+    result = run_cli(
+        [
+            "--sandbox",
+            str(tmp_path / "sb.json"),
+            "apply",
+            str(EXAMPLE),
+            "--plan",
+            str(plan),
+            *option,
+        ]
+    )
+    assert result.code == ExitCode.USAGE
+    assert "not with --plan" in result.stderr
+    assert not (tmp_path / "sb.json").exists()

@@ -451,6 +451,12 @@ def apply(
       zoomstate --sandbox demo.json apply --auto-approve
       zoomstate plan --out plan.json && zoomstate apply --plan plan.json --auto-approve
     """
+    if plan_file and (targets or skip_removals or force):
+        # They shape a new plan; a saved plan is carried out as it was reviewed.
+        raise click.UsageError(
+            "--target, --skip-removals and --force shape a plan: give them to "
+            "`zoomstate plan ... --out FILE`, not with --plan"
+        )
     desired = _load_or_exit(state_dir)
     saved = _load_plan_file(plan_file) if plan_file else None
     consent = allow_data_loss or desired.account.allow_data_loss
@@ -685,7 +691,9 @@ def drift(
     """Report where the live account has moved away from the state. STATE_DIR defaults
     to state/ (env: ZOOMSTATE_STATE_DIR).
 
-    Exit 0 when in sync (pending invitations are not drift), 2 on drift, 1 on error.
+    Exit 0 when in sync, 2 on drift, 1 on error. Pending invitations, and users the
+    state's policy leaves alone (users not in account.manage, on_missing_user: ignore),
+    are listed but are not drift.
 
     \b
     Examples:

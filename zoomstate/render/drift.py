@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from zoomstate.drift import DriftItem, DriftKind, DriftReport
+from zoomstate.drift import KINDS, NOT_DRIFT, DriftItem, DriftKind, DriftReport
 from zoomstate.render.common import show
 
 TITLES: dict[DriftKind, str] = {
@@ -12,23 +12,37 @@ TITLES: dict[DriftKind, str] = {
     "missing": "Missing from Zoom",
     "unmanaged": "In Zoom, not in the state",
     "waiting": "Waiting for invitations (not drift)",
+    "ignored": "Left alone by the state's policy (not drift)",
 }
-KINDS: tuple[DriftKind, ...] = ("changed", "missing", "unmanaged", "waiting")
+# The users shown of a group that can hold most of a large account (an identity provider
+# owns users, the state lists a few): text and Markdown list the first ones and count the
+# rest; the JSON form lists every one.
+SHOWN: dict[DriftKind, int] = {"ignored": 50}
 
 
 def headline(report: DriftReport) -> str:
+    notes = []
+    if waiting := len(report.of("waiting")):
+        notes.append(f"{waiting} invitation(s) pending")
+    if ignored := len(report.of("ignored")):
+        notes.append(f"{ignored} left alone by the state's policy")
+    tail = f" ({'; '.join(notes)})" if notes else ""
     if report.in_sync:
-        waiting = len(report.of("waiting"))
-        tail = f" ({waiting} invitation(s) pending)" if waiting else ""
         return f"In sync: the account matches the state{tail}."
-    parts = [f"{len(report.of(k))} {k}" for k in KINDS[:3] if report.of(k)]
-    return "Drift: " + ", ".join(parts) + "."
+    parts = [f"{len(report.of(k))} {k}" for k in KINDS if k not in NOT_DRIFT and report.of(k)]
+    return "Drift: " + ", ".join(parts) + f"{tail}."
+
+
+def _shown(kind: DriftKind, items: list[DriftItem]) -> tuple[list[DriftItem], int]:
+    limit = SHOWN.get(kind)
+    if limit is None or len(items) <= limit:
+        return items, 0
+    return items[:limit], len(items) - limit
 
 
 def _lines(item: DriftItem) -> list[str]:
-    if item.changes:
-        return [f"{c.path}: state {show(c.after)}, live {show(c.before)}" for c in item.changes]
-    return [item.detail] if item.detail else []
+    lines = [item.detail] if item.detail else []
+    return lines + [f"{c.path}: state {show(c.after)}, live {show(c.before)}" for c in item.changes]
 
 
 def render_drift_text(report: DriftReport) -> str:
@@ -38,11 +52,14 @@ def render_drift_text(report: DriftReport) -> str:
         if not items:
             continue
         out += ["", f"{TITLES[kind]} ({len(items)}):"]
-        for item in items:
+        shown, more = _shown(kind, items)
+        for item in shown:
             details = _lines(item)
             out.append(f"  {item.user}" + (f": {details[0]}" if len(details) == 1 else ""))
             if len(details) > 1:
                 out += [f"      {d}" for d in details]
+        if more:
+            out.append(f"  ... and {more} more (--format json lists every one)")
     if report.seats:
         out += ["", "Seats:"]
         for s in report.seats:
@@ -69,15 +86,17 @@ def render_drift_markdown(report: DriftReport) -> str:
             continue
         out += ["", f"<details><summary>{TITLES[kind]}: {len(items)}</summary>", ""]
         out += ["| user | field | state | live |", "|---|---|---|---|"]
-        for item in items:
-            if item.changes:
-                for c in item.changes:
-                    out.append(
-                        f"| {_cell(item.user)} | `{c.path}` | {_cell(show(c.after))} | "
-                        f"{_cell(show(c.before))} |"
-                    )
-            else:
+        shown, more = _shown(kind, items)
+        for item in shown:
+            if item.detail and (item.kind == "ignored" or not item.changes):
                 out.append(f"| {_cell(item.user)} | | {_cell(item.detail)} | |")
+            for c in item.changes:
+                out.append(
+                    f"| {_cell(item.user)} | `{c.path}` | {_cell(show(c.after))} | "
+                    f"{_cell(show(c.before))} |"
+                )
+        if more:
+            out.append(f"| ... and {more} more (`--format json` lists every one) | | | |")
         out += ["", "</details>"]
     if report.seats:
         out += ["", "<details><summary>Seats</summary>", ""]
