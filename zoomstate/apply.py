@@ -327,7 +327,7 @@ class Executor:
                 if self.journal:
                     self.journal.write("step_start", op=op.id, kind=op.kind, user=op.user)
                     if op.destroys_data:
-                        self._snapshot(op)
+                        await self._snapshot(op)
                 detail = await self._execute(op)
             except _Skip as skip:
                 self._finish(op, skip.status, skip.detail)
@@ -345,11 +345,37 @@ class Executor:
         finally:
             slots.release()
 
-    def _snapshot(self, op: Operation) -> None:
-        """What is about to go, in full, so an admin can put the configuration back."""
+    async def _snapshot(self, op: Operation) -> None:
+        """What is about to go, in full and as Zoom has it now, so an admin can put the
+        configuration back: the plan's view of the user, and fresh reads of the Zoom user,
+        the phone user and the Contact Center user. A step whose snapshot cannot be read
+        does not run: nothing is removed unrecorded."""
         assert self.journal is not None
         user = self._live.get(op.user)
         config = user.spec.model_dump(mode="json") if user else None
+        ref = self.user_ref(op.user)
+        reads: dict[str, Any] = {"user": f"/users/{ref}"}
+        if user is None or user.spec.phone is not None:
+            reads["phone_user"] = f"/phone/users/{ref}"
+        if user is None or user.spec.contact_center is not None:
+            reads["contact_center_user"] = f"/contact_center/users/{ref}"
+        live: dict[str, Any] = {}
+        for name, path in reads.items():
+            try:
+                live[name] = await self._call("GET", path)
+            except RateLimited:
+                raise
+            except BackendError as exc:
+                if exc.status != 404:
+                    raise BackendError(
+                        "could not read the configuration about to be removed "
+                        f"({exc.zoom_message}); nothing was removed",
+                        method=exc.method,
+                        path=exc.path,
+                        status=exc.status,
+                        code=exc.code,
+                    ) from exc
+                live[name] = None
         self.journal.write(
             "snapshot",
             op=op.id,
@@ -357,6 +383,7 @@ class Executor:
             status=user.status if user else None,
             zoom_id=user.zoom_id if user else None,
             config=config,
+            live=live,
         )
 
     # -- one step

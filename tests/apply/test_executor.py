@@ -430,3 +430,47 @@ def test_apply_on_a_terminal_asks_and_no_applies_nothing(
         assert "Aborted." in err
         assert api_writes(app) == []
         assert make_plan(desired, asyncio.run(read_live(app))).operations != ()
+
+
+# --------------------------------------------------------------------------------------
+# A data-losing step whose snapshot cannot be read does not run
+
+
+def test_a_data_losing_step_without_its_snapshot_removes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = sandbox_app(USERS, SEED)
+    live = asyncio.run(read_live(app))
+    desired = desired_from(live, {user(2): update(phone=None), user(3): update(department="X")})
+    plan = make_plan(desired, live)
+    disable = f"{user(2)}/disable_phone"
+    assert disable in {op.id for op in plan.operations}, plan.summary()
+
+    zoom_id = next(u.zoom_id for u in live.users if u.key == user(2))
+    # Only the snapshot reads the single phone user: the plan's read is a list.
+    refusing = RefuseOne(httpx.ASGITransport(app=app), "GET", f"/phone/users/{zoom_id}")
+    embed(monkeypatch, app, refusing)
+    state = write_state(desired, tmp_path / "state")
+    runs = tmp_path / "runs"
+    code, out, err = run_cli(
+        ["--sandbox", str(tmp_path / "unused.json"), "apply", str(state), "--auto-approve",
+         "--format", "json", "--journal-dir", str(runs)]
+    )  # fmt: skip
+
+    assert code == 1, err
+    report = json.loads(out)
+    step = next(s for s in report["steps"] if s["op"] == disable)
+    assert step["status"] == "failed"
+    assert "could not read the configuration about to be removed" in step["detail"]
+    assert "nothing was removed" in step["detail"]
+    records = read_journal(sorted(runs.glob("*.jsonl")))
+    assert not [r for r in records if r["event"] == "snapshot"]
+    writes = [
+        r for r in records
+        if r["event"] == "request" and r.get("op") == disable and r["method"] in WRITES
+    ]  # fmt: skip
+    assert writes == []
+    # The phone user is still there; the unrelated step went ahead.
+    after = {u.key: u for u in asyncio.run(read_live(app)).users}
+    assert after[user(2)].spec.phone is not None
+    assert after[user(3)].spec.department == "X"

@@ -151,6 +151,17 @@ def test_journal_records_every_call_with_status(served: Served, run: Any) -> Non
     snapshots = [r for r in records if r["event"] == "snapshot"]
     assert [s["user"] for s in snapshots] == ["former.employee@example.com"]
     assert snapshots[0]["config"]["phone"]["numbers"]
+    # ... as Zoom has it at that moment, read before the step, not only the plan's view.
+    live = snapshots[0]["live"]
+    assert live["user"]["email"] == "former.employee@example.com"
+    assert live["phone_user"]["extension_number"]
+    assert live["phone_user"]["phone_numbers"]
+    reads = [
+        r["path"]
+        for r in requests
+        if r["op"] == "former.employee@example.com/deactivate_user" and r["method"] == "GET"
+    ]
+    assert any(p.startswith("/v2/phone/users/") for p in reads), reads
 
 
 def test_apply_with_nothing_to_do(served: Served, run: Any) -> None:
