@@ -20,6 +20,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -88,3 +89,50 @@ def contract_hooks_fixture() -> dict[str, list[Callable[[httpx.Response], None]]
 @pytest.fixture(name="async_contract_hooks")
 def async_contract_hooks_fixture() -> dict[str, list[Callable[[httpx.Response], Awaitable[None]]]]:
     return async_contract_hooks()
+
+
+class ContractCheckedApp:
+    """An ASGI wrapper that holds every API response of `app` to Zoom's contract, for
+    servers the test does not hold the client of (the CLI's own client, over HTTP).
+
+    A violation cannot fail the request (the client under test would only see a
+    different error), so it is kept in `problems`, which the fixture asserts empty."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.problems: list[str] = []
+        self.checked = 0
+
+    def __getattr__(self, name: str) -> Any:
+        # The sandbox's runtime, service and the rest stay reachable through the wrapper.
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 0
+        chunks: list[bytes] = []
+
+        async def capture(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        path = scope["path"]
+        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/") or status == 0:
+            return
+        raw = b"".join(chunks)
+        try:
+            body: object = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        try:
+            assert_response_matches(scope["method"], path, status, body)
+        except AssertionError as exc:
+            self.problems.append(str(exc))
+        self.checked += 1

@@ -242,3 +242,32 @@ def test_documented_rejections_name_real_cases() -> None:
     assert all(
         c.expected == (400, 300) for k, c in cases.items() if k not in openapi.DOCUMENTED_REJECTIONS
     )
+
+
+def test_the_asgi_checker_records_what_breaks_the_contract() -> None:
+    import asyncio
+
+    import httpx
+
+    from tests.contract.plugin import ContractCheckedApp
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        # A user list whose total_records is text: Zoom's schema says integer.
+        body = b'{"page_size": 30, "total_records": "many", "users": []}'
+        if scope["path"] == "/v2/phone/users":
+            body = b'{"page_size": 30, "total_records": 0, "next_page_token": "", "users": []}'
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    checked = ContractCheckedApp(app)
+
+    async def calls() -> None:
+        transport = httpx.ASGITransport(app=checked)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sb") as client:
+            await client.get("/v2/users")
+            await client.get("/v2/phone/users")
+            await client.get("/_sandbox/requests")
+
+    asyncio.run(calls())
+    assert checked.checked == 2
+    assert len(checked.problems) == 1 and "total_records" in checked.problems[0]
