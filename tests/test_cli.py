@@ -260,3 +260,50 @@ def test_a_saved_plan_takes_no_planning_options(tmp_path: Path, option: list[str
     assert result.code == ExitCode.USAGE
     assert "not with --plan" in result.stderr
     assert not (tmp_path / "sb.json").exists()
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts_drive_the_real_completion(shell: str) -> None:
+    result = run_cli(["completion", shell])
+    assert result.code == 0 and "_ZOOMSTATE_COMPLETE" in result.stdout
+    assert f"{shell}_complete" in result.stdout
+
+
+def test_completion_answers_commands_and_options() -> None:
+    import os
+    import subprocess
+    import sys
+
+    def complete(words: str, cword: int) -> str:
+        env = {
+            **os.environ,
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(cword),
+            "_ZOOMSTATE_COMPLETE": "bash_complete",
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "zoomstate.cli"], env=env, capture_output=True, text=True
+        )
+        return done.stdout
+
+    assert "plain,plan" in complete("zoomstate pl", 1).splitlines()
+    assert "plain,--skip-removals" in complete("zoomstate apply --sk", 2).splitlines()
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zoomstate.cli import _color
+
+    class Stream:
+        def __init__(self, tty: bool) -> None:
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert _color(Stream(True)) is True
+    assert _color(Stream(False)) is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert _color(Stream(True)) is False

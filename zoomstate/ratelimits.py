@@ -7,7 +7,7 @@ Zoom meters requests per account in buckets keyed by API family (Users/Meetings,
 Contact Center each have their own table) and by the endpoint's "Rate Limit Label"
 (Light, Medium, Heavy). The label is printed in every operation's description in Zoom's
 OpenAPI specs; this table copies it from the vendored specs (`tests/specs/`, checked by
-`tests/sandbox/test_labels.py`) and, for the Roles API that the specs do not contain, from
+`tests/test_ratelimits.py`) and, for the Roles API that the specs do not contain, from
 Zoom's published operation descriptions of `GET /roles` (Medium), `GET /roles/{roleId}/members`
 (Medium), `POST /roles/{roleId}/members` (Medium) and `DELETE /roles/{roleId}/members/{memberId}`
 (Light), as reproduced in clients generated from Zoom's spec (e.g.

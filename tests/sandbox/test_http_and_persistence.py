@@ -245,3 +245,19 @@ def test_generate_large_account_is_consistent(tmp_path: Path) -> None:
 )
 def test_serve_refuses_remote_hosts(host: str, ok: bool) -> None:
     assert is_loopback(host) is ok
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "10.1.2.3"])
+def test_serve_command_refuses_a_remote_host_before_binding(
+    host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from tests.cli_runner import run_cli
+
+    bound: list[object] = []
+    monkeypatch.setattr(socket.socket, "bind", lambda self, addr: bound.append(addr))
+    result = run_cli(["sandbox", "serve", "--host", host, "--port", "0"])
+    assert result.code == 64
+    assert f"refusing to bind {host}" in result.stderr and "--allow-remote" in result.stderr
+    assert bound == [] and result.stdout == ""
