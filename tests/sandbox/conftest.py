@@ -1,5 +1,6 @@
 """Fixtures for the sandbox's own tests: an in-process app on a frozen, advanceable clock,
-an authenticated client whose every response is held to Zoom's contract, and a real
+an authenticated client (in-process and over loopback HTTP) whose every response is held
+to Zoom's contract, and a real
 uvicorn server on a free loopback port."""
 
 from __future__ import annotations
@@ -54,9 +55,17 @@ def app(clock: Clock) -> SandboxApp:
     return create_app(seed="demo", clock=clock)
 
 
-@pytest.fixture
-def api(app: SandboxApp) -> Iterator[TestClient]:
-    with make_client(app) as client:
+@pytest.fixture(params=["asgi", "http"])
+def api(app: SandboxApp, request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    """An authenticated client of `app`, in-process (ASGI) and over real loopback HTTP
+    (uvicorn): the sandbox must behave the same either way."""
+    if request.param == "asgi":
+        with make_client(app) as client:
+            yield client
+        return
+    with LiveServer(app) as server, httpx.Client(base_url=server.base_url) as client:
+        client.headers["Authorization"] = f"Bearer {token_for(client)}"
+        client.event_hooks = contract_hooks()  # type: ignore[assignment]
         yield client
 
 
