@@ -1,7 +1,6 @@
 """Fixtures for the sandbox's own tests: an in-process app on a frozen, advanceable clock,
 an authenticated client (in-process and over loopback HTTP) whose every response is held
-to Zoom's contract, and a real
-uvicorn server on a free loopback port."""
+to Zoom's contract, and a real uvicorn server on a free loopback port."""
 
 from __future__ import annotations
 
