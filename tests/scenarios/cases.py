@@ -286,6 +286,55 @@ SCENARIOS: tuple[Scenario, ...] = (
             "dan@example.com/assign_calling_plan/200",
         ),
     ),
+    # A new hire needs a seat of a calling plan with none free, and nothing frees one.
+    Scenario(
+        name="not_enough_calling_plan_seats_refused",
+        live_users=(ALICE, BOB),
+        seed_changes={"calling_plans": _seats(200, 2)},
+        users_yaml=ALICE_YAML
+        + BOB_YAML
+        + """\
+  - email: dan@example.com
+    type: licensed
+    phone:
+      site: San Francisco
+      calling_plans: [US/CA Unlimited]
+""",
+        exit_code=1,
+        stderr=("not enough calling plan 'US/CA Unlimited' seats", "0 are free"),
+    ),
+    # Licences Zoom does not count through the API come from account.seats.
+    Scenario(
+        name="not_enough_declared_licensed_seats_refused",
+        live_users=(ALICE,),
+        users_yaml=ALICE_YAML + "  - {email: dan@example.com, type: licensed}\n",
+        account={"seats": {"licensed": 2}},
+        exit_code=1,
+        stderr=("not enough licensed seats",),
+    ),
+    # A number held by a user outside account.domains is never taken from them.
+    Scenario(
+        name="number_held_outside_scope_refused",
+        live_users=(ALICE, phone_user("pat@partner.example", 101007, numbers=(SF_NUMBERS[5],))),
+        users_yaml=ALICE_YAML.replace(
+            'numbers: ["+14155550100"]', f'numbers: ["+14155550100", "{SF_NUMBERS[5]}"]'
+        ),
+        exit_code=1,
+        stderr=("outside account.domains",),
+    ),
+    # Destructive steps go last when nothing waits for them, whatever their user's name.
+    Scenario(
+        name="destructive_steps_last",
+        live_users=(phone_user("aaron@example.com", 101004), ALICE, BOB),
+        users_yaml=ALICE_YAML.replace("type: licensed", "type: licensed\n    department: Ops")
+        + BOB_YAML.replace("type: licensed", "type: licensed\n    department: Ops"),
+        account={"on_missing_user": "deactivate"},
+        operations=(
+            "alice@example.com/update_user",
+            "bob@example.com/update_user",
+            "aaron@example.com/deactivate_user",
+        ),
+    ),
     # Two users trade calling plans and neither plan has a free seat: each switch waits
     # for the other's seat. Refused with the steps named, not planned in a wrong order.
     Scenario(
