@@ -125,6 +125,11 @@ def seat_usage(desired: DesiredState, live: LiveState) -> list[SeatUsage]:
             seats.licensed,
         )
     ]
+    # Zoom Phone licences: no API gives the account's total (a plan's seats are counted
+    # below), so only the use is shown.
+    phone_users = sum(1 for u in holding if u.spec.phone is not None)
+    if phone_users or live.calling_plans:
+        usage.append(SeatUsage("zoom phone", phone_users, None))
     for plan in live.calling_plans:
         if plan.assigned is None and plan.subscribed is None:
             continue

@@ -84,7 +84,13 @@ def test_drift_in_sync_is_exit_0(served: Served, run: Any, fmt: str) -> None:
     result = run("drift", "state", "--format", fmt)
     assert result.code == 0
     if fmt == "json":
-        assert json.loads(result.out)["in_sync"] is True
+        report = json.loads(result.out)
+        assert report["in_sync"] is True
+        # Seat use per licence kind, Zoom Phone counted from the phone users read.
+        phone = zoom(served, "GET", "/phone/users", params={"page_size": 100})
+        seats = {s["licence"]: s for s in report["seats"]}
+        assert seats["zoom phone"]["used"] == phone["total_records"] > 0
+        assert seats["licensed"]["used"] > 0
 
 
 def _drift(run: Any, fmt: str) -> tuple[int, str]:
