@@ -307,3 +307,18 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
     assert _color(Stream(False)) is False
     monkeypatch.setenv("NO_COLOR", "1")
     assert _color(Stream(True)) is False
+
+
+def test_export_progress_counts_records_and_calls(tmp_path: Path) -> None:
+    import asyncio
+    import re
+
+    from zoomstate.cli import _read_live
+    from zoomstate.session import Connection
+
+    messages: list[str] = []
+    live, calls = asyncio.run(_read_live(Connection(sandbox=tmp_path / "sb.json"), messages.append))
+    assert messages, "no progress shown"
+    pattern = re.compile(r"reading the account: [\d,]+ records in [\d,]+ API calls")
+    assert all(pattern.fullmatch(m) for m in messages), messages
+    assert calls > 0 and live.users

@@ -261,9 +261,26 @@ def _color(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
 
 
-async def _read_live(conn: Connection) -> tuple[LiveState, int]:
+async def _read_live(
+    conn: Connection, progress: Callable[[str], None] | None = None
+) -> tuple[LiveState, int]:
     async with open_client(conn) as client:
-        live = await read_account(client)
+        if progress is None:
+            return await read_account(client), client.stats.calls
+
+        async def tick() -> None:
+            while True:
+                stats = client.stats
+                progress(
+                    f"reading the account: {stats.items:,} records in {stats.calls:,} API calls"
+                )
+                await asyncio.sleep(0.25)
+
+        ticker = asyncio.create_task(tick())
+        try:
+            live = await read_account(client)
+        finally:
+            ticker.cancel()
         return live, client.stats.calls
 
 
@@ -641,8 +658,8 @@ def export(
     if out is not None and not force and out.exists() and any(out.rglob("*.y*ml")):
         raise ConfigError(f"{out} already holds state files: use --force to overwrite them")
     conn = _connection(obj, tier, budget_share, "pro")
-    with _status(obj, "reading the account"):
-        live, calls = asyncio.run(_read_live(conn))
+    with _status(obj, "reading the account") as progress:
+        live, calls = asyncio.run(_read_live(conn, progress))
     files = export_files(
         live,
         domains=domains,
@@ -738,15 +755,16 @@ def completion(shell: str) -> None:
 
 
 @contextmanager
-def _status(obj: Context, message: str) -> Iterator[None]:
-    """A spinner on stderr while something long runs, when stderr is a terminal."""
+def _status(obj: Context, message: str) -> Iterator[Callable[[str], None] | None]:
+    """A spinner on stderr while something long runs, when stderr is a terminal; yields
+    what updates its message (None when there is no spinner)."""
     if obj.verbosity < 0 or not sys.stderr.isatty():
-        yield
+        yield None
         return
     from rich.console import Console
 
-    with Console(stderr=True).status(message):
-        yield
+    with Console(stderr=True).status(message) as status:
+        yield status.update
 
 
 def _emit_json(data: object) -> None:

@@ -64,6 +64,8 @@ class CallStats:
     by_endpoint: Counter[str] = field(default_factory=Counter)
     by_status: Counter[int] = field(default_factory=Counter)
     token_requests: int = 0
+    # Records received from list endpoints: for progress on large accounts.
+    items: int = 0
     retries: int = 0
     errors: int = 0
 
@@ -360,6 +362,7 @@ class ZoomClient:
             if not isinstance(page, list):
                 raise BackendError(f"{key!r} is not a list", method="GET", path=path)
             items.extend(i for i in page if isinstance(i, dict))
+            self.stats.items += len(page)
             token = str(data.get("next_page_token") or "")
             if not token:
                 return items
