@@ -1,9 +1,11 @@
-"""docs/getting-started.md: its sandbox walkthrough runs verbatim, and exits as it says.
+"""docs/getting-started.md: its sandbox walkthrough runs verbatim, exits and prints as it
+says.
 
 The commands are the `$ ` lines of the ```console blocks between the
 `getting-started:sandbox:begin` and `:end` markers (`> ` lines continue a command, as a
-shell shows them; other lines are output). A command's expected exit status is 0 unless its
-comment says `# exits N`. They run in order in one bash session (so `export` and here-docs
+shell shows them; other lines are output, and each must appear in what the command
+printed). A command's expected exit status is 0 unless its comment says `# exits N`; words
+quoted in such a comment must be in the output too. They run in order in one bash session (so `export` and here-docs
 work as in a terminal), in an empty folder, with nothing of the developer's environment.
 """
 
@@ -17,6 +19,25 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "getting-started.md"
 BIN = Path(sys.executable).parent
+
+
+def shown_output() -> list[list[str]]:
+    """The output lines the guide shows under each command, in walkthrough order."""
+    text = GUIDE.read_text(encoding="utf-8")
+    section = re.search(
+        r"<!-- getting-started:sandbox:begin -->(.*)<!-- getting-started:sandbox:end -->",
+        text,
+        re.S,
+    )
+    assert section is not None
+    shown: list[list[str]] = []
+    for block in re.findall(r"^```console\n(.*?)^```$", section.group(1), re.S | re.M):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                shown.append([])
+            elif not (line.startswith("> ") or line == ">") and line.strip():
+                shown[-1].append(line.strip())
+    return shown
 
 
 def walkthrough() -> list[tuple[str, int]]:
@@ -54,7 +75,8 @@ def test_sandbox_walkthrough_runs_verbatim(tmp_path: Path) -> None:
     commands = walkthrough()
     script = ["set +e"]
     for index, (command, _) in enumerate(commands):
-        script += [f"echo '>>> command {index}' >&2", command, f"echo $? > .exit-{index}"]
+        # Braces, not a subshell: `export` must reach the next commands.
+        script += [f"{{ {command}\n}} > .out-{index} 2>&1", f"echo $? > .exit-{index}"]
     home = tmp_path / "home"
     home.mkdir()
     work = tmp_path / "work"
@@ -70,9 +92,19 @@ def test_sandbox_walkthrough_runs_verbatim(tmp_path: Path) -> None:
         check=False,
     )
     log = done.stdout + done.stderr
+    shown = shown_output()
+    assert len(shown) == len(commands)
     for index, (command, expected) in enumerate(commands):
         status = work / f".exit-{index}"
         assert status.exists(), f"never ran: {command}\n{log}"
         code = int(status.read_text())
-        assert code == expected, f"`{command}` exited {code}, the guide says {expected}\n{log}"
+        output = (work / f".out-{index}").read_text()
+        assert code == expected, f"`{command}` exited {code}, the guide says {expected}\n{output}"
+        for line in shown[index]:
+            assert line in output, f"`{command}` did not print {line!r}:\n{output}"
+        # A comment such as "# exits 1: unknown key 'typo'; did you mean 'type'?" quotes
+        # what the reader will see: each quoted word must be in the output.
+        said = re.search(r"#\s*exits \d+: (.*)$", command.splitlines()[0])
+        for word in re.findall(r"'([^']+)'", said.group(1) if said else ""):
+            assert f"'{word}'" in output, f"`{command}` did not mention {word!r}:\n{output}"
     assert list((work / ".zoomstate" / "runs").glob("*.jsonl")), "apply left no journal"
