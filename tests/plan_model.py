@@ -5,8 +5,15 @@ included (docs/sandbox.md, "Behaviour emulated"): removing or switching a callin
 drops the numbers that no remaining plan covers; disabling Zoom Phone drops plans and
 numbers and frees the extension; deactivation drops every licence; turning Zoom Phone on
 lets Zoom pick an extension. Whatever the sandbox would refuse (an extension or number
-held by someone else, a calling plan without a free seat, a step on a pending user) is
-recorded as a violation rather than raised, so a test can show every one of them.
+held by someone else, a calling plan, licensed or Contact Center seat without a free one, a
+step on a pending user) is recorded as a violation rather than raised, so a test can show
+every one of them.
+
+Seats, as the sandbox counts them: a calling plan seat per plan a phone user holds; a
+licensed seat per user of type licensed who is not inactive (a pending invitation holds
+one; deactivation turns licensed into basic); a Contact Center seat per user whose profile
+names that package. The licensed and Contact Center limits are the ones the state declares
+(`account.seats`), the only counts the planner knows; None means unlimited (not checked).
 
 Zoom picks the extension of a new phone user (and of a site move that cannot keep the
 short extension). The model lets the caller choose how: `allocate` sees the free
@@ -21,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zoomstate.live import LiveState
-from zoomstate.model import USER_TYPE_CODES
+from zoomstate.model import USER_TYPE_CODES, SeatCounts
 from zoomstate.plan import Operation
 
 _TYPE_NAMES = {code: name for name, code in USER_TYPE_CODES.items()}
@@ -81,6 +88,8 @@ class AccountModel:
     default_site: str
     extension_range: Iterable[int] = range(1000, 1100)
     allocate: Allocate = lowest
+    licensed_seats: int | None = None
+    cc_seats: Mapping[str, int] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
 
     # -- construction
@@ -93,6 +102,7 @@ class AccountModel:
         default_site: str,
         extension_range: Iterable[int],
         allocate: Allocate = lowest,
+        seats: SeatCounts | None = None,
     ) -> AccountModel:
         users: dict[str, MUser] = {}
         for u in live.users:
@@ -129,6 +139,8 @@ class AccountModel:
             default_site=default_site,
             extension_range=extension_range,
             allocate=allocate,
+            licensed_seats=seats.licensed if seats is not None else None,
+            cc_seats={str(k): n for k, n in seats.contact_center.items()} if seats else {},
         )
 
     # -- queries
@@ -144,6 +156,22 @@ class AccountModel:
             if u.phone is not None and number in u.phone.numbers:
                 return u.key
         return None
+
+    def seats_used(self) -> dict[str, int]:
+        """Licensed and Contact Center seats held, by pool ("licensed", "cc:<package>")."""
+        used: dict[str, int] = {}
+        for u in self.users.values():
+            if u.type == "licensed" and u.status != "inactive":
+                used["licensed"] = used.get("licensed", 0) + 1
+            if u.cc is not None and u.cc.package is not None:
+                pool = f"cc:{u.cc.package}"
+                used[pool] = used.get(pool, 0) + 1
+        return used
+
+    def seat_limit(self, pool: str) -> int | None:
+        if pool == "licensed":
+            return self.licensed_seats
+        return self.cc_seats.get(pool.removeprefix("cc:"))
 
     def free_extensions(self, site: str) -> list[int]:
         code = self.site_codes[site]
@@ -210,7 +238,14 @@ class AccountModel:
 
     def apply(self, op: Operation) -> None:
         handler: Callable[[Operation], None] = getattr(self, f"_op_{op.kind}")
+        before = self.seats_used()
         handler(op)
+        # A step that takes a licensed or Contact Center seat when none is free is refused
+        # (2034, 290010). Checked on the counts, so every way of taking one is covered.
+        for pool, count in self.seats_used().items():
+            limit = self.seat_limit(pool)
+            if limit is not None and count > before.get(pool, 0) and count > limit:
+                self._bad(op, f"no free {pool} seat ({count} of {limit} would be used)")
 
     def replay(self, ops: Iterable[Operation]) -> list[str]:
         for op in ops:

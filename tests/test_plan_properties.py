@@ -1,17 +1,28 @@
 """Property tests of the planner on random desired/live pairs.
 
-Small accounts (up to 8 users, 2 sites, 3 calling plans with tight seats, 6 numbers,
-extensions from a small range) so that moves, swaps, seat shortages, pending users,
-leavers, out-of-scope and protected users all come up. Each plan is replayed on
-`tests.plan_model.AccountModel`, which applies Zoom's side effects and records every
-step Zoom would refuse. Checked:
+Small accounts (up to 8 users, 2 sites, 3 calling plans, 6 numbers, extensions from a
+small range) so that moves, swaps, seat shortages, pending users, leavers, e-mail changes
+(a state user carrying the live user's Zoom `id`), out-of-scope and protected users all
+come up. Seats are tight: calling plans, licensed seats (`account.seats.licensed`) and
+Contact Center packages (`account.seats.contact_center`) have exactly what the end state
+needs, sometimes one more, so that claims must wait for releases. Half the accounts are
+"busy" (every active user on Zoom Phone: extension swaps, calling-plan switches), half
+"trade" licences and Contact Center seats (holders give theirs up, others take one). Each
+plan is replayed on `tests.plan_model.AccountModel`, which applies Zoom's side effects and
+records every step Zoom would refuse. Checked:
 
 (a) after the replay, every in-scope, non-protected, non-waiting user is as the state
-    says, and every other user is as it was;
-(b) no step claims an extension or number another user holds, nor a calling-plan seat
-    that is not free, in the plan's order AND in another order that apply could run it in
-    (apply runs users concurrently, bound only by `depends_on`);
-(c) the same inputs give a byte-identical plan.
+    says (a renamed user under its new e-mail, by change_email), and every other user
+    is as it was;
+(b) no step claims an extension or number another user holds, nor a calling-plan,
+    licensed or Contact Center seat that is not free, in the plan's order AND in another
+    order that apply could run it in (apply runs users concurrently, bound only by
+    `depends_on`);
+(c) the same inputs give a byte-identical plan;
+(d) the planner refuses seat trades only when no order of the steps works.
+
+`--hypothesis-show-statistics` shows how often each step kind, e-mail change, swap,
+calling-plan switch and seat wait came up.
 
 Zoom picks the extension of a new phone user; the model picks the worst one it can (an
 extension someone else is about to claim), since Zoom promises nothing.
@@ -19,6 +30,7 @@ extension someone else is about to claim), since Zoom promises nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import os
 from collections.abc import Callable
@@ -32,10 +44,12 @@ from zoomstate.errors import UnsafePlan, ValidationFailed
 from zoomstate.live import CallingPlan, LiveState, LiveUser, Named, PhoneNumber, Site
 from zoomstate.model import (
     AccountPolicy,
+    ContactCenterPackage,
     ContactCenterSpec,
     DesiredState,
     PhoneSpec,
     SafetyLimits,
+    SeatCounts,
     UserSpec,
 )
 from zoomstate.plan import Operation, Plan, PlanOptions, make_plan
@@ -44,7 +58,7 @@ from zoomstate.plan import Operation, Plan, PlanOptions, make_plan
 # explores fresh random examples locally.
 _EXPLORE = int(os.environ.get("ZOOMSTATE_PROPERTY_EXAMPLES", "0"))
 SETTINGS = settings(
-    max_examples=_EXPLORE or 150,
+    max_examples=_EXPLORE or 300,
     deadline=None,
     derandomize=not _EXPLORE,
     database=None,
@@ -60,17 +74,22 @@ PLANS = (100, 200, 300)  # all US/CA: any of them covers the US numbers below
 NUMBERS = [f"+1415555010{i}" for i in range(6)]
 ROLES = ("Member", "Admin", "Auditor")
 CC_ROLES = ("Agent", "Supervisor")
+CC_PACKAGES: tuple[ContactCenterPackage, ...] = ("essentials", "premium")
 
 
 class Case:
-    def __init__(self, desired: DesiredState, live: LiveState) -> None:
+    def __init__(
+        self, desired: DesiredState, live: LiveState, renames: dict[str, str] | None = None
+    ) -> None:
         self.desired = desired
         self.live = live
+        self.renames = renames or {}  # new e-mail -> old, for users matched by Zoom id
 
     def __repr__(self) -> str:  # what hypothesis prints for a failing example
         lines = [f"account: {self.desired.account.model_dump(exclude_defaults=True)}"]
         lines += [
-            f"  live {u.status}: {u.spec.model_dump(exclude_none=True)}" for u in self.live.users
+            f"  live {u.status} {u.zoom_id}: {u.spec.model_dump(exclude_none=True)}"
+            for u in self.live.users
         ]
         lines += [f"  want: {u.model_dump(exclude_none=True)}" for u in self.desired.users]
         lines += [f"  plan {p.type}: available {p.available}" for p in self.live.calling_plans]
@@ -83,27 +102,33 @@ def _site_of(extension: int) -> str:
 
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
-    n = draw(st.integers(1, 8))
+    # Half the accounts are busy phone systems (more users, every active one on Zoom
+    # Phone with calling plans), where extension swaps and plan switches come up often.
+    busy = draw(st.booleans())
+    n = draw(st.integers(4 if busy else 1, 8))
     policy = draw(st.sampled_from(["ignore", "report", "deactivate", "disassociate", "delete"]))
     create_action = draw(st.sampled_from(["create", "autoCreate"]))
+    # In half the accounts licences and Contact Center seats change hands: users who hold
+    # one give it up (or change package) while others take one, so claims meet releases.
+    trade = draw(st.booleans())
     free_exts = list(EXTENSIONS)
     free_nums = list(NUMBERS)
     live_users: list[LiveUser] = []
     slots: list[dict[str, Any]] = []
     # Live side first: extensions and numbers held by at most one user each.
     for i in range(n):
-        scope = draw(st.sampled_from(["in", "in", "in", "in", "out", "protected"]))
+        scope = draw(st.sampled_from(["in"] * (8 if busy else 4) + ["out", "protected"]))
         key = f"u{i}@partner.test" if scope == "out" else f"u{i}@example.com"
         slot: dict[str, Any] = {"key": key, "scope": scope, "live": None}
         slots.append(slot)
         if scope == "in" and draw(st.integers(0, 3)) == 0:
             continue
-        status = draw(st.sampled_from(["active", "active", "active", "inactive", "pending"]))
+        status = draw(st.sampled_from(["active"] * (6 if busy else 3) + ["inactive", "pending"]))
         phone = None
-        if status == "active" and free_exts and draw(st.integers(0, 3)) > 0:
+        if status == "active" and free_exts and (busy or draw(st.integers(0, 3)) > 0):
             ext = draw(st.sampled_from(free_exts))
             free_exts.remove(ext)
-            plans = draw(st.sets(st.sampled_from(PLANS), max_size=2))
+            plans = draw(st.sets(st.sampled_from(PLANS), min_size=int(busy), max_size=2))
             nums: list[str] = []
             if plans and free_nums:
                 nums = draw(st.lists(st.sampled_from(free_nums), max_size=2, unique=True))
@@ -117,9 +142,9 @@ def cases(draw: st.DrawFn) -> Case:
                 template=None,
             )
         cc = None
-        if status == "active" and draw(st.integers(0, 3)) == 0:
+        if status == "active" and draw(st.sampled_from([trade, False, False, True])):
             cc = ContactCenterSpec.model_construct(
-                package=draw(st.sampled_from(["essentials", "premium"])),
+                package=draw(st.sampled_from(CC_PACKAGES)),
                 role=draw(st.sampled_from(CC_ROLES)),
                 access="active",
             )
@@ -132,7 +157,8 @@ def cases(draw: st.DrawFn) -> Case:
             last_name="X",
             department=draw(st.sampled_from(["Sales", "Support"])),
             job_title=None,
-            type=draw(st.sampled_from(["licensed", "basic"])) if status == "active" else "basic",
+            # A pending invitation holds its licence already (the sandbox counts it).
+            type=draw(st.sampled_from(["licensed", "basic"])) if status != "inactive" else "basic",
             role=role,
             status="inactive" if status == "inactive" else "active",
             phone=phone,
@@ -149,7 +175,8 @@ def cases(draw: st.DrawFn) -> Case:
         return not wanted and policy in ("ignore", "report")
 
     wants = [
-        slot["scope"] == "in" and (slot["live"] is None or draw(st.integers(0, 3)) > 0)
+        slot["scope"] == "in"
+        and (slot["live"] is None or draw(st.sampled_from([True, True, True, False])))
         for slot in slots
     ]
     held_exts: set[int] = set()
@@ -163,7 +190,8 @@ def cases(draw: st.DrawFn) -> Case:
             # An admin leaver would be refused (a scenario test): keep them in the state.
             wants[slots.index(slot)] = True
     claimable_exts = [e for e in EXTENSIONS if e not in held_exts]
-    # Sometimes two users swap (or three rotate) their extensions.
+    # Often two users swap (or three rotate) their extensions: the planner must route one
+    # of them through a free extension.
     movers = [
         i
         for i, (slot, wanted) in enumerate(zip(slots, wants, strict=True))
@@ -174,7 +202,7 @@ def cases(draw: st.DrawFn) -> Case:
         and slot["live"].spec.role != "Admin"
     ]
     rotation: dict[int, int] = {}
-    if len(movers) >= 2 and draw(st.booleans()):
+    if len(movers) >= 2 and (busy or draw(st.booleans())):
         ring = draw(st.permutations(movers))[: draw(st.integers(2, min(3, len(movers))))]
         for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
             ext = slots[b]["live"].spec.phone.extension
@@ -183,6 +211,8 @@ def cases(draw: st.DrawFn) -> Case:
     claimable_nums = [x for x in NUMBERS if x not in held_nums]
 
     desired_users: list[UserSpec] = []
+    wanted_spec: dict[int, UserSpec] = {}
+    renames: dict[str, str] = {}
     # Extensions kept without being named (absent = leave as Zoom has it) are claimed
     # first, so no one else is given them.
     for index, (slot, wanted) in enumerate(zip(slots, wants, strict=True)):
@@ -193,14 +223,28 @@ def cases(draw: st.DrawFn) -> Case:
         if index in rotation:
             status = "active"
         fields: dict[str, Any] = {"email": slot["key"]}
+        if live is not None and live.zoom_id is not None:
+            choice = draw(st.integers(0, 3))
+            if choice == 0:
+                # A new e-mail for the same Zoom user, recognised by its id: change_email.
+                fields["email"] = "r" + slot["key"][1:]
+                renames[fields["email"]] = slot["key"]
+            if choice <= 1:
+                fields["id"] = live.zoom_id
         if status is not None:
             fields["status"] = status
         if draw(st.booleans()):
             fields["first_name"] = draw(st.sampled_from(["Ann", "Bob"]))
         if draw(st.booleans()):
             fields["department"] = draw(st.sampled_from(["Sales", "Support"]))
-        if draw(st.booleans()):
-            fields["type"] = draw(st.sampled_from(["licensed", "basic"]))
+        if trade and live is not None:
+            fields["type"] = (
+                draw(st.sampled_from(["basic", "none"]))
+                if live.spec.type == "licensed"
+                else "licensed"
+            )
+        elif draw(st.booleans()):
+            fields["type"] = draw(st.sampled_from(["licensed", "basic", "licensed", "none"]))
         if draw(st.booleans()):
             fields["role"] = draw(st.sampled_from(ROLES))
         if status == "inactive":
@@ -241,7 +285,14 @@ def cases(draw: st.DrawFn) -> Case:
                 phone = {}
                 fields["phone"] = None
             if "phone" not in fields:
-                plans = draw(st.sets(st.sampled_from(PLANS), max_size=2))
+                held = set(live.spec.phone.calling_plans) if live and live.spec.phone else set()
+                if held and draw(st.integers(0, 2)) > 0:
+                    # One plan for another: a switch (PUT), which keeps the numbers.
+                    source = draw(st.sampled_from(sorted(held)))
+                    target = draw(st.sampled_from([x for x in PLANS if x not in held]))
+                    plans = (held - {source}) | {target}
+                else:
+                    plans = draw(st.sets(st.sampled_from(PLANS), max_size=2))
                 phone["calling_plans"] = sorted(plans)
                 if plans and claimable_nums:
                     nums = draw(st.lists(st.sampled_from(claimable_nums), max_size=2, unique=True))
@@ -249,35 +300,84 @@ def cases(draw: st.DrawFn) -> Case:
                         claimable_nums.remove(x)
                     phone["numbers"] = nums
                 fields["phone"] = phone
-        if status != "inactive" and draw(st.integers(0, 2)) == 0:
+        held_cc = live.spec.contact_center if live is not None else None
+        if status != "inactive" and trade and held_cc is not None:
+            if draw(st.booleans()):  # another package; else the block goes, and the seat
+                other = next(x for x in CC_PACKAGES if x != held_cc.package)
+                fields["contact_center"] = {"package": other, "role": held_cc.role}
+        elif status != "inactive" and (
+            (trade and live is not None) or draw(st.integers(0, 2)) == 0
+        ):
             fields["contact_center"] = {
-                "package": draw(st.sampled_from(["essentials", "premium", None])),
+                "package": draw(st.sampled_from([*CC_PACKAGES, *([] if trade else [None])])),
                 "role": draw(st.sampled_from(CC_ROLES)),
                 "access": draw(st.sampled_from(["active", "inactive"])),
             }
-        desired_users.append(UserSpec.model_validate(fields))
+        wanted_spec[index] = UserSpec.model_validate(fields)
+        desired_users.append(wanted_spec[index])
 
-    # Calling plan seats: exactly what the end state needs, sometimes one spare, so that
-    # claims must often wait for releases.
-    def plans_at_end(slot: dict[str, Any], wanted: bool) -> set[int]:
+    # Seats: exactly what the end state needs, sometimes one spare, so that claims must
+    # often wait for releases (calling plans, licences, Contact Center packages).
+    nothing: tuple[bool, set[int], str | None] = (False, set(), None)
+
+    def at_end(index: int, slot: dict[str, Any], wanted: bool) -> tuple[bool, set[int], str | None]:
+        """What a user holds once the plan has run: a licensed seat, calling plans, a
+        Contact Center package."""
         live = slot["live"]
-        if untouched(slot, wanted) or (live is not None and live.status == "pending"):
-            return set(live.spec.phone.calling_plans) if live and live.spec.phone else set()
-        spec = next((u for u in desired_users if u.key == slot["key"]), None)
-        if spec is None or spec.phone is None or spec.status == "inactive":
-            return set()
-        if live is None and create_action == "create":
-            return set()
-        return {int(p) for p in spec.phone.calling_plans}
+        held = nothing
+        if live is not None:
+            held = (
+                live.spec.type == "licensed" and live.status != "inactive",
+                set(live.spec.phone.calling_plans) if live.spec.phone else set(),
+                live.spec.contact_center.package if live.spec.contact_center else None,
+            )
+        if untouched(slot, wanted) or (wanted and live is not None and live.status == "pending"):
+            return held  # left alone, or waiting for the invitation to be accepted
+        spec = wanted_spec.get(index)
+        if spec is None:
+            return nothing  # a leaver: deactivated (licences dropped) or removed
+        if live is None:
+            if spec.status == "inactive":
+                return nothing  # not created
+            if create_action == "create":
+                return (spec.type == "licensed", set(), None)  # invited: the rest waits
+        elif spec.status == "inactive" or (spec.status is None and live.status == "inactive"):
+            return nothing
+        licensed = (spec.type or (live.spec.type if live else "basic")) == "licensed"
+        plans = {int(p) for p in spec.phone.calling_plans} if spec.phone else set()
+        package = None
+        if spec.contact_center is not None:
+            package = spec.contact_center.package or held[2]
+        return (licensed, plans, package)
 
+    ends = [at_end(i, s, w) for i, (s, w) in enumerate(zip(slots, wants, strict=True))]
+    spare = st.sampled_from([0, 0, 1])
+    declared = st.sampled_from([True, True, True, True, True, False])
     calling_plans = []
     for plan in PLANS:
         now = sum(
             1 for u in live_users if u.spec.phone is not None and plan in u.spec.phone.calling_plans
         )
-        end = sum(1 for s, w in zip(slots, wants, strict=True) if plan in plans_at_end(s, w))
-        subscribed = max(now, end) + draw(st.integers(0, 1))
+        end = sum(1 for e in ends if plan in e[1])
+        subscribed = max(now, end) + draw(spare)
         calling_plans.append(CallingPlan(plan, f"Plan {plan}", subscribed, now, subscribed - now))
+    # Licensed and Contact Center seats are the state's to declare; now and then it does
+    # not, and the planner only warns.
+    licensed_now = sum(
+        1 for u in live_users if u.spec.type == "licensed" and u.status != "inactive"
+    )
+    licensed_seats = None
+    if draw(declared):
+        licensed_seats = max(licensed_now, sum(e[0] for e in ends)) + draw(spare)
+    cc_seats: dict[ContactCenterPackage, int] = {}
+    for package in CC_PACKAGES:
+        if draw(declared):
+            cc_now = sum(
+                1
+                for u in live_users
+                if u.spec.contact_center and u.spec.contact_center.package == package
+            )
+            cc_seats[package] = max(cc_now, sum(e[2] == package for e in ends)) + draw(spare)
     holders = {
         x: u.zoom_id for u in live_users if u.spec.phone is not None for x in u.spec.phone.numbers
     }
@@ -287,6 +387,7 @@ def cases(draw: st.DrawFn) -> Case:
         on_missing_user=policy,
         create_action=create_action,
         protected=protected,
+        seats=SeatCounts(licensed=licensed_seats, contact_center=cc_seats),
         safety=SafetyLimits(max_deletes=100, max_delete_percent=100),
     )
     live = LiveState(
@@ -308,7 +409,7 @@ def cases(draw: st.DrawFn) -> Case:
         ),
         contact_center_roles=tuple(Named(f"cc-{r}", r) for r in CC_ROLES),
     )
-    return Case(DesiredState(account=account, users=tuple(desired_users)), live)
+    return Case(DesiredState(account=account, users=tuple(desired_users)), live, renames)
 
 
 def _plan(case: Case) -> Plan:
@@ -319,13 +420,117 @@ def _plan(case: Case) -> Plan:
         assert "every managed user" in str(exc)
         reject()
     except ValidationFailed as exc:
+        trade = len(exc.issues) == 1 and "wait for each other's seats" in exc.issues[0].message
+        if trade and not _seat_order_exists(case):
+            # Users trading seats with none free (A's plan to B, B's to A): no order of
+            # the steps works, and the planner rightly refuses (rule 4).
+            event("refused: a seat trade with no seat free")
+            reject()
         raise AssertionError("\n".join(map(str, exc.issues))) from None
+
+
+def _seat_order_exists(case: Case) -> bool:
+    """Whether some order of the plan's steps (apply's order rules kept) finds a free seat
+    for every claim: the plan as made with seats unchecked, each step's seat changes
+    measured on the model, then a search over the orders of the steps that take seats."""
+    live = dataclasses.replace(
+        case.live,
+        calling_plans=tuple(
+            dataclasses.replace(p, available=None) for p in case.live.calling_plans
+        ),
+    )
+    account = case.desired.account.model_copy(update={"seats": SeatCounts()})
+    ops = make_plan(
+        DesiredState(account=account, users=case.desired.users), live, PlanOptions(force=True)
+    ).operations
+    model = _model(case)
+    free: dict[str, int] = {f"plan {p}": n for p, n in model.plan_free.items()}
+    free |= {
+        pool: limit - count
+        for pool, count in model.seats_used().items()
+        if (limit := model.seat_limit(pool)) is not None
+    }
+    free |= {
+        pool: limit
+        for pool in ["licensed", *(f"cc:{p}" for p in CC_PACKAGES)]
+        if pool not in free and (limit := model.seat_limit(pool)) is not None
+    }
+    freed: dict[str, dict[str, int]] = {}  # step -> pool -> seats it frees (< 0: takes)
+    for op in ops:
+        plans, used = dict(model.plan_free), model.seats_used()
+        model.apply(op)
+        change = {f"plan {p}": n - plans.get(p, 0) for p, n in model.plan_free.items()}
+        change |= {k: used.get(k, 0) - n for k, n in model.seats_used().items()}
+        change |= {k: n for k, n in used.items() if k not in model.seats_used()}
+        freed[op.id] = {k: n for k, n in change.items() if n and k in free}
+    waits = {op.id: set(op.depends_on) for op in ops}
+    last: dict[str, str] = {}
+    for op in ops:
+        if op.user in last:
+            waits[op.id].add(last[op.user])
+        last[op.user] = op.id
+    failed: set[frozenset[str]] = set()
+
+    def search(done: frozenset[str], seats: dict[str, int]) -> bool:
+        done_set, seats = set(done), dict(seats)
+        progress = True
+        while progress:  # steps that take no seat can only help: run them at once
+            progress = False
+            for op in ops:
+                takes_none = all(n > 0 for n in freed[op.id].values())
+                if op.id not in done_set and waits[op.id] <= done_set and takes_none:
+                    done_set.add(op.id)
+                    for k, n in freed[op.id].items():
+                        seats[k] += n
+                    progress = True
+        if len(done_set) == len(ops):
+            return True
+        key = frozenset(done_set)
+        if key in failed:
+            return False
+        for op in ops:
+            if op.id in done_set or not waits[op.id] <= done_set:
+                continue
+            after = {k: seats[k] + freed[op.id].get(k, 0) for k in seats}
+            if all(n >= 0 for n in after.values()) and search(key | {op.id}, after):
+                return True
+        failed.add(key)
+        return False
+
+    return search(frozenset(), free)
 
 
 def _brief(plan: Plan) -> str:
     return "\n".join(
         f"{op.id} {dict(op.params)} <- {', '.join(op.depends_on)}" for op in plan.operations
     )
+
+
+def _claimed_pool(op: Operation) -> str | None:
+    """The seat pool a step takes a seat from, if any."""
+    if op.kind in ("assign_calling_plan", "switch_calling_plan"):
+        return "calling plan"
+    if (op.kind == "create_user" and op.params.get("type") == 2) or (
+        op.kind == "update_user"
+        and isinstance(op.after, dict)
+        and op.after.get("type") == "licensed"
+    ):
+        return "licensed"
+    if op.kind.endswith("contact_center_user") and op.params.get("package"):
+        return "Contact Center"
+    return None
+
+
+def _seat_waits(plan: Plan) -> set[str]:
+    """Pools where a claim waits for another user's step (only a seat release, for these
+    steps): the plans where seat order matters."""
+    users = {op.id: op.user for op in plan.operations}
+    return {
+        pool
+        for op in plan.operations
+        if (pool := _claimed_pool(op)) is not None
+        and any(users.get(d, op.user) != op.user for d in op.depends_on)
+    }
 
 
 def _worst_pick(case: Case) -> Callable[[str, list[int]], int]:
@@ -349,6 +554,7 @@ def _model(case: Case) -> AccountModel:
         default_site=DEFAULT_SITE,
         extension_range=EXTENSION_RANGE,
         allocate=_worst_pick(case),
+        seats=case.desired.account.seats,
     )
 
 
@@ -391,6 +597,16 @@ def _expected_problems(case: Case, plan: Plan, model: AccountModel) -> list[str]
     for key in sorted(set(before) | set(wanted) | set(model.users)):
         got = model.users.get(key)
         old = before.get(key)
+        if key in case.renames.values():
+            # Renamed: judged under the new e-mail, and gone from the old one.
+            if got is not None:
+                problems.append(f"{key}: still under its old e-mail after the rename")
+            continue
+        if key in case.renames:
+            renamed = [op for op in plan.operations if op.kind == "change_email" and op.user == key]
+            if [op.before for op in renamed] != [case.renames[key]]:
+                problems.append(f"{key}: no change_email from {case.renames[key]}")
+            old = dataclasses.replace(before[case.renames[key]], key=key)
         if not account.in_scope(key) or account.is_protected(key) or key in waiting:
             if key not in waiting and got != old:
                 problems.append(f"{key}: out of reach but changed: {old} -> {got}")
@@ -475,6 +691,8 @@ def test_replaying_the_plan_reaches_the_state_without_conflicts(case: Case) -> N
         event("a step waits for another user's step")
     if plan.waiting:
         event("waiting steps")
+    for pool in _seat_waits(plan):
+        event(f"a {pool} seat claim waits for another user's release")
     model = _model(case)
     violations = model.replay(plan.operations)
     assert violations == [], "\n".join([*violations, "", _brief(plan)])

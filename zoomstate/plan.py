@@ -269,6 +269,10 @@ class _Builder:
     waiting: list[Waiting] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    # Live key -> the key its steps are planned under. They differ for a user whose
+    # e-mail changes (matched by Zoom id): its steps carry the new e-mail, so looking up
+    # a holder's releases by the live e-mail would miss them (make_plan fills this).
+    renamed: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # DesiredState.by_key() builds a new dict per call: once here, not once per user.
@@ -283,6 +287,9 @@ class _Builder:
         self.live_by_id = {u.zoom_id: u for u in self.live.users if u.zoom_id}
 
     # -- problems, located in the state
+
+    def key_of(self, live_key: str) -> str:
+        return self.renamed.get(live_key, live_key)
 
     def problem(self, user: str, path: str, message: str) -> None:
         origin = self.desired.origins.get(user)
@@ -871,7 +878,7 @@ def _link_numbers(b: _Builder) -> None:
     for user in b.live.users:
         if user.spec.phone is not None:
             for number in user.spec.phone.numbers:
-                holders[number] = user.key
+                holders[number] = b.key_of(user.key)
     for op in sorted(b.ops.values(), key=lambda o: o.id):
         if op.kind != "assign_number":
             continue
@@ -930,7 +937,7 @@ def _link_extensions(b: _Builder) -> None:
     used: set[int] = set()
     for user in b.live.users:
         if user.spec.phone is not None and user.spec.phone.extension is not None:
-            holders[user.spec.phone.extension] = user.key
+            holders[user.spec.phone.extension] = b.key_of(user.key)
             used.add(user.spec.phone.extension)
     for spec in b.desired.users:
         if spec.phone is not None and spec.phone.extension is not None:
@@ -976,7 +983,7 @@ def _link_extensions(b: _Builder) -> None:
         cycle = path[path.index(node) :]
         mover = min(cycle)
         mover_user = b.ops[mover].user
-        live_ext = b.live.by_key()[mover_user].spec.phone
+        live_ext = next(u for u in b.live.users if b.key_of(u.key) == mover_user).spec.phone
         assert live_ext is not None and live_ext.extension is not None
         temp = _free_extension(live_ext.extension, used)
         temp_id = b.add(
@@ -1037,9 +1044,15 @@ def _link_extension_picks(b: _Builder) -> None:
 
 
 def _pool(
-    b: _Builder, what: str, available: int | None, claims: list[str], releases: list[str]
+    b: _Builder,
+    what: str,
+    available: int | None,
+    claims: list[str],
+    releases: list[str],
+    rank: Mapping[str, int],
 ) -> None:
-    """Make enough claims wait for releases when the free seats do not cover them all."""
+    """Make enough claims wait for releases when the free seats do not cover them all:
+    the claims last in `rank` each wait for a release earlier in it."""
     if available is None or not claims:
         return
     need = len(claims) - max(available, 0)
@@ -1054,8 +1067,65 @@ def _pool(
             f"{max(available, 0)} are free and the plan frees {len(releases)}",
         )
         return
-    for claim, release in zip(sorted(claims)[-need:], sorted(releases), strict=False):
+    waiting = sorted(claims, key=lambda o: (rank[o], o))[-need:]
+    given = sorted(releases, key=lambda o: (rank[o], o))
+    for claim, release in zip(waiting, given, strict=False):
         b.depend(claim, release)
+
+
+Pool = tuple[str, int | None, list[str], list[str]]  # what, free seats, claims, releases
+
+
+def _seat_order(pools: Sequence[Pool]) -> dict[str, int]:
+    """A rank for every seat step, in an order where each claim finds a free seat.
+
+    Pairing each pool's claims with its releases by id alone closed cycles when steps
+    take a seat in one pool as they free one in another (a calling-plan switch, a
+    Contact Center package change): A 100->300 waiting for B 300->100 while B waited for
+    A, though a free seat of plan 100 let B go first. So: steps that only free seats
+    come first; then those that do both, each taking a free seat, preferring the one that
+    frees a seat another such step needs; last the steps that only take one. Steps that
+    find no free seat (users trading seats with none free) keep their id order at the
+    end: their links then close a cycle and the plan is refused."""
+    checked = [
+        (max(free, 0), claims, releases) for _, free, claims, releases in pools if free is not None
+    ]
+    free = [n for n, _, _ in checked]
+    takes: dict[str, tuple[int, ...]] = defaultdict(tuple)
+    frees: dict[str, tuple[int, ...]] = defaultdict(tuple)
+    for i, (_, claims, releases) in enumerate(checked):
+        for o in claims:
+            takes[o] += (i,)
+        for o in releases:
+            frees[o] += (i,)
+    steps = sorted(set(takes) | set(frees))
+    order = [o for o in steps if not takes[o]]
+    for o in order:
+        for i in frees[o]:
+            free[i] += 1
+    # Steps that take and free, grouped by what they take and free (few groups).
+    groups: dict[tuple[tuple[int, ...], tuple[int, ...]], list[str]] = defaultdict(list)
+    for o in reversed(steps):
+        if takes[o] and frees[o]:
+            groups[(takes[o], frees[o])].append(o)
+    demand: Counter[int] = Counter()  # pool -> how many of those steps still take one
+    for (took, _), group in groups.items():
+        for i in took:
+            demand[i] += len(group)
+    while True:
+        ready = [g for g, group in groups.items() if group and all(free[i] for i in g[0])]
+        if not ready:
+            break
+        took, freed = min(ready, key=lambda g: (not any(demand[i] for i in g[1]), g))
+        order.append(groups[(took, freed)].pop())
+        for i in took:
+            free[i] -= 1
+            demand[i] -= 1
+        for i in freed:
+            free[i] += 1
+    stuck = sorted(o for group in groups.values() for o in group)
+    order += [o for o in steps if takes[o] and not frees[o]] + stuck
+    return {o: n for n, o in enumerate(order)}
 
 
 def _get(value: JsonValue, key: str) -> JsonValue:
@@ -1065,10 +1135,15 @@ def _get(value: JsonValue, key: str) -> JsonValue:
 def _link_seats(b: _Builder) -> None:
     live = b.live.by_key()
 
-    def holders_release(user: str) -> list[str]:
-        return [f"{user}/{k}" for k in _RELEASES_ALL if f"{user}/{k}" in b.ops]
+    def holders_release(user: str, kinds: Iterable[OpKind] = _RELEASES_ALL) -> list[str]:
+        return [f"{user}/{k}" for k in kinds if f"{user}/{k}" in b.ops]
+
+    # Turning Zoom Phone off frees calling plan seats, not the user's licence nor their
+    # Contact Center seat: only deactivating or removing the user frees those.
+    user_releases: tuple[OpKind, ...] = ("deactivate_user", "delete_user")
 
     ops = sorted(b.ops.values(), key=lambda o: o.id)
+    pools: list[Pool] = []
     for plan in b.live.calling_plans:
         claims = [
             o.id
@@ -1084,8 +1159,8 @@ def _link_seats(b: _Builder) -> None:
         ]
         for user in live.values():
             if user.spec.phone is not None and plan.type in user.spec.phone.calling_plans:
-                releases += holders_release(user.key)
-        _pool(b, f"calling plan {plan.name!r}", plan.available, claims, releases)
+                releases += holders_release(b.key_of(user.key))
+        pools.append((f"calling plan {plan.name!r}", plan.available, claims, releases))
 
     seats = b.desired.account.seats
     licensed = [u for u in live.values() if u.spec.type == "licensed" and u.status != "inactive"]
@@ -1104,8 +1179,8 @@ def _link_seats(b: _Builder) -> None:
             if o.kind == "update_user" and o.removal and _get(o.before, "type") == "licensed"
         ]
         for user in licensed:
-            releases += holders_release(user.key)
-        _pool(b, "licensed", seats.licensed - len(licensed), claims, releases)
+            releases += holders_release(b.key_of(user.key), user_releases)
+        pools.append(("licensed", seats.licensed - len(licensed), claims, releases))
 
     for package in ("essentials", "premium", "elite"):
         holders = [
@@ -1139,8 +1214,11 @@ def _link_seats(b: _Builder) -> None:
             and "package" in o.params
         ]
         for user in holders:
-            releases += holders_release(user.key)
-        _pool(b, f"Contact Center {package}", declared - len(holders), claims, releases)
+            releases += holders_release(b.key_of(user.key), user_releases)
+        pools.append((f"Contact Center {package}", declared - len(holders), claims, releases))
+    rank = _seat_order(pools)
+    for what, available, claims, releases in pools:
+        _pool(b, what, available, claims, releases, rank)
 
 
 # --------------------------------------------------------------------------------------
@@ -1236,6 +1314,7 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
     options = options or PlanOptions()
     diffs, _ = diff_users(desired, live, only=options.targets)
     b = _Builder(desired, live, options)
+    b.renamed = {d.live.key: d.key for d in diffs if d.live is not None and d.live.key != d.key}
     for d in diffs:
         _UserPlanner(b, d).plan()
     _link_numbers(b)
