@@ -5,8 +5,9 @@ The commands are the `$ ` lines of the ```console blocks between the
 `getting-started:sandbox:begin` and `:end` markers (`> ` lines continue a command, as a
 shell shows them; other lines are output, and each must appear in what the command
 printed). A command's expected exit status is 0 unless its comment says `# exits N`; words
-quoted in such a comment must be in the output too. They run in order in one bash session (so `export` and here-docs
-work as in a terminal), in an empty folder, with nothing of the developer's environment.
+quoted in such a comment must be in the output too. They run in order in one bash session
+(so `export` and here-docs work as in a terminal), in an empty folder, with nothing of the
+developer's environment.
 """
 
 from __future__ import annotations
