@@ -899,7 +899,8 @@ def _link_numbers(b: _Builder) -> None:
                 # nothing (docs/state-format.md, "Steps that lose data").
                 b.ops[release] = replace(released, destroys_data=False, note=f"moves to {op.user}")
             continue
-        if not b.numbers:
+        if not b.live.phone_enabled:
+            # No Zoom Phone to read: the site and plan checks already say so.
             continue
         info = b.numbers.get(number)
         if info is None:

@@ -582,6 +582,16 @@ SCENARIOS: tuple[Scenario, ...] = (
             "this Zoom account",
         ),
     ),
+    # An account with no phone numbers at all: the check still runs (it used to be
+    # skipped when the number list was empty).
+    Scenario(
+        name="number_in_an_account_without_numbers",
+        live_users=(phone_user("alice@example.com", 101001),),
+        seed_changes={"phone_numbers": []},
+        users_yaml=ALICE_YAML,
+        exit_code=1,
+        stderr=("number +14155550100 is not in this Zoom account",),
+    ),
 )
 
 BY_NAME: Mapping[str, Scenario] = {s.name: s for s in SCENARIOS}
