@@ -32,14 +32,14 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-import os
 from collections.abc import Callable
 from typing import Any
 
 import hypothesis.strategies as st
-from hypothesis import HealthCheck, event, given, reject, settings
+from hypothesis import event, given, reject, settings
 
 from tests.plan_model import AccountModel, MUser
+from tests.properties import property_settings
 from zoomstate.errors import UnsafePlan, ValidationFailed
 from zoomstate.live import CallingPlan, LiveState, LiveUser, Named, PhoneNumber, Site
 from zoomstate.model import (
@@ -54,16 +54,7 @@ from zoomstate.model import (
 )
 from zoomstate.plan import Operation, Plan, PlanOptions, make_plan
 
-# Derandomized so CI sees the same examples every run; ZOOMSTATE_PROPERTY_EXAMPLES=5000
-# explores fresh random examples locally.
-_EXPLORE = int(os.environ.get("ZOOMSTATE_PROPERTY_EXAMPLES", "0"))
-SETTINGS = settings(
-    max_examples=_EXPLORE or 300,
-    deadline=None,
-    derandomize=not _EXPLORE,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+SETTINGS = property_settings(300)
 
 SITES = {"SF": 1, "LDN": 2}
 DEFAULT_SITE = "SF"

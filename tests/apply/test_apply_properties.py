@@ -16,15 +16,15 @@ explores fresh ones locally.
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any
 
 import httpx
 import hypothesis.strategies as st
-from hypothesis import HealthCheck, event, given, reject, settings
+from hypothesis import event, given, reject
 
 from tests.apply.support import make_client as client_for
 from tests.apply.support import no_sleep
+from tests.properties import property_settings
 from zoomstate.apply import apply_plan
 from zoomstate.errors import UnsafePlan, ValidationFailed
 from zoomstate.model import (
@@ -41,14 +41,7 @@ from zoomstate.sandbox.app import create_app
 from zoomstate.sandbox.clock import Clock
 from zoomstate.zoom.read import read_account
 
-_EXPLORE = int(os.environ.get("ZOOMSTATE_PROPERTY_EXAMPLES", "0"))
-SETTINGS = settings(
-    max_examples=_EXPLORE or 50,
-    deadline=None,
-    derandomize=not _EXPLORE,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+SETTINGS = property_settings(50)
 
 T0 = 1767225600.0
 EMAILS = [f"u{i}@example.com" for i in range(10)]
