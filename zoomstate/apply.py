@@ -18,6 +18,7 @@ import heapq
 import json
 import logging
 import os
+import re
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
@@ -43,8 +44,13 @@ Sleep = Callable[[float], Awaitable[None]]
 # How long a new phone user may take to appear after its licence is turned on. Zoom
 # creates it asynchronously; folio-sec's provider waits up to 3 minutes.
 PHONE_USER_TIMEOUT_S = 180.0
-# Request bodies are journaled, except keys that could carry a secret.
-_SECRET_KEYS = frozenset({"password", "access_token", "client_secret", "authorization"})
+# Journals travel (CI artifacts): request bodies and snapshots are journaled without what
+# could let someone in: values of secret-looking keys are masked, and a meeting link's
+# passcode (`?pwd=`, as in a PMI's personal_meeting_url) is blanked.
+_SECRET_KEYS = re.compile(
+    r"password|passcode|pwd|host_key|(?<!page_)token|secret|authorization", re.IGNORECASE
+)
+_SECRET_QUERY = re.compile(r"([?&](?:pwd|passcode|tk)=)[^&#\s]*", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------------------
@@ -53,9 +59,14 @@ _SECRET_KEYS = frozenset({"password", "access_token", "client_secret", "authoriz
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: ("***" if k.lower() in _SECRET_KEYS else _scrub(v)) for k, v in value.items()}
+        return {
+            k: ("***" if isinstance(k, str) and _SECRET_KEYS.search(k) else _scrub(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_scrub(v) for v in value]
+    if isinstance(value, str):
+        return _SECRET_QUERY.sub(r"\1***", value)
     return value
 
 

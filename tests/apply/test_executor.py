@@ -474,3 +474,29 @@ def test_a_data_losing_step_without_its_snapshot_removes_nothing(
     after = {u.key: u for u in asyncio.run(read_live(app)).users}
     assert after[user(2)].spec.phone is not None
     assert after[user(3)].spec.department == "X"
+
+
+def test_the_journal_keeps_no_passcode_host_key_or_password(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "run.jsonl")
+    journal.write(
+        "snapshot",
+        live={
+            "user": {
+                "personal_meeting_url": "https://us05web.zoom.us/j/8512345678?pwd=aBcD3fGh1",
+                "host_key": "907531",
+                "pmi": 8512345678,
+            }
+        },
+        body={"user_info": {"email": "a@example.com", "password": "Secret-123"}},
+        query={"next_page_token": "abc", "page_size": "300"},
+    )
+    journal.close()
+    text = (tmp_path / "run.jsonl").read_text()
+    for secret in ("aBcD3fGh1", "907531", "Secret-123"):
+        assert secret not in text
+    record = json.loads(text)
+    user = record["live"]["user"]
+    assert user["personal_meeting_url"] == "https://us05web.zoom.us/j/8512345678?pwd=***"
+    assert user["pmi"] == 8512345678
+    # Page tokens are not secrets: they stay, for reading the journal.
+    assert record["query"]["next_page_token"] == "abc"
