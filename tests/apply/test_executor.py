@@ -500,3 +500,44 @@ def test_the_journal_keeps_no_passcode_host_key_or_password(tmp_path: Path) -> N
     assert user["pmi"] == 8512345678
     # Page tokens are not secrets: they stay, for reading the journal.
     assert record["query"]["next_page_token"] == "abc"
+
+
+class ForwardThenRefuse(RefuseOne):
+    """Lets the request reach Zoom, then loses its answer and says 400 instead, as a
+    retried request for something already done may be answered."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == self._method and self._fragment in request.url.path:
+            await self._inner.handle_async_request(request)
+            self.refused += 1
+            return httpx.Response(400, json={"code": 300, "message": "Already a member."})
+        return await self._inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize("reached", [True, False])
+def test_assign_role_reads_the_role_back_when_zoom_refuses(tmp_path: Path, reached: bool) -> None:
+    app = sandbox_app(USERS, SEED)
+    live = asyncio.run(read_live(app))
+    admin = next(r for r in live.roles if r.name == "Admin")
+    desired = desired_from(live, {user(3): update(role="Admin")})
+    plan = make_plan(desired, live)
+    step = f"{user(3)}/assign_role"
+    assert [op.id for op in plan.operations] == [step], plan.summary()
+    kind = ForwardThenRefuse if reached else RefuseOne
+    transport = kind(httpx.ASGITransport(app=app), "POST", f"/roles/{admin.id}/members")
+
+    async def run() -> ApplyReport:
+        async with make_client(transport) as client:
+            return await apply_plan(plan, client, live, sleep=no_sleep)
+
+    report = asyncio.run(run())
+    result = report.results[0]
+    assert transport.refused == 1
+    after = {u.key: u for u in asyncio.run(read_live(app)).users}
+    if reached:
+        # The role was given: the refusal is read as "already done", not as a failure.
+        assert (result.status, result.detail) == ("done", "already in the role")
+        assert after[user(3)].spec.role == "Admin"
+    else:
+        assert result.status == "failed" and "Refused by the test" in result.detail
+        assert after[user(3)].spec.role != "Admin"
