@@ -186,3 +186,22 @@ def test_a_valid_state_loads_users_sorted_with_origins(tmp_path: Path) -> None:
         5,
         "users[0]",
     )
+
+
+def test_plan_issues_are_moved_to_the_field_when_it_is_written_there(tmp_path: Path) -> None:
+    from zoomstate.loader import parse_path, pinpoint
+
+    assert parse_path("users[3].phone.numbers[0]") == ("users", 3, "phone", "numbers", 0)
+    people = tmp_path / "people.yaml"
+    people.write_text(
+        "users:\n  - email: a@example.com\n    profile: sales\n    phone:\n      site: Paris\n",
+        encoding="utf-8",
+    )
+    name = str(people)
+    written = Issue(name, 2, 5, "users[0].phone.site", "unknown site 'Paris'")
+    # From the profile, not written in the entry: stays at the user.
+    inherited = Issue(name, 2, 5, "users[0].phone.template", "unknown setting template")
+    elsewhere = Issue(str(tmp_path / "gone.yaml"), 2, 5, "users[0].role", "unknown role")
+    assert pinpoint([written, inherited, elsewhere]) == sorted(
+        [Issue(name, 5, 13, "users[0].phone.site", "unknown site 'Paris'"), inherited, elsewhere]
+    )

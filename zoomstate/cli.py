@@ -35,7 +35,7 @@ from zoomstate.drift import drift_report
 from zoomstate.errors import ConfigError, Issue, UnsafePlan, ValidationFailed, ZoomstateError
 from zoomstate.export import export_files
 from zoomstate.live import LiveState
-from zoomstate.loader import load_state
+from zoomstate.loader import load_state, pinpoint
 from zoomstate.model import DesiredState, StateFile
 from zoomstate.plan import Plan, PlanOptions, make_plan
 from zoomstate.render import render_plan_json, render_plan_markdown, render_plan_text
@@ -353,7 +353,7 @@ def plan(
     try:
         result = make_plan(desired, live, options)
     except ValidationFailed as exc:
-        _print_issues(exc.issues)
+        _print_issues(pinpoint(exc.issues))
         raise click.exceptions.Exit(ExitCode.ERROR) from None
     if fmt == "json":
         click.echo(render_plan_json(result), nl=False)
@@ -531,7 +531,7 @@ async def _apply(
             try:
                 chosen = make_plan(desired, live, options)
             except ValidationFailed as exc:
-                _print_issues(exc.issues)
+                _print_issues(pinpoint(exc.issues))
                 raise click.exceptions.Exit(ExitCode.ERROR) from None
         if fmt == "text":
             click.echo(render_plan_text(chosen, color=_color(sys.stdout)), nl=False)

@@ -1086,6 +1086,42 @@ def iter_state_files(root: Path | str) -> Iterator[str]:
         yield name
 
 
+_PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def parse_path(text: str) -> JsonPath:
+    """`users[3].phone.numbers` -> `("users", 3, "phone", "numbers")`."""
+    return tuple(int(index) if index else name for index, name in _PATH_PART.findall(text))
+
+
+def pinpoint(issues: Sequence[Issue]) -> list[Issue]:
+    """Plan-time issues, each moved from its user's entry to the field it names when
+    that field is written in the entry itself (not inherited from a profile), in file
+    and position order. The plan
+    knows users by entry only: the files are read again here, once each, and only when
+    there are issues to show."""
+    located: dict[str, _Locator | None] = {}
+    out: list[Issue] = []
+    for issue in issues:
+        if issue.file not in located:
+            path = Path(issue.file)
+            parsed = parse_file(path, issue.file) if path.is_file() else None
+            located[issue.file] = (
+                _Locator({issue.file: parsed}) if parsed is not None and not parsed.issues else None
+            )
+        locator = located[issue.file]
+        if locator is None or not issue.path:
+            out.append(issue)
+            continue
+        parts = parse_path(issue.path)
+        node, depth = locator.find(issue.file, parts)
+        if node is None or depth != len(parts):
+            out.append(issue)
+        else:
+            out.append(_issue_at(issue.file, node, issue.path, issue.message))
+    return sorted(out)
+
+
 __all__ = [
     "MAX_ALIASES",
     "MAX_ALIAS_NODES",
@@ -1098,5 +1134,7 @@ __all__ = [
     "iter_state_files",
     "load_state",
     "parse_file",
+    "parse_path",
     "parse_text",
+    "pinpoint",
 ]

@@ -440,7 +440,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         live_users=(ALICE, phone_user("gina@example.com", 101006, role="Admin")),
         users_yaml=ALICE_YAML + "  - {email: gina@example.com, status: inactive}\n",
         exit_code=1,
-        stderr=("users/people.yaml:9:5: users[1].status: gina@example.com is an admin",),
+        stderr=("users/people.yaml:9:39: users[1].status: gina@example.com is an admin",),
     ),
     # Zoom picks the extension of a new phone user, maybe the one another user is about
     # to claim (101000, the first free one here): the claim runs before Zoom picks.
@@ -543,7 +543,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             ),
         )
     ),
-    # Names the account does not have: each reported at its user's line in the state.
+    # Names the account does not have: each reported where the state writes it.
     Scenario(
         name="unknown_site_plan_role_template",
         live_users=(ALICE,),
@@ -563,11 +563,11 @@ SCENARIOS: tuple[Scenario, ...] = (
 """,
         exit_code=1,
         stderr=(
-            "users/people.yaml:9:5: users[1].role: unknown role 'Wizard'",
-            "users/people.yaml:9:5: users[1].phone.site: unknown site 'Paris'",
-            "users/people.yaml:14:5: users[2].phone.calling_plans[0]: unknown calling plan "
+            "users/people.yaml:10:11: users[1].role: unknown role 'Wizard'",
+            "users/people.yaml:12:13: users[1].phone.site: unknown site 'Paris'",
+            "users/people.yaml:16:23: users[2].phone.calling_plans[0]: unknown calling plan "
             "'Mars Unlimited'",
-            "users/people.yaml:17:5: users[3].phone.template: unknown setting template "
+            "users/people.yaml:19:17: users[3].phone.template: unknown setting template "
             "'No such template'",
         ),
     ),
@@ -578,7 +578,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         users_yaml=ALICE_YAML.replace('["+14155550100"]', '["+14155550100", "+14155559999"]'),
         exit_code=1,
         stderr=(
-            "users/people.yaml:2:5: users[0].phone.numbers: number +14155559999 is not in "
+            "users/people.yaml:8:16: users[0].phone.numbers: number +14155559999 is not in "
             "this Zoom account",
         ),
     ),
