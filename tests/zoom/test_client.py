@@ -465,6 +465,42 @@ def test_pacer_spaces_requests_at_80_percent_of_the_budget() -> None:
     assert sent[-1] - sent[0] == pytest.approx(32 / 16)
 
 
+def test_a_429_slows_the_bucket_for_a_while_then_it_recovers() -> None:
+    from zoomstate.zoom.pacing import MAX_SLOW, RECOVERY, SLOWDOWN
+
+    fake = FakeTime()
+    pacer = Pacer(tier="business", clock=fake.clock, sleep=fake.sleep)
+    normal = 1 / pacer.rate("phone", "light")
+
+    def spacing() -> float:
+        async def two() -> float:
+            await pacer.acquire("phone", "light")
+            first = fake.now
+            await pacer.acquire("phone", "light")
+            return fake.now - first
+
+        return run(two())
+
+    assert spacing() == pytest.approx(normal)
+    # Eight requests in flight all come back 429: one signal, one slowdown.
+    for _ in range(8):
+        pacer.backoff("phone", "light", 1.0)
+    before = fake.now
+    assert spacing() == pytest.approx(normal * SLOWDOWN)
+    assert fake.now - before >= 1.0  # and the pause Zoom asked for came first
+    # Other buckets are not slowed.
+    assert pacer._bucket("users", "light").slow == 1.0
+    # Repeated 429s (each after the last pause) slow it more, up to MAX_SLOW.
+    for _ in range(20):
+        fake.now += 5
+        pacer.backoff("phone", "light", 0.0)
+    assert pacer._bucket("phone", "light").slow == MAX_SLOW
+    # Then it speeds up again, request by request.
+    for _ in range(int((MAX_SLOW - 1) / RECOVERY) + 1):
+        run(pacer.acquire("phone", "light"))
+    assert spacing() == pytest.approx(normal)
+
+
 def test_pacer_counts_daily_user_creations() -> None:
     fake = FakeTime()
     pacer = Pacer(tier="pro", clock=fake.clock, sleep=fake.sleep)

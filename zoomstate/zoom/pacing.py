@@ -6,6 +6,12 @@ default) of Zoom's per-second ceiling for the account's tier, leaving room for t
 account's other apps. Even spacing (one request every 1/rate seconds, no burst) never
 puts more than `rate` requests in any one-second window, however Zoom aligns its windows.
 
+A 429 all the same means the budget is shared with more than the pacer knows (another app,
+a SCIM sync, network jitter at 100%): besides the pause Zoom asks for, the bucket slows
+down (its spacing grows by SLOWDOWN, up to MAX_SLOW times) and speeds up again request by
+request (RECOVERY), so a run makes room for the account's other apps instead of meeting
+their traffic every second.
+
 Daily caps (users created per day, Heavy requests per day) are counted here too: the
 pacer stops a run with `RateLimited` before it would cross one, rather than letting Zoom
 answer with a daily-limit 429 halfway through.
@@ -31,6 +37,11 @@ from zoomstate.ratelimits import (
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 DEFAULT_SHARE = 0.8
+# After a 429 the bucket's spacing grows by this factor (at most MAX_SLOW times the
+# normal spacing), and shrinks back by RECOVERY of the normal spacing per request.
+SLOWDOWN = 1.25
+MAX_SLOW = 4.0
+RECOVERY = 0.005
 
 
 @dataclass(slots=True)
@@ -39,6 +50,9 @@ class _Bucket:
     next_at: float = 0.0
     waited: float = 0.0
     requests: int = 0
+    # How many times the normal spacing, after 429s (1.0: none lately).
+    slow: float = 1.0
+    paused_until: float = 0.0
 
 
 @dataclass(slots=True)
@@ -96,7 +110,8 @@ class Pacer:
         bucket = self._bucket(family, label)
         now = self.clock()
         slot = max(now, bucket.next_at)
-        bucket.next_at = slot + bucket.interval
+        bucket.next_at = slot + bucket.interval * bucket.slow
+        bucket.slow = max(1.0, bucket.slow - RECOVERY)
         bucket.requests += 1
         wait = slot - now
         if wait > 0:
@@ -104,15 +119,26 @@ class Pacer:
             await self.sleep(wait)
 
     def backoff(self, family: Family, label: Label, seconds: float) -> None:
-        """Zoom said 429 anyway (another app used the budget): push the bucket back."""
+        """Zoom said 429 anyway (another app used the budget): push the bucket back, and
+        slow it down for a while."""
         bucket = self._bucket(family, label)
-        bucket.next_at = max(bucket.next_at, self.clock() + seconds)
+        now = self.clock()
+        if now >= bucket.paused_until:
+            # Once per pause: the requests in flight when Zoom said no all come back 429,
+            # and they are one signal, not several.
+            bucket.slow = min(MAX_SLOW, bucket.slow * SLOWDOWN)
+        bucket.paused_until = max(bucket.paused_until, now + seconds)
+        bucket.next_at = max(bucket.next_at, now + seconds)
 
     def stats(self) -> dict[str, dict[str, float]]:
         return {
-            f"{f}/{lab}": {"requests": b.requests, "waited_s": round(b.waited, 3)}
+            f"{f}/{lab}": {
+                "requests": b.requests,
+                "waited_s": round(b.waited, 3),
+                "slow": round(b.slow, 3),
+            }
             for (f, lab), b in sorted(self._buckets.items())
         }
 
 
-__all__ = ["DEFAULT_SHARE", "Pacer"]
+__all__ = ["DEFAULT_SHARE", "MAX_SLOW", "RECOVERY", "SLOWDOWN", "Pacer"]
