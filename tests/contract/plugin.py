@@ -6,12 +6,14 @@ checked with `assert_response_matches` (the admin API under `/_sandbox/` excepte
     httpx.AsyncClient(transport=..., base_url=..., event_hooks=async_contract_hooks())
     httpx.Client(base_url=..., event_hooks=contract_hooks())
 
-The `contract_hooks` / `async_contract_hooks` fixtures return the same; enable them suite-
-wide with `pytest_plugins = ["tests.contract.plugin"]` in the top-level `tests/conftest.py`.
-A violation raises `ContractError` (an AssertionError) out of the request call, so the test
-that made the request fails there, with the method, path, status, body and broken rules.
-`CHECKED` counts the validated responses per (method, template, status) for tests that
-want to prove an endpoint was covered.
+The `contract_hooks` / `async_contract_hooks` fixtures return the same. A violation raises
+`ContractError` (an AssertionError) out of the request call, so the test that made the
+request fails there, with the method, path, status, body and broken rules.
+
+`checked_call` does the same on the server side, for any ASGI call: `tests/conftest.py`
+wraps every sandbox app of the test process with it, so each answer the CLI, the client or
+apply gets in any test is checked too. `CHECKED` counts the responses the hooks validated,
+per (method, template, status), for tests that want to prove an endpoint was covered.
 """
 
 from __future__ import annotations
@@ -91,48 +93,37 @@ def async_contract_hooks_fixture() -> dict[str, list[Callable[[httpx.Response], 
     return async_contract_hooks()
 
 
-class ContractCheckedApp:
-    """An ASGI wrapper that holds every API response of `app` to Zoom's contract, for
-    servers the test does not hold the client of (the CLI's own client, over HTTP).
+async def checked_call(
+    app: Callable[..., Awaitable[None]], scope: Any, receive: Any, send: Any, problems: list[str]
+) -> bool:
+    """Serve one ASGI request through `app`, holding its answer to Zoom's contract; a
+    violation is appended to `problems` (it cannot fail the request: the client under
+    test would only see a different error). True when an API response was checked."""
+    if scope["type"] != "http":
+        await app(scope, receive, send)
+        return False
+    status = 0
+    chunks: list[bytes] = []
 
-    A violation cannot fail the request (the client under test would only see a
-    different error), so it is kept in `problems`, which the fixture asserts empty."""
+    async def capture(message: Any) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+        await send(message)
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.problems: list[str] = []
-        self.checked = 0
-
-    def __getattr__(self, name: str) -> Any:
-        # The sandbox's runtime, service and the rest stay reachable through the wrapper.
-        return getattr(self.app, name)
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 0
-        chunks: list[bytes] = []
-
-        async def capture(message: Any) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
-
-        await self.app(scope, receive, capture)
-        path = scope["path"]
-        if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/") or status == 0:
-            return
-        raw = b"".join(chunks)
-        try:
-            body: object = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
-        try:
-            assert_response_matches(scope["method"], path, status, body)
-        except AssertionError as exc:
-            self.problems.append(str(exc))
-        self.checked += 1
+    await app(scope, receive, capture)
+    path = scope["path"]
+    if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/") or status == 0:
+        return False
+    raw = b"".join(chunks)
+    try:
+        body: object = json.loads(raw) if raw else None
+    except ValueError:
+        body = raw.decode("utf-8", "replace")
+    try:
+        assert_response_matches(scope["method"], path, status, body)
+    except AssertionError as exc:
+        problems.append(str(exc))
+    return True
