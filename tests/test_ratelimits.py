@@ -27,6 +27,7 @@ ISSUE_ENDPOINTS = [
     ("GET", "/phone/users"),
     ("GET", "/phone/users/{userId}"),
     ("PATCH", "/phone/users/{userId}"),
+    ("GET", "/phone/users/{userId}/settings"),
     ("POST", "/phone/users/batch"),
     ("POST", "/phone/users/{userId}/calling_plans"),
     ("PUT", "/phone/users/{userId}/calling_plans"),

@@ -359,8 +359,8 @@ class Executor:
     async def _snapshot(self, op: Operation) -> None:
         """What is about to go, in full and as Zoom has it now, so an admin can put the
         configuration back: the plan's view of the user, and fresh reads of the Zoom user,
-        the phone user and the Contact Center user. A step whose snapshot cannot be read
-        does not run: nothing is removed unrecorded."""
+        the phone user, its phone settings and the Contact Center user. A step whose
+        snapshot cannot be read does not run: nothing is removed unrecorded."""
         assert self.journal is not None
         user = self._live.get(op.user)
         config = user.spec.model_dump(mode="json") if user else None
@@ -368,6 +368,7 @@ class Executor:
         reads: dict[str, Any] = {"user": f"/users/{ref}"}
         if user is None or user.spec.phone is not None:
             reads["phone_user"] = f"/phone/users/{ref}"
+            reads["phone_settings"] = f"/phone/users/{ref}/settings"
         if user is None or user.spec.contact_center is not None:
             reads["contact_center_user"] = f"/contact_center/users/{ref}"
         live: dict[str, Any] = {}

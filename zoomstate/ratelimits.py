@@ -93,6 +93,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _ep("PUT", "/phone/users/batch", "phone", "light"),
     _ep("GET", "/phone/users/{userId}", "phone", "light"),
     _ep("PATCH", "/phone/users/{userId}", "phone", "light"),
+    _ep("GET", "/phone/users/{userId}/settings", "phone", "light"),
     _ep("POST", "/phone/users/{userId}/calling_plans", "phone", "light"),
     _ep("PUT", "/phone/users/{userId}/calling_plans", "phone", "light"),
     _ep("DELETE", "/phone/users/{userId}/calling_plans/{planType}", "phone", "light"),

@@ -103,6 +103,8 @@ async def _every_endpoint(c: httpx.AsyncClient, seen: Counter[tuple[str, str]]) 
     other = next(p["type"] for p in plans if p.get("available", 0) > 0 and p["type"] != plan)
     _ok(await c.get("/v2/phone/users", params={"page_size": 100}), 200)
     phone_user = _ok(await c.get(f"/v2/phone/users/{uid}"), 200).json()
+    settings = _ok(await c.get(f"/v2/phone/users/{uid}/settings"), 200).json()
+    assert settings["extension_number"] == phone_user["extension_number"]
     _ok(
         await c.post(
             f"/v2/phone/users/{uid}/calling_plans", json={"calling_plans": [{"type": plan}]}

@@ -156,6 +156,7 @@ def test_journal_records_every_call_with_status(served: Served, run: Any) -> Non
     assert live["user"]["email"] == "former.employee@example.com"
     assert live["phone_user"]["extension_number"]
     assert live["phone_user"]["phone_numbers"]
+    assert live["phone_settings"]["extension_number"] == live["phone_user"]["extension_number"]
     reads = [
         r["path"]
         for r in requests

@@ -30,7 +30,7 @@ from zoomstate.ratelimits import match as label_match
 from zoomstate.sandbox.account import Account, PhoneNumber, User
 from zoomstate.sandbox.clock import Clock, iso
 from zoomstate.sandbox.errors import FieldError, ZoomError, validation_failed
-from zoomstate.sandbox.faults import FaultInjector, FaultSpecError, abort_response
+from zoomstate.sandbox.faults import FaultInjector, FaultSpecError, abort_response, serving
 from zoomstate.sandbox.persistence import Debouncer, load, save
 from zoomstate.sandbox.ratelimit import RateLimiter
 from zoomstate.sandbox.seeding import SeedError, account_from_seed, load_seed
@@ -541,6 +541,13 @@ async def get_phone_user(rt: SandboxRuntime, request: Request, p: dict[str, str]
     return _json(rt.service.get_phone_user(p["userId"]))
 
 
+@_route("GET", "/phone/users/{userId}/settings")
+async def get_phone_user_settings(
+    rt: SandboxRuntime, request: Request, p: dict[str, str]
+) -> Response:
+    return _json(rt.service.get_phone_user_settings(p["userId"]))
+
+
 @_route("PATCH", "/phone/users/{userId}")
 async def update_phone_user(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> Response:
     body = await _body(request, "phone_user_update")
@@ -925,7 +932,8 @@ class SandboxApp:
         if decision.action == "respond" and decision.status is not None:
             response: Response = _json(decision.body, decision.status, decision.headers or None)
         else:
-            response = await self._handle(request, found, method, path)
+            with serving(rt.faults.spec):
+                response = await self._handle(request, found, method, path)
         rt.log.record(method, template, path, response.status_code, rt.clock.now())
         if decision.action == "drop_after":
             await abort_response(send)

@@ -35,9 +35,9 @@ message are Zoom's documented ones; Zoom documents no body for 5xx, so the sandb
 HTTP status as `code` and the reason phrase as `message` (an assumption, not Zoom's word).
 
 Behaviour faults (`switch-drops-numbers`) change what a handler does rather than whether it
-runs: `decide()` records the spec it decided under in a context variable of the request
-being served, and the service reads it back with `request_faults()` (the default spec, no
-faults, outside a request). It costs no random draw.
+runs: the app serves each Zoom API request inside `serving(spec)`, which sets a context
+variable for that request only, and the service reads it back with `request_faults()` (the
+default spec, no faults, outside a request). It costs no random draw.
 
 Token expiry on demand: `FaultInjector.expire_tokens()` bumps `token_generation`. The app
 stores the generation current when it mints a token and treats any token minted under an
@@ -64,7 +64,8 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, NoReturn
@@ -83,6 +84,7 @@ __all__ = [
     "FaultSpecError",
     "abort_response",
     "request_faults",
+    "serving",
 ]
 
 FaultAction = Literal["none", "respond", "drop", "drop_after"]
@@ -236,8 +238,19 @@ def _latency(item: str, value: str) -> tuple[float, float]:
 
 
 _NO_FAULTS = FaultSpec()
-# The spec the request being served was decided under (set by `FaultInjector.decide()`).
+# The spec of the request being served (set by `serving()`, around one request only).
 _REQUEST_SPEC: ContextVar[FaultSpec | None] = ContextVar("sandbox_request_faults", default=None)
+
+
+@contextmanager
+def serving(spec: FaultSpec) -> Iterator[None]:
+    """Serve one request under `spec`; the previous value comes back after it, so nothing
+    leaks to the next request or to code outside a request."""
+    token = _REQUEST_SPEC.set(spec)
+    try:
+        yield
+    finally:
+        _REQUEST_SPEC.reset(token)
 
 
 def request_faults() -> FaultSpec:
@@ -316,7 +329,6 @@ class FaultInjector:
         label, used for the `X-RateLimit-Category` header of injected 429s."""
         with self._lock:
             spec = self._spec
-            _REQUEST_SPEC.set(spec)
             # Two draws per request, always, so one request's outcome never shifts the
             # random sequence of the ones after it.
             outcome_draw = self._rng.random()

@@ -651,6 +651,21 @@ class Service:
                 "cost_center": user.cost_center,
             }
 
+    def get_phone_user_settings(self, user_id: str) -> dict[str, Any]:
+        """The part of a phone user's profile settings the sandbox models: extension,
+        status and the site's country (Zoom returns much more: call handling, voicemail
+        access, desk phones; docs/sandbox.md, "Not emulated")."""
+        with self.account.lock:
+            _, phone = self._phone_user(user_id)
+            site = self.account.sites.get(phone.site_id) if phone.site_id else None
+            settings: dict[str, Any] = {
+                "extension_number": phone.extension_number,
+                "status": "Active",
+            }
+            if site is not None:
+                settings["country"] = {"code": site.country_code, "name": site.country_name}
+            return settings
+
     def _parse_full_extension(self, raw: str, site: Site) -> int:
         prefix = str(site.site_code)
         if not raw.isdigit() or not raw.startswith(prefix) or len(raw) <= len(prefix):
