@@ -265,22 +265,19 @@ async def _read_live(
     conn: Connection, progress: Callable[[str], None] | None = None
 ) -> tuple[LiveState, int]:
     async with open_client(conn) as client:
-        if progress is None:
-            return await read_account(client), client.stats.calls
 
-        async def tick() -> None:
+        async def tick(show: Callable[[str], None]) -> None:
             while True:
                 stats = client.stats
-                progress(
-                    f"reading the account: {stats.items:,} records in {stats.calls:,} API calls"
-                )
+                show(f"reading the account: {stats.items:,} records in {stats.calls:,} API calls")
                 await asyncio.sleep(0.25)
 
-        ticker = asyncio.create_task(tick())
+        ticker = asyncio.create_task(tick(progress)) if progress else None
         try:
             live = await read_account(client)
         finally:
-            ticker.cancel()
+            if ticker:
+                ticker.cancel()
         return live, client.stats.calls
 
 

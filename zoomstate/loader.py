@@ -333,20 +333,20 @@ def parse_text(name: str, text: str) -> ParsedFile:
     parsed = ParsedFile(name=name, text=text)
     try:
         found = _prescan(text)
+        root: Node | None = None
+        if found is None:
+            try:
+                root = yaml.compose(text, Loader=_Loader)
+            except yaml.MarkedYAMLError as exc:
+                # libyaml >= 0.2.6 stops at its own nesting limit (1,000 levels), which the
+                # quick bounds of _prescan let through; name our limit, where it is first
+                # crossed.
+                if not _libyaml_too_deep(exc):
+                    raise
+                found = _prescan(text, force=True)
+                if found is None:
+                    raise
         if found is not None:
-            line, col, message = found
-            parsed.issues.append(Issue(name, line, col, "", message))
-            return parsed
-        try:
-            root = yaml.compose(text, Loader=_Loader)
-        except yaml.MarkedYAMLError as exc:
-            # libyaml >= 0.2.6 stops at its own nesting limit (1,000 levels), which the
-            # quick bounds above let through; name our limit, where it is first crossed.
-            if not _libyaml_too_deep(exc):
-                raise
-            found = _prescan(text, force=True)
-            if found is None:
-                raise
             line, col, message = found
             parsed.issues.append(Issue(name, line, col, "", message))
             return parsed
@@ -1097,9 +1097,8 @@ def parse_path(text: str) -> JsonPath:
 def pinpoint(issues: Sequence[Issue]) -> list[Issue]:
     """Plan-time issues, each moved from its user's entry to the field it names when
     that field is written in the entry itself (not inherited from a profile), in file
-    and position order. The plan
-    knows users by entry only: the files are read again here, once each, and only when
-    there are issues to show."""
+    and position order. The plan knows users by entry only: the files are read again
+    here, once each, and only when there are issues to show."""
     located: dict[str, _Locator | None] = {}
     out: list[Issue] = []
     for issue in issues:
