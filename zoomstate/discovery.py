@@ -90,9 +90,13 @@ class _Walk:
         return None if inside else target
 
     def visit(self, entry: os.DirEntry[str], shown: str) -> None:
-        is_state, link = entry.name.endswith(STATE_SUFFIXES), entry.is_symlink()
-        if not (is_state or link or entry.is_dir(follow_symlinks=False)):
-            return  # known from the folder listing alone: no stat for other files
+        is_state = entry.name.endswith(STATE_SUFFIXES)
+        try:
+            link = entry.is_symlink()
+            if not (is_state or link or entry.is_dir(follow_symlinks=False)):
+                return  # known from the folder listing alone: no stat for other files
+        except OSError:
+            return  # gone since the listing, or unreadable: not a state file
         try:
             info = entry.stat(follow_symlinks=True)
         except OSError as exc:
