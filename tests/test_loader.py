@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.cli_runner import run_cli
+from zoomstate.discovery import EXTERNAL_LINKS_HINT, MAX_FILES, MAX_FOLDERS, find_state_files
 from zoomstate.errors import ConfigError, Issue, ValidationFailed
 from zoomstate.loader import (
     MAX_ALIASES,
@@ -53,12 +57,28 @@ def test_discover_skips_hidden_files_and_folders(tmp_path: Path) -> None:
 
 
 def test_discover_follows_symlinked_folders(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    _write(state / "shared" / "team.yaml", "users: []\n")
+    _write(state / "account.yaml", ACCOUNT)
+    (state / "teams").symlink_to(state / "shared", target_is_directory=True)
+    # One file, reached through the link or not: read once, under the first name found.
+    assert _names(state) == [f"{state}/account.yaml", f"{state}/shared/team.yaml"]
+
+
+def test_discover_follows_links_out_of_the_state_only_when_allowed(tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     _write(shared / "team.yaml", "users: []\n")
     state = tmp_path / "state"
     _write(state / "account.yaml", ACCOUNT)
     (state / "teams").symlink_to(shared, target_is_directory=True)
-    assert _names(state) == [f"{state}/account.yaml", f"{state}/teams/team.yaml"]
+    files, issues = discover(state, follow_external_links=True)
+    assert issues == []
+    assert [n for _, n in files] == [f"{state}/account.yaml", f"{state}/teams/team.yaml"]
+    files, issues = discover(state)
+    assert [n for _, n in files] == [f"{state}/account.yaml"]
+    assert [str(i) for i in issues] == [
+        f"{state}/teams: links outside the state directory (to {shared}): " + EXTERNAL_LINKS_HINT
+    ]
 
 
 def test_discover_loads_a_file_reached_by_two_links_once(tmp_path: Path) -> None:
@@ -205,3 +225,136 @@ def test_plan_issues_are_moved_to_the_field_when_it_is_written_there(tmp_path: P
     assert pinpoint([written, inherited, elsewhere]) == sorted(
         [Issue(name, 5, 13, "users[0].phone.site", "unknown site 'Paris'"), inherited, elsewhere]
     )
+
+
+# -- bounded discovery (issue 12): each real folder once, no links out, capped
+
+
+def _diamond(state: Path, levels: int) -> None:
+    """`levels` folders, each holding two links to the next; a file at the bottom."""
+    for level in range(levels):
+        here = state / f"d{level:02d}"
+        here.mkdir(parents=True)
+        for name in ("a", "b"):
+            (here / name).symlink_to(f"../d{level + 1:02d}", target_is_directory=True)
+    _write(state / f"d{levels:02d}" / "users.yaml", "users: [{email: a@example.com}]\n")
+
+
+def test_a_diamond_of_links_is_walked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 16 levels took 23-39 s, doubling per level: every path through the links was walked.
+    state = tmp_path / "state"
+    _write(state / "account.yaml", ACCOUNT)
+    _diamond(state, 16)
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def counting(path: Any) -> Any:
+        listed.append(str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    found = find_state_files(state)
+    monkeypatch.undo()
+    # The state folder and its 17 real folders, each listed once.
+    assert found.folders == len(listed) == 18
+    assert found.issues == []
+    assert [n for _, n in found.files] == [
+        f"{state}/account.yaml",
+        f"{state}/d00/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/users.yaml",
+    ]
+    assert [u.email for u in load_state(state).users] == ["a@example.com"]
+
+
+def test_a_link_to_an_ancestor_ends_the_walk_as_a_loop(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    _write(state / "account.yaml", ACCOUNT)
+    _write(state / "a" / "b" / "c" / "team.yaml", "users: []\n")
+    (state / "a" / "b" / "c" / "up").symlink_to("../..", target_is_directory=True)
+    # Out of the state (allowed): the walk goes up, finds the state again, and stops.
+    (state / "a" / "b" / "c" / "out").symlink_to(tmp_path, target_is_directory=True)
+    found = find_state_files(state, follow_external_links=True)
+    assert [n for _, n in found.files] == [f"{state}/a/b/c/team.yaml", f"{state}/account.yaml"]
+    assert [(i.file, i.message) for i in found.issues] == [
+        (f"{state}/a/b/c/out/state", "symlink loop: this folder links back to a parent"),
+        (f"{state}/a/b/c/up", "symlink loop: this folder links back to a parent"),
+    ]
+    assert found.folders == 5  # state, a, b, c and tmp_path
+
+
+@pytest.mark.parametrize("target", ["/", "/usr"])
+def test_a_link_to_a_system_folder_is_one_line(target: str, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    _write(state / "account.yaml", ACCOUNT)
+    _write(state / "users" / "sales.yaml", "users: [{email: a@example.com}]\n")
+    (state / "users" / "system").symlink_to(target, target_is_directory=True)
+    found = find_state_files(state)
+    assert found.folders == 2  # never entered
+    real = os.path.realpath(target)
+    assert [str(i) for i in found.issues] == [
+        f"{state}/users/system: links outside the state directory (to {real}): "
+        + EXTERNAL_LINKS_HINT
+    ]
+    result = run_cli(["validate", str(state)])
+    assert result.code == 1
+    assert result.stderr.splitlines() == [str(found.issues[0])]
+
+
+def test_a_link_out_is_refused_unread_and_allowed_by_option_or_env(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    secret = "do-not-show-this-line"
+    _write(outside / "notes.yaml", f"{secret}: [\n")  # not even valid YAML
+    _write(outside / "team.yaml", "users: [{email: b@example.com}]\n")
+    state = tmp_path / "state"
+    _write(state / "account.yaml", ACCOUNT)
+    (state / "team.yaml").symlink_to(outside / "team.yaml")
+    (state / "more").symlink_to(outside, target_is_directory=True)
+    refused = run_cli(["validate", str(state)])
+    assert refused.code == 1
+    assert secret not in refused.stderr
+    assert refused.stderr.splitlines() == [
+        f"{state}/more: links outside the state directory (to {outside}): " + EXTERNAL_LINKS_HINT,
+        f"{state}/team.yaml: links outside the state directory (to {outside}/team.yaml): "
+        + EXTERNAL_LINKS_HINT,
+    ]
+    (outside / "notes.yaml").unlink()
+    for args, env in (
+        (["validate", str(state), "--follow-external-links"], None),
+        (["validate", str(state)], {"ZOOMSTATE_FOLLOW_EXTERNAL_LINKS": "1"}),
+    ):
+        result = run_cli(args, env=env)
+        assert result.code == 0, result.stderr
+        assert "valid (1 users" in result.stderr
+    emails = [u.email for u in load_state(state, follow_external_links=True).users]
+    assert emails == ["b@example.com"]
+
+
+def test_a_device_behind_an_allowed_link_is_still_refused(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    _write(state / "account.yaml", ACCOUNT)
+    (state / "zero.yaml").symlink_to("/dev/zero")
+    with pytest.raises(ValidationFailed) as caught:
+        load_state(state, follow_external_links=True)
+    assert [i.message for i in caught.value.issues] == [
+        "not a regular file (a device, pipe or socket): a state file is a plain YAML file"
+    ]
+
+
+def test_discovery_stops_at_the_folder_and_file_caps(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    for i in range(6):
+        _write(state / f"team{i}" / "users.yaml", "users: []\n")
+    found = find_state_files(state, max_folders=5)
+    assert found.files == [] and found.folders == 5
+    assert [str(i) for i in found.issues] == [
+        f"{state}: more than 5 folders: not read (a state is far smaller; does a link lead "
+        "somewhere large?)"
+    ]
+    found = find_state_files(state, max_files=5)
+    assert found.files == []
+    assert [i.message for i in found.issues] == [
+        "more than 5 state files: not read (a state is far smaller; does a link lead "
+        "somewhere large?)"
+    ]
+    assert len(find_state_files(state, max_folders=7, max_files=6).files) == 6
+    # The caps a state gets (docs/state-format.md, "Finding the files").
+    assert (MAX_FOLDERS, MAX_FILES) == (10_000, 100_000)

@@ -19,7 +19,11 @@ records every step Zoom would refuse. Checked:
     order that apply could run it in (apply runs users concurrently, bound only by
     `depends_on`);
 (c) the same inputs give a byte-identical plan;
-(d) the planner refuses seat trades only when no order of the steps works.
+(d) the planner refuses seat trades only when no order of the steps works;
+(e) every user the replay takes something from (the user, a licence, Zoom Phone, a calling
+    plan, a number no one else ends up with, a Contact Center seat) counts toward
+    `account.safety`, and no other user does: limits one below that count refuse the
+    plan, limits at it let it through (issue 12: unassigned numbers counted nothing).
 
 `--hypothesis-show-statistics` shows how often each step kind, e-mail change, swap,
 calling-plan switch and seat wait came up.
@@ -36,7 +40,7 @@ from collections.abc import Callable
 from typing import Any
 
 import hypothesis.strategies as st
-from hypothesis import event, given, reject, settings
+from hypothesis import event, given, note, reject, settings
 
 from tests.plan_model import AccountModel, MUser
 from tests.properties import property_settings
@@ -700,3 +704,69 @@ def test_replaying_the_plan_reaches_the_state_without_conflicts(case: Case) -> N
 def test_the_plan_is_deterministic(case: Case) -> None:
     plan = _plan(case)
     assert make_plan(case.desired, case.live, PlanOptions(force=True)).to_json() == plan.to_json()
+
+
+def _holdings(user: MUser | None, kept: set[str]) -> set[tuple[str, object]]:
+    """What a user holds that a plan could take away; `kept` are the numbers someone
+    else holds at the end (a number that moves is not lost)."""
+    if user is None:
+        return set()
+    ranks = {"licensed": 2, "basic": 1, "none": 0}
+    held: set[tuple[str, object]] = {("user", None)}
+    if user.status != "inactive":
+        held.add(("active", None))
+    held |= {("type", r) for r in range(1, ranks.get(user.type or "basic", 1) + 1)}
+    if user.cc is not None:
+        held.add(("contact center", None))
+    if user.phone is not None:
+        held.add(("phone", None))
+        held |= {("calling plan", i) for i in range(len(user.phone.plans))}
+        held |= {("number", n) for n in user.phone.numbers - kept}
+    return held
+
+
+def _users_losing(case: Case, plan: Plan) -> set[str]:
+    """The users (under their planned e-mails) the replayed plan takes something from."""
+    before = _model(case)
+    after = _model(case)
+    after.replay(plan.operations)
+    new_key = {old: new for new, old in case.renames.items()}
+    losing = set()
+    for key, old in before.users.items():
+        key = new_key.get(key, key)
+        got = after.users.get(key)
+        elsewhere = {
+            n
+            for u in after.users.values()
+            if u.key != key and u.phone is not None
+            for n in u.phone.numbers
+        }
+        if _holdings(old, elsewhere) - _holdings(got, set()):
+            losing.add(key)
+    return losing
+
+
+@settings(SETTINGS, max_examples=150)
+@given(cases())
+def test_every_user_something_is_taken_from_counts_toward_safety(case: Case) -> None:
+    plan = _plan(case)
+    losing = _users_losing(case, plan)
+    note(f"losing: {sorted(losing)}\n{_brief(plan)}")
+    if losing:
+        event("a plan takes something away")
+
+    def limited(max_deletes: int) -> Plan:
+        safety = SafetyLimits(max_deletes=max_deletes, max_delete_percent=100)
+        account = case.desired.account.model_copy(update={"safety": safety})
+        return make_plan(dataclasses.replace(case.desired, account=account), case.live)
+
+    # At the count: planned as with --force (nothing over-counted).
+    assert limited(len(losing)).operations == plan.operations
+    if losing:
+        # One below: refused, naming the count (nothing under-counted).
+        try:
+            limited(len(losing) - 1)
+        except UnsafePlan as exc:
+            assert f"from {len(losing)} of" in str(exc)
+        else:
+            raise AssertionError(f"not refused at max_deletes {len(losing) - 1}")

@@ -82,13 +82,39 @@ def _setup_logging(verbosity: int) -> None:
     root.propagate = False
 
 
-STATE_DIR = click.argument(
-    "state_dir",
-    required=False,
-    default="state",
-    type=click.Path(path_type=Path),
-    envvar="ZOOMSTATE_STATE_DIR",
-)
+_FOLLOW_LINKS = "zoomstate.follow_external_links"  # in click's ctx.meta
+
+
+def _remember_links(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta[_FOLLOW_LINKS] = value
+
+
+def _state_dir(func: Any) -> Any:
+    """STATE_DIR, and how to read it, on every command that loads a state (`_load`)."""
+    func = click.option(
+        "--follow-external-links",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_links,
+        envvar="ZOOMSTATE_FOLLOW_EXTERNAL_LINKS",
+        help="Follow links that lead out of STATE_DIR (refused by default: what they "
+        "lead to is not part of the reviewed state). Env: ZOOMSTATE_FOLLOW_EXTERNAL_LINKS.",
+    )(func)
+    return click.argument(
+        "state_dir",
+        required=False,
+        default="state",
+        type=click.Path(path_type=Path),
+        envvar="ZOOMSTATE_STATE_DIR",
+    )(func)
+
+
+STATE_DIR = _state_dir
+
+
+def _load(state_dir: Path) -> DesiredState:
+    follow = bool(click.get_current_context().meta.get(_FOLLOW_LINKS))
+    return load_state(state_dir, follow_external_links=follow)
 
 
 @click.group(
@@ -156,7 +182,7 @@ def validate(obj: Context, state_dir: Path, fmt: str) -> None:
       zoomstate validate path/to/state --format json
     """
     try:
-        state = load_state(state_dir)
+        state = _load(state_dir)
     except ValidationFailed as exc:
         if fmt == "json":
             _emit_json(
@@ -251,7 +277,7 @@ def _print_issues(issues: list[Issue]) -> None:
 def _load_or_exit(state_dir: Path) -> DesiredState:
     """The state, or every issue on stderr and exit 1, before any API call."""
     try:
-        return load_state(state_dir)
+        return _load(state_dir)
     except ValidationFailed as exc:
         _print_issues(exc.issues)
         raise click.exceptions.Exit(ExitCode.ERROR) from None

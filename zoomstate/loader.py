@@ -13,14 +13,15 @@ aliases are capped at `MAX_ALIASES` per file and their expansion at `MAX_ALIAS_N
 values (a billion-laughs file stops at once), and nesting at `MAX_DEPTH` levels (checked
 before libyaml's recursive composer can overflow the C stack). Recursive aliases,
 non-standard tags (`!!python/object`...), merge keys, duplicate keys, non-UTF-8 bytes and
-symlink loops are each one clear issue.
+symlink loops are each one clear issue. Finding the files is bounded too (each real folder
+listed once, links out of the directory refused, folders and files capped): see
+`zoomstate.discovery`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
-import errno
 import logging
 import os
 import re
@@ -36,7 +37,8 @@ from pydantic import BaseModel, ValidationError
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from zoomstate.errors import ConfigError, Issue, ValidationFailed
+from zoomstate.discovery import find_state_files
+from zoomstate.errors import Issue, ValidationFailed
 from zoomstate.model import (
     AccountPolicy,
     ContactCenterSpec,
@@ -67,7 +69,6 @@ _PRESCAN_BYTES = 512 * 1024
 # anything else is first measured with the event parser, which keeps its own stack.
 _QUICK_DEPTH_BOUND = 2000
 _LONG_LINE = re.compile(rf"[^\n]{{{_QUICK_DEPTH_BOUND}}}")
-STATE_SUFFIXES = (".yaml", ".yml")
 TOP_LEVEL_KEYS = ("account", "profiles", "users")
 # Below this much YAML a process pool costs more than it saves.
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
@@ -450,61 +451,12 @@ def parse_file(path: Path, name: str) -> ParsedFile:
     return parse_text(name, text)
 
 
-def discover(root: Path) -> tuple[list[tuple[Path, str]], list[Issue]]:
-    """The state files below `root` (sorted, each once), following directory symlinks
-    but refusing loops. Hidden files and folders (.git, .zoomstate) are skipped."""
-    issues: list[Issue] = []
-    found: list[tuple[Path, str]] = []
-    seen_files: set[Path] = set()
-    if not root.exists() and not root.is_symlink():
-        raise ConfigError(f"{root}: no such state directory")
-    if root.is_file():
-        return [(root, str(root))], []
-
-    def walk(directory: Path, display: str, ancestors: frozenset[Path]) -> None:
-        try:
-            real = directory.resolve(strict=True)
-        except (OSError, RuntimeError):
-            issues.append(Issue(display, 0, 0, "", "symlink loop: the link never resolves"))
-            return
-        if real in ancestors:
-            issues.append(
-                Issue(display, 0, 0, "", "symlink loop: this folder links back to a parent")
-            )
-            return
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError as exc:
-            issues.append(Issue(display, 0, 0, "", f"cannot list folder: {exc.strerror}"))
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            shown = f"{display.rstrip('/')}/{entry.name}"
-            try:
-                is_dir = entry.is_dir(follow_symlinks=True)
-                if entry.is_symlink():
-                    os.stat(entry.path)
-            except OSError as exc:
-                if exc.errno == errno.ELOOP:
-                    issues.append(Issue(shown, 0, 0, "", "symlink loop: the link never resolves"))
-                    continue
-                is_dir = False
-            if is_dir:
-                walk(Path(entry.path), shown, ancestors | {real})
-            elif entry.name.endswith(STATE_SUFFIXES):
-                path = Path(entry.path)
-                try:
-                    target = path.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    issues.append(Issue(shown, 0, 0, "", "broken symlink: the target is missing"))
-                    continue
-                if target not in seen_files:
-                    seen_files.add(target)
-                    found.append((path, shown))
-
-    walk(root, str(root), frozenset())
-    return found, issues
+def discover(
+    root: Path, *, follow_external_links: bool = False
+) -> tuple[list[tuple[Path, str]], list[Issue]]:
+    """The state files below `root` and the issues of the walk (`zoomstate.discovery`)."""
+    found = find_state_files(root, follow_external_links=follow_external_links)
+    return found.files, found.issues
 
 
 def _parse_all(files: list[tuple[Path, str]], workers: int | None) -> list[ParsedFile]:
@@ -824,11 +776,14 @@ class _UserSource:
         return file, path
 
 
-def load_state(root: Path | str, *, workers: int | None = None) -> DesiredState:
+def load_state(
+    root: Path | str, *, workers: int | None = None, follow_external_links: bool = False
+) -> DesiredState:
     """Load and validate a state directory (or one file); raise ValidationFailed with
-    every issue, sorted, when anything is wrong."""
+    every issue, sorted, when anything is wrong. Links out of the directory are refused
+    unless `follow_external_links` (see `zoomstate.discovery`)."""
     root = Path(root)
-    files, issues = discover(root)
+    files, issues = discover(root, follow_external_links=follow_external_links)
     if not files and not issues:
         issues.append(
             Issue(str(root), 0, 0, "", "no state files (*.yaml, *.yml) in this directory")

@@ -1228,7 +1228,7 @@ def _link_seats(b: _Builder) -> None:
 
 def _drop_removals(b: _Builder) -> None:
     """--skip-removals: no step that removes or loses anything, nor what waits on one."""
-    dropped = {o for o, op in b.ops.items() if op.removal or op.destroys_data}
+    dropped = {o for o, op in b.ops.items() if takes_away(op)}
     changed = True
     while changed:
         changed = False
@@ -1242,6 +1242,15 @@ def _drop_removals(b: _Builder) -> None:
         b.deps.pop(op_id, None)
     for deps in b.deps.values():
         deps -= dropped
+
+
+def takes_away(op: Operation) -> bool:
+    """Whether a step counts toward account.safety: it removes a user, a licence or a seat
+    (`removal`), or it loses data (`destroys_data`: an unassigned number that no one else
+    in the plan gets, which an unattended apply with --allow-data-loss would otherwise
+    run without limit). A number that moves to another user loses nothing and does not
+    count."""
+    return op.removal or op.destroys_data
 
 
 def _check_safety(b: _Builder) -> None:
@@ -1261,17 +1270,22 @@ def _check_safety(b: _Builder) -> None:
             f"this plan would remove every managed user ({len(gone)}): is the state "
             "directory empty or truncated? Refused, even with --force"
         )
-    touched = {op.user for op in b.ops.values() if op.removal}
+    counted = [op for op in b.ops.values() if takes_away(op)]
+    touched = {op.user for op in counted}
     if b.options.force or not touched:
         return
     limits = account.safety
     share = 100.0 * len(touched) / max(1, len(managed))
     if len(touched) > limits.max_deletes or share > limits.max_delete_percent:
+        steps = ", ".join(
+            f"{n} {kind}" for kind, n in sorted(Counter(o.kind for o in counted).items())
+        )
         raise UnsafePlan(
-            f"this plan removes users or licences from {len(touched)} of {len(managed)} "
-            f"managed users ({share:.1f}%), over account.safety (max_deletes "
-            f"{limits.max_deletes}, max_delete_percent {limits.max_delete_percent:g}); "
-            "review it and use --force to go ahead: "
+            f"this plan takes users, licences or numbers away from {len(touched)} of "
+            f"{len(managed)} managed users ({share:.1f}%; steps: {steps}), over "
+            f"account.safety (max_deletes {limits.max_deletes}, max_delete_percent "
+            f"{limits.max_delete_percent:g}): review it, then use --force to go ahead, or "
+            "raise account.safety in the state: "
             + ", ".join(sorted(touched)[:10])
             + ("..." if len(touched) > 10 else "")
         )
@@ -1367,5 +1381,6 @@ __all__ = [
     "make_plan",
     "order_operations",
     "state_hash",
+    "takes_away",
     "user_fingerprint",
 ]

@@ -42,6 +42,32 @@ def _device_symlink(state: Path) -> None:
     (state / "users" / "support.yaml").symlink_to("/dev/zero")
 
 
+def _symlink_diamond(state: Path) -> None:
+    # 16 levels of folders, each holding two links to the next (issue 12): walking every
+    # path through them doubles per level (23-39 s here). The file at the bottom is read
+    # once: its user is reported once, not 65,536 times as a duplicate of itself.
+    levels = state / "users" / "levels"
+    for level in range(16):
+        here = levels / f"d{level:02d}"
+        here.mkdir(parents=True)
+        for name in ("a", "b"):
+            (here / name).symlink_to(f"../d{level + 1:02d}", target_is_directory=True)
+    (levels / "d16").mkdir()
+    (levels / "d16" / "contractors.yaml").write_text(
+        "users:\n  - email: dana@partner.example\n", encoding="utf-8"
+    )
+
+
+def _symlink_to_root(state: Path) -> None:
+    # A link to / : walking it never finished.
+    (state / "users" / "everything").symlink_to("/", target_is_directory=True)
+
+
+def _symlink_to_usr(state: Path) -> None:
+    # A link to /usr: every YAML file there was read, and shown in errors.
+    (state / "users" / "vendor").symlink_to("/usr", target_is_directory=True)
+
+
 def _oversized_file(state: Path) -> None:
     # Sparse: the cap is checked on the size before reading, so the content never matters
     # and the test writes no 32 MiB to disk.
@@ -85,6 +111,9 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "hostile-oversized-file": _oversized_file,
     "hostile-fifo": _fifo,
     "hostile-device-symlink": _device_symlink,
+    "hostile-symlink-diamond": _symlink_diamond,
+    "hostile-symlink-to-root": _symlink_to_root,
+    "hostile-symlink-to-usr": _symlink_to_usr,
 }
 
 

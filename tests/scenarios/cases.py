@@ -112,6 +112,34 @@ BOB_YAML = """\
 """
 
 
+# Issue 12: 300 phone users with one direct number each (their own range of numbers).
+MANY_NUMBERS = [f"+1415556{i:04d}" for i in range(300)]
+MANY_NUMBERS_SEED: Mapping[str, Any] = {
+    "seats": {"licensed": 400, "zoom_phone": 400},
+    "calling_plans": [{"type": 200, "name": "US/CA Unlimited", "subscribed": 400}],
+    "phone_numbers": [{"from": MANY_NUMBERS[0], "to": MANY_NUMBERS[-1], "site": "San Francisco"}],
+}
+MANY_NUMBER_HOLDERS = tuple(
+    phone_user(f"u{i:03d}@example.com", 103000 + i, numbers=(number,))
+    for i, number in enumerate(MANY_NUMBERS)
+)
+
+
+def _holders_yaml(count: int) -> str:
+    """The first `count` holders as the state writes them, each without its `numbers:`."""
+    return "".join(
+        f"""\
+  - email: u{i:03d}@example.com
+    type: licensed
+    phone:
+      site: San Francisco
+      extension: {103000 + i}
+      calling_plans: [US/CA Unlimited]
+"""
+        for i in range(count)
+    )
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One plan scenario. `operations` are the exact ids, in plan order (an id names
@@ -529,7 +557,16 @@ SCENARIOS: tuple[Scenario, ...] = (
             stderr=stderr,
         )
         for suffix, args, operations, code, stderr in (
-            ("", (), (), 1, ("removes users or licences from 3 of 4 managed users", "use --force")),
+            (
+                "",
+                (),
+                (),
+                1,
+                (
+                    "takes users, licences or numbers away from 3 of 4 managed users",
+                    "use --force",
+                ),
+            ),
             (
                 "_forced",
                 ("--force",),
@@ -542,6 +579,69 @@ SCENARIOS: tuple[Scenario, ...] = (
                 (),
             ),
         )
+    ),
+    # Issue 12: dropping every `numbers:` list unassigned 300 of 300 numbers in one plan
+    # that counted no removal. Unassigned numbers count toward account.safety: refused
+    # (apply with --allow-data-loss, as CI runs it, too), planned with --force...
+    *(
+        Scenario(
+            name=f"numbers_dropped_over_safety{suffix}",
+            live_users=MANY_NUMBER_HOLDERS,
+            seed_changes=MANY_NUMBERS_SEED,
+            users_yaml=_holders_yaml(len(MANY_NUMBER_HOLDERS)),
+            account={"safety": {"max_deletes": 5, "max_delete_percent": 100}},
+            args=args,
+            operations=operations,
+            exit_code=code,
+            stderr=stderr,
+        )
+        for suffix, args, operations, code, stderr in (
+            (
+                "",
+                (),
+                (),
+                1,
+                (
+                    "takes users, licences or numbers away from 300 of 300 managed users "
+                    "(100.0%; steps: 300 unassign_number), over account.safety (max_deletes 5,",
+                    "use --force to go ahead, or raise account.safety in the state",
+                ),
+            ),
+            (
+                "_forced",
+                ("--force",),
+                tuple(
+                    f"{u['email']}/unassign_number/{u['phone']['numbers'][0]}"
+                    for u in MANY_NUMBER_HOLDERS
+                ),
+                2,
+                (),
+            ),
+        )
+    ),
+    # ... while a few unassigned numbers within the limits plan as before.
+    Scenario(
+        name="numbers_dropped_within_safety",
+        live_users=MANY_NUMBER_HOLDERS[:3],
+        seed_changes=MANY_NUMBERS_SEED,
+        users_yaml=_holders_yaml(3),
+        account={"safety": {"max_deletes": 5, "max_delete_percent": 100}},
+        operations=tuple(
+            f"{u['email']}/unassign_number/{u['phone']['numbers'][0]}"
+            for u in MANY_NUMBER_HOLDERS[:3]
+        ),
+    ),
+    # A moved number loses nothing and is not counted: max_deletes 0 lets it through.
+    Scenario(
+        name="number_moves_within_zero_deletes",
+        live_users=(ALICE, BOB),
+        users_yaml=ALICE_YAML.replace('numbers: ["+14155550100"]', "numbers: []")
+        + BOB_YAML.replace('["+14155550101"]', '["+14155550101", "+14155550100"]'),
+        account={"safety": {"max_deletes": 0, "max_delete_percent": 0}},
+        operations=(
+            "alice@example.com/unassign_number/+14155550100",
+            "bob@example.com/assign_number/+14155550100",
+        ),
     ),
     # Names the account does not have: each reported where the state writes it.
     Scenario(
