@@ -18,7 +18,6 @@ import heapq
 import json
 import logging
 import os
-import re
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
@@ -34,6 +33,7 @@ from zoomstate.errors import BackendError, RateLimited, StalePlan, UnsafePlan
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
 from zoomstate.plan import Operation, Plan, live_fingerprints, state_hash
+from zoomstate.redact import scrub
 from zoomstate.zoom.client import ZoomClient
 
 log = logging.getLogger(__name__)
@@ -44,36 +44,15 @@ Sleep = Callable[[float], Awaitable[None]]
 # How long a new phone user may take to appear after its licence is turned on. Zoom
 # creates it asynchronously; folio-sec's provider waits up to 3 minutes.
 PHONE_USER_TIMEOUT_S = 180.0
-# Journals travel (CI artifacts): request bodies and snapshots are journaled without what
-# could let someone in: values of secret-looking keys are masked, and a meeting link's
-# passcode (`?pwd=`, as in a PMI's personal_meeting_url) is blanked.
-_SECRET_KEYS = re.compile(
-    r"password|passcode|pwd|host_key|(?<!page_)token|secret|authorization", re.IGNORECASE
-)
-_SECRET_QUERY = re.compile(r"([?&](?:pwd|passcode|tk)=)[^&#\s]*", re.IGNORECASE)
-
-
 # --------------------------------------------------------------------------------------
 # The journal
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: ("***" if isinstance(k, str) and _SECRET_KEYS.search(k) else _scrub(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, str):
-        return _SECRET_QUERY.sub(r"\1***", value)
-    return value
 
 
 class Journal:
     """One JSON-lines file per run. Each record is flushed as it is written: a killed run
     leaves every record it wrote (the OS keeps what was flushed; fsync only matters on
-    power loss, and is not paid for on every call)."""
+    power loss, and is not paid for on every call). Journals travel (CI artifacts): every
+    record goes through `redact.scrub`, so what could let someone in is masked."""
 
     def __init__(self, path: Path, *, clock: Callable[[], datetime] | None = None) -> None:
         self.path = path
@@ -89,7 +68,7 @@ class Journal:
 
     def write(self, event: str, **data: Any) -> None:
         record = {"t": self._clock().isoformat(timespec="milliseconds"), "event": event, **data}
-        self._file.write(json.dumps(_scrub(record), sort_keys=True, default=str) + "\n")
+        self._file.write(json.dumps(scrub(record), sort_keys=True, default=str) + "\n")
         self._file.flush()
         self.records += 1
 
