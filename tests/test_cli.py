@@ -322,3 +322,54 @@ def test_export_progress_counts_records_and_calls(tmp_path: Path) -> None:
     pattern = re.compile(r"reading the account: [\d,]+ records in [\d,]+ API calls")
     assert all(pattern.fullmatch(m) for m in messages), messages
     assert calls > 0 and live.users
+
+
+CREDENTIALS = {"ZOOM_ACCOUNT_ID": "a", "ZOOM_CLIENT_ID": "b", "ZOOM_CLIENT_SECRET": "c"}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("ZOOMSTATE_API_URL", "notaurl", "not an https:// URL"),
+        ("ZOOMSTATE_API_URL", "", "empty"),
+        ("ZOOMSTATE_API_URL", "http://api.example.com/v2", "plain http is accepted only"),
+        ("ZOOMSTATE_API_URL", "https://api.zoom.us:port/v2", "not a URL"),
+        ("ZOOMSTATE_OAUTH_URL", "zoom.us/oauth/token", "not an https:// URL"),
+        ("ZOOMSTATE_OAUTH_URL", "https:///oauth/token", "a URL without a host"),
+    ],
+)
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_an_unusable_url_is_a_one_line_error_before_any_request(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    variable: str,
+    value: str,
+    problem: str,
+) -> None:
+    # Not a network fault to retry six times: a setting to fix, said at once.
+    from zoomstate.zoom.client import ZoomClient
+
+    monkeypatch.chdir(tmp_path)  # apply's journal directory
+
+    sent: list[str] = []
+
+    async def send(self: Any, method: str, path: str, **kw: Any) -> Any:
+        sent.append(f"{method} {path}")
+        raise AssertionError("no request may leave with an unusable URL")
+
+    monkeypatch.setattr(ZoomClient, "_send", send)
+    args = [command, str(EXAMPLE)] + (["--auto-approve"] if command == "apply" else [])
+    result = run_cli(args, env={**CREDENTIALS, variable: value})
+    assert result.code == ExitCode.ERROR
+    assert sent == [] and result.stdout == ""
+    assert result.stderr.startswith(f"Error: {variable}={value!r}: {problem}")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_url_with_a_password_is_refused_without_repeating_it() -> None:
+    env = {**CREDENTIALS, "ZOOMSTATE_API_URL": "https://me:hunter2@api.zoom.us/v2"}
+    result = run_cli(["plan", str(EXAMPLE)], env=env)
+    assert result.code == ExitCode.ERROR
+    assert result.stderr.startswith("Error: ZOOMSTATE_API_URL: a URL with a user name")
+    assert "hunter2" not in result.stderr

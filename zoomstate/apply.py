@@ -18,7 +18,6 @@ import heapq
 import json
 import logging
 import os
-import re
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
@@ -30,10 +29,11 @@ from typing import Any, Literal, TextIO
 
 import httpx
 
-from zoomstate.errors import BackendError, RateLimited, StalePlan, UnsafePlan
+from zoomstate.errors import BackendError, RateLimited, StalePlan, Unreachable, UnsafePlan
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
 from zoomstate.plan import Operation, Plan, live_fingerprints, state_hash
+from zoomstate.redact import scrub
 from zoomstate.zoom.client import ZoomClient
 
 log = logging.getLogger(__name__)
@@ -44,36 +44,22 @@ Sleep = Callable[[float], Awaitable[None]]
 # How long a new phone user may take to appear after its licence is turned on. Zoom
 # creates it asynchronously; folio-sec's provider waits up to 3 minutes.
 PHONE_USER_TIMEOUT_S = 180.0
-# Journals travel (CI artifacts): request bodies and snapshots are journaled without what
-# could let someone in: values of secret-looking keys are masked, and a meeting link's
-# passcode (`?pwd=`, as in a PMI's personal_meeting_url) is blanked.
-_SECRET_KEYS = re.compile(
-    r"password|passcode|pwd|host_key|(?<!page_)token|secret|authorization", re.IGNORECASE
-)
-_SECRET_QUERY = re.compile(r"([?&](?:pwd|passcode|tk)=)[^&#\s]*", re.IGNORECASE)
+# After this many steps in a row got no answer from the API (connections refused or
+# dropped, deadlines missed, 5xx: each after all its retries), no new step starts: a dead
+# API would otherwise cost every remaining step its full round of retries.
+STOP_AFTER_UNANSWERED = 5
+NOT_STARTED = "not started: the API stopped answering"
 
 
 # --------------------------------------------------------------------------------------
 # The journal
 
 
-def _scrub(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: ("***" if isinstance(k, str) and _SECRET_KEYS.search(k) else _scrub(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, str):
-        return _SECRET_QUERY.sub(r"\1***", value)
-    return value
-
-
 class Journal:
     """One JSON-lines file per run. Each record is flushed as it is written: a killed run
     leaves every record it wrote (the OS keeps what was flushed; fsync only matters on
-    power loss, and is not paid for on every call)."""
+    power loss, and is not paid for on every call). Journals travel (CI artifacts): every
+    record goes through `redact.scrub`, so what could let someone in is masked."""
 
     def __init__(self, path: Path, *, clock: Callable[[], datetime] | None = None) -> None:
         self.path = path
@@ -89,7 +75,7 @@ class Journal:
 
     def write(self, event: str, **data: Any) -> None:
         record = {"t": self._clock().isoformat(timespec="milliseconds"), "event": event, **data}
-        self._file.write(json.dumps(_scrub(record), sort_keys=True, default=str) + "\n")
+        self._file.write(json.dumps(scrub(record), sort_keys=True, default=str) + "\n")
         self._file.flush()
         self.records += 1
 
@@ -168,6 +154,8 @@ class ApplyReport:
     journal: str | None = None
     calls: int = 0
     seconds: float = 0.0
+    # Why the run stopped starting steps before the end ("" when it did not).
+    stopped: str = ""
 
     def count(self, status: StepStatus) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -183,6 +171,7 @@ class ApplyReport:
             "calls": self.calls,
             "seconds": round(self.seconds, 3),
             "journal": self.journal,
+            "stopped": self.stopped or None,
             "steps": [
                 {"op": r.op, "kind": r.kind, "user": r.user, "status": r.status, "detail": r.detail}
                 for r in self.results
@@ -257,7 +246,10 @@ class Executor:
     planned: frozenset[str] = frozenset()
     ids: dict[str, str] = field(default_factory=dict)
     results: dict[str, StepResult] = field(default_factory=dict)
+    stop_after: int = STOP_AFTER_UNANSWERED
+    stopped: str = ""
     _abort: BaseException | None = None
+    _unanswered: int = 0
     # Each step's place in the plan: the order in which waiting steps get a slot.
     _order: dict[str, int] = field(default_factory=dict)
 
@@ -314,8 +306,7 @@ class Executor:
         for dep in op.depends_on:
             if dep in events:
                 await events[dep].wait()
-        if self._abort is not None:
-            self._finish(op, "skipped", "the run stopped")
+        if self._not_starting(op):
             return
         blocked = [
             d for d in op.depends_on if d in self.results and self.results[d].status != "done"
@@ -329,9 +320,8 @@ class Executor:
             return
         await slots.acquire(self._order[op.id])
         try:
-            if self._abort is not None:
-                # The run stopped (a daily cap) while this step waited for its slot.
-                self._finish(op, "skipped", "the run stopped")
+            if self._not_starting(op):
+                # The run stopped while this step waited for its slot.
                 return
             marker = _current_op.set(op.id)
             try:
@@ -349,12 +339,43 @@ class Executor:
             except BackendError as exc:
                 log.error("apply: step failed op=%s error=%s", op.id, exc)
                 self._finish(op, "failed", str(exc))
+                # Also when the step wrapped it (a snapshot that could not be read).
+                gone = isinstance(exc, Unreachable) or isinstance(exc.__cause__, Unreachable)
+                self._count_answer(answered=not gone)
             else:
                 self._finish(op, "done", detail)
+                self._count_answer(answered=True)
             finally:
                 _current_op.reset(marker)
         finally:
             slots.release()
+
+    def _not_starting(self, op: Operation) -> bool:
+        """Finish `op` as skipped if the run has stopped (a daily cap, or an API that
+        stopped answering)."""
+        if self._abort is not None:
+            self._finish(op, "skipped", "the run stopped")
+        elif self.stopped:
+            self._finish(op, "skipped", NOT_STARTED)
+        else:
+            return False
+        return True
+
+    def _count_answer(self, *, answered: bool) -> None:
+        """Count steps in a row that got no answer; after `stop_after`, stop the run."""
+        if answered:
+            self._unanswered = 0
+            return
+        self._unanswered += 1
+        if self._unanswered < self.stop_after or self.stopped:
+            return
+        self.stopped = (
+            f"the API stopped answering ({self._unanswered} steps in a row got no answer, "
+            "each after all its retries)"
+        )
+        log.error("apply: %s; no new step starts", self.stopped)
+        if self.journal:
+            self.journal.write("run_stopped", reason=self.stopped)
 
     async def _snapshot(self, op: Operation) -> None:
         """What is about to go, in full and as Zoom has it now, so an admin can put the
@@ -740,6 +761,7 @@ async def apply_plan(
     sleep: Sleep = asyncio.sleep,
     on_step: Callable[[StepResult], None] | None = None,
     phone_user_timeout_s: float = PHONE_USER_TIMEOUT_S,
+    stop_after: int = STOP_AFTER_UNANSWERED,
 ) -> ApplyReport:
     """Carry out `plan` (already checked against `live`) and report every step."""
     started = time.perf_counter()
@@ -753,6 +775,7 @@ async def apply_plan(
         phone_user_timeout_s=phone_user_timeout_s,
         on_step=on_step,
         planned=frozenset(op.id for op in plan.operations),
+        stop_after=stop_after,
     )
     if journal:
         journal.write(
@@ -776,10 +799,13 @@ async def apply_plan(
         journal=str(journal.path) if journal else None,
         calls=client.stats.calls - calls_before,
         seconds=time.perf_counter() - started,
+        stopped=executor.stopped,
     )
 
 
 __all__ = [
+    "NOT_STARTED",
+    "STOP_AFTER_UNANSWERED",
     "ApplyReport",
     "Executor",
     "Journal",

@@ -414,6 +414,9 @@ def _render_report(report: ApplyReport) -> str:
     summary = ", ".join(f"{report.count(s)} {s}" for s in ("done", "failed", "skipped", "waiting"))
     head = f"Apply: {summary} ({report.calls} API calls, {report.seconds:.1f} s)."
     tail = [f"Journal: {report.journal}"] if report.journal else []
+    if report.stopped:
+        # What is left is planned again from the live account, so nothing is done twice.
+        tail.insert(0, f"Stopped: {report.stopped}: run apply again to finish.")
     return "\n".join([head, *lines, *tail]) + "\n"
 
 
@@ -529,7 +532,7 @@ def apply(
         _emit_json(report.to_dict())
     else:
         click.echo(_render_report(report), nl=False)
-    if report.failed:
+    if report.failed or report.stopped:
         raise click.exceptions.Exit(ExitCode.ERROR)
 
 

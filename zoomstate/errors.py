@@ -5,7 +5,8 @@
     │   └── ValidationFailed   the state directory has one or more issues
     ├── BackendError           the Zoom API (or sandbox) failed
     │   ├── AuthError          credentials refused, token could not be minted
-    │   └── RateLimited        a daily cap was hit: the run must stop until `resume_at`
+    │   ├── RateLimited        a daily cap was hit: the run must stop until `resume_at`
+    │   └── Unreachable        no answer after every retry (connection, deadline, 5xx)
     ├── UnsafePlan             the plan breaks a safety limit, scope or protection
     ├── StalePlan              the live account or the state moved since the plan was made
     └── ApplyFailed            some steps failed; carries the partial report
@@ -92,6 +93,12 @@ class RateLimited(BackendError):
         super().__init__(message, **kw)  # type: ignore[arg-type]
 
 
+class Unreachable(BackendError):
+    """The API gave no usable answer on any attempt of a request: connections refused or
+    dropped, no complete answer within the deadline, or a server error every time. Not a
+    verdict on the request: the same call may well succeed once the API is back."""
+
+
 class UnsafePlan(ZoomstateError):
     """The plan would break a safety limit, the scope, or a protection."""
 
@@ -112,6 +119,7 @@ __all__ = [
     "Issue",
     "RateLimited",
     "StalePlan",
+    "Unreachable",
     "UnsafePlan",
     "ValidationFailed",
     "ZoomstateError",

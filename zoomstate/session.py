@@ -75,6 +75,7 @@ async def open_client(conn: Connection, *, wrap: Wrap | None = None) -> AsyncIte
         auth=auth,
         transport=wrapped(httpx.AsyncHTTPTransport(retries=0)),
         pacer=pacer,
+        deadline_s=settings.request_deadline_s,
     ) as client:
         yield client
 

@@ -19,7 +19,8 @@ from collections.abc import AsyncGenerator, Callable, Generator
 import httpx
 from pydantic import SecretStr
 
-from zoomstate.errors import AuthError
+from zoomstate.errors import AuthError, Unreachable
+from zoomstate.redact import shown
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,17 @@ EXPIRY_MARGIN_S = 120.0
 EXPIRED_TOKEN_CODE = 124
 
 
-class TokenUnavailable(AuthError):
+class TokenUnavailable(AuthError, Unreachable):
     """The token endpoint answered 429 or 5xx: not a verdict on the credentials, so the
-    client retries it like a dropped connection."""
+    client retries it like a dropped connection (and after the last retry, the API is
+    as unreachable as one that drops every connection)."""
+
+
+def sent_credentials(request: httpx.Request) -> tuple[str, ...]:
+    """The credentials a request carried (its Authorization header, and the token or
+    base64 blob in it), which a server may echo back in its answer."""
+    header = request.headers.get("Authorization", "")
+    return (header, header.partition(" ")[2]) if header else ()
 
 
 def is_expired_token(response: httpx.Response) -> bool:
@@ -97,6 +106,9 @@ class ServerToServerAuth(httpx.Auth):
                     reason = str(body.get("reason") or body.get("error") or body.get("message"))
             except ValueError:
                 pass
+            # The token endpoint saw the secret: it must not come back through its answer.
+            known = (self._secret.get_secret_value(), *sent_credentials(response.request))
+            reason = shown(reason, known)
             raise AuthError(
                 f"Zoom refused the OAuth credentials{': ' + reason if reason else ''} "
                 "(check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET)",
@@ -156,4 +168,10 @@ class ServerToServerAuth(httpx.Auth):
         raise NotImplementedError("ServerToServerAuth supports httpx.AsyncClient only")
 
 
-__all__ = ["EXPIRY_MARGIN_S", "ServerToServerAuth", "TokenUnavailable", "is_expired_token"]
+__all__ = [
+    "EXPIRY_MARGIN_S",
+    "ServerToServerAuth",
+    "TokenUnavailable",
+    "is_expired_token",
+    "sent_credentials",
+]

@@ -4,10 +4,12 @@
   budget instead of bouncing off it.
 - Retries, bounded, with exponential backoff and full jitter, for what is transient: 429
   (honouring `Retry-After` in seconds or as an absolute date, and coping with 429s that
-  carry no header at all), 5xx, and connection errors. A daily-limit 429 stops the run
+  carry no header at all), 5xx, connection errors, and attempts that miss the deadline
+  (each attempt, whole body included, has `deadline_s`). A daily-limit 429 stops the run
   with `RateLimited` saying when it may resume.
 - Any other 4xx is final: `BackendError` with method, path, HTTP status, Zoom code and
-  message. Never a secret: the token lives in the auth flow and is never formatted.
+  message. Never a secret: the token lives in the auth flow and is never formatted, and
+  what a server says is masked (`redact.shown`) before it is repeated.
 - Pagination by `next_page_token` only: the page size asked for is a wish (Zoom caps it
   per endpoint), so nothing is computed from it.
 """
@@ -27,9 +29,11 @@ from typing import Any
 import httpx
 
 from zoomstate import __version__
-from zoomstate.errors import BackendError, RateLimited
+from zoomstate.errors import BackendError, RateLimited, Unreachable
 from zoomstate.ratelimits import Family, Label, match
-from zoomstate.zoom.auth import TokenUnavailable
+from zoomstate.redact import shown
+from zoomstate.settings import DEFAULT_REQUEST_DEADLINE_S
+from zoomstate.zoom.auth import TokenUnavailable, sent_credentials
 from zoomstate.zoom.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -103,12 +107,15 @@ def _next_utc_midnight(now: datetime) -> str:
 
 
 def _zoom_error(response: httpx.Response) -> tuple[int | None, str]:
+    """Zoom's code and message, as shown to users: masked (a server may repeat the
+    request's Authorization header) and cut to a few hundred characters."""
+    known = sent_credentials(response.request)
     try:
         body = response.json()
     except ValueError:
-        return None, response.text[:200] or response.reason_phrase
+        return None, shown(response.text, known) or response.reason_phrase
     if not isinstance(body, dict):
-        return None, str(body)[:200]
+        return None, shown(str(body), known)
     code = body.get("code")
     message = str(body.get("message") or response.reason_phrase)
     errors = body.get("errors")
@@ -117,7 +124,18 @@ def _zoom_error(response: httpx.Response) -> tuple[int | None, str]:
             f"{e.get('field')}: {e.get('message')}" for e in errors if isinstance(e, dict)
         )
         message = f"{message} ({details})"
-    return (code if isinstance(code, int) else None), message
+    return (code if isinstance(code, int) else None), shown(message, known)
+
+
+def _decoded(response: httpx.Response, method: str, path: str) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise BackendError(
+            "the response is not JSON", method=method, path=path, status=response.status_code
+        ) from exc
 
 
 class ZoomClient:
@@ -135,9 +153,11 @@ class ZoomClient:
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         rng: random.Random | None = None,
         timeout_s: float = 30.0,
+        deadline_s: float = DEFAULT_REQUEST_DEADLINE_S,
         max_connections: int = 32,
     ) -> None:
         self.auth = auth
+        self.deadline_s = deadline_s
         self.pacer = pacer or Pacer()
         self.retry = retry or RetryPolicy()
         self.stats = CallStats()
@@ -209,7 +229,8 @@ class ZoomClient:
         json: Any = None,
     ) -> Any:
         """Send one API call (with pacing and retries); return the decoded JSON body, or
-        None for an empty one. Raises BackendError for a final failure."""
+        None for an empty one. Raises BackendError for a final failure (Unreachable when
+        no attempt got a usable answer)."""
         template, family, label = self.classify(method, path)
         creates_user = method == "POST" and template == "/users"
         self.pacer.count_daily(family, label, creates_user=creates_user)
@@ -217,8 +238,8 @@ class ZoomClient:
         while True:
             await self.pacer.acquire(family, label)
             try:
-                response = await self._http.request(method, path, params=params, json=json)
-            except (httpx.TransportError, TokenUnavailable) as exc:
+                response = await self._send(method, path, params=params, json=json)
+            except (httpx.TransportError, TokenUnavailable, _DeadlinePassed) as exc:
                 # The request may or may not have reached Zoom; callers that create
                 # things read before they write, so a repeat is detected, not doubled.
                 # A token endpoint that is down (5xx, 429) is as transient as a dropped
@@ -227,52 +248,74 @@ class ZoomClient:
                     self.stats.errors += 1
                     if isinstance(exc, TokenUnavailable):
                         raise
-                    raise BackendError(
-                        f"connection failed after {attempt + 1} attempts: {type(exc).__name__}",
-                        method=method,
-                        path=path,
-                    ) from exc
+                    what = (
+                        f"no complete answer within {self.deadline_s:g} s, {attempt + 1} attempts"
+                        if isinstance(exc, _DeadlinePassed)
+                        else f"connection failed after {attempt + 1} attempts: {type(exc).__name__}"
+                    )
+                    raise Unreachable(what, method=method, path=path) from exc
                 delay = self.retry.delay(attempt, self._rng)
                 log.info("request: retry method=%s path=%s error=%s", method, path, type(exc))
             else:
                 if response.status_code < 400:
-                    if not response.content:
-                        return None
-                    try:
-                        return response.json()
-                    except ValueError as exc:
-                        raise BackendError(
-                            "the response is not JSON",
-                            method=method,
-                            path=path,
-                            status=response.status_code,
-                        ) from exc
-                code, message = _zoom_error(response)
-                if response.status_code not in RETRY_STATUSES:
-                    self.stats.errors += 1
-                    raise BackendError(
-                        message, method=method, path=path, status=response.status_code, code=code
-                    )
-                delay = self._retry_delay(response, attempt, family, label, method, path)
-                if attempt + 1 >= self.retry.attempts:
-                    self.stats.errors += 1
-                    raise BackendError(
-                        f"{message} (gave up after {attempt + 1} attempts)",
-                        method=method,
-                        path=path,
-                        status=response.status_code,
-                        code=code,
-                    )
-                log.info(
-                    "request: retry method=%s path=%s status=%s delay_s=%.2f",
-                    method,
-                    path,
-                    response.status_code,
-                    delay,
-                )
+                    return _decoded(response, method, path)
+                delay = self._after_refusal(response, attempt, family, label, method, path)
             attempt += 1
             self.stats.retries += 1
             await self._sleep(delay)
+
+    async def _send(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None, json: Any
+    ) -> httpx.Response:
+        """One attempt, bounded as a whole (auth flow and the whole body included):
+        httpx's timeout applies to each read, so a server that trickles a byte every few
+        seconds would hold a request, and the run, forever without this deadline."""
+        deadline = asyncio.timeout(self.deadline_s)
+        try:
+            async with deadline:
+                return await self._http.request(method, path, params=params, json=json)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            raise _DeadlinePassed() from None
+
+    def _after_refusal(
+        self,
+        response: httpx.Response,
+        attempt: int,
+        family: Family,
+        label: Label,
+        method: str,
+        path: str,
+    ) -> float:
+        """The wait before repeating a request Zoom answered with an error, or the final
+        BackendError."""
+        status = response.status_code
+        code, message = _zoom_error(response)
+        if status not in RETRY_STATUSES:
+            self.stats.errors += 1
+            raise BackendError(message, method=method, path=path, status=status, code=code)
+        delay = self._retry_delay(response, attempt, family, label, method, path)
+        if attempt + 1 >= self.retry.attempts:
+            self.stats.errors += 1
+            # A 429 is an answer (slow down); a 5xx on every attempt is an API that is
+            # not answering.
+            error = BackendError if status == 429 else Unreachable
+            raise error(
+                f"{message} (gave up after {attempt + 1} attempts)",
+                method=method,
+                path=path,
+                status=status,
+                code=code,
+            )
+        log.info(
+            "request: retry method=%s path=%s status=%s delay_s=%.2f",
+            method,
+            path,
+            status,
+            delay,
+        )
+        return delay
 
     def _retry_delay(
         self,
@@ -373,6 +416,10 @@ class ZoomClient:
 
 class _PageTokenExpired(Exception):
     pass
+
+
+class _DeadlinePassed(Exception):
+    """An attempt did not finish within the client's deadline."""
 
 
 __all__ = ["CallStats", "RetryPolicy", "ZoomClient"]
