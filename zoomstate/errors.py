@@ -8,7 +8,8 @@
     │   └── RateLimited        a daily cap was hit: the run must stop until `resume_at`
     ├── UnsafePlan             the plan breaks a safety limit, scope or protection
     ├── StalePlan              the live account or the state moved since the plan was made
-    └── ApplyFailed            some steps failed; carries the partial report
+    ├── ApplyFailed            some steps failed; carries the partial report
+    └── JournalError           the apply journal cannot be written (a full disk): the run stops
 
 The CLI turns a ZoomstateError into `Error: ...` on stderr and exit status 1; anything
 else is a bug and keeps its traceback.
@@ -104,12 +105,18 @@ class ApplyFailed(ZoomstateError):
     """Some steps of an apply failed."""
 
 
+class JournalError(ZoomstateError):
+    """The apply journal could not be written: the run stops, since a call that cannot be
+    journaled must not be made."""
+
+
 __all__ = [
     "ApplyFailed",
     "AuthError",
     "BackendError",
     "ConfigError",
     "Issue",
+    "JournalError",
     "RateLimited",
     "StalePlan",
     "UnsafePlan",
