@@ -14,6 +14,7 @@ Safety rests on three habits:
 from __future__ import annotations
 
 import asyncio
+import errno
 import heapq
 import json
 import logging
@@ -29,7 +30,14 @@ from typing import Any, Literal, TextIO
 
 import httpx
 
-from zoomstate.errors import BackendError, RateLimited, StalePlan, Unreachable, UnsafePlan
+from zoomstate.errors import (
+    BackendError,
+    JournalError,
+    RateLimited,
+    StalePlan,
+    Unreachable,
+    UnsafePlan,
+)
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
 from zoomstate.plan import Operation, Plan, live_fingerprints, state_hash
@@ -64,9 +72,13 @@ class Journal:
     def __init__(self, path: Path, *, clock: Callable[[], datetime] | None = None) -> None:
         self.path = path
         self._clock = clock or (lambda: datetime.now(UTC))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: TextIO = path.open("a", encoding="utf-8")
         self.records = 0
+        self._broken: JournalError | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file: TextIO = path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise _journal_error(path, exc, "cannot create the apply journal") from None
 
     @classmethod
     def create(cls, directory: Path, run_id: str | None = None) -> Journal:
@@ -74,13 +86,33 @@ class Journal:
         return cls(directory / f"{run_id}.jsonl")
 
     def write(self, event: str, **data: Any) -> None:
+        """Append one record; JournalError when it cannot be written, and on every write
+        after that (so nothing more is done unjournaled)."""
+        if self._broken is not None:
+            raise self._broken
         record = {"t": self._clock().isoformat(timespec="milliseconds"), "event": event, **data}
-        self._file.write(json.dumps(scrub(record), sort_keys=True, default=str) + "\n")
-        self._file.flush()
+        try:
+            self._file.write(json.dumps(scrub(record), sort_keys=True, default=str) + "\n")
+            self._file.flush()
+        except OSError as exc:
+            self._broken = _journal_error(self.path, exc, "cannot write the apply journal")
+            raise self._broken from None
         self.records += 1
 
     def close(self) -> None:
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError as exc:
+            if self._broken is None:  # already said; the run is stopping for it
+                raise _journal_error(self.path, exc, "cannot write the apply journal") from None
+
+
+def _journal_error(path: Path, exc: OSError, what: str) -> JournalError:
+    reason = "disk full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror or exc
+    return JournalError(
+        f"{path}: {what}: {reason}; the run stopped (free some space and run apply again: "
+        "it re-reads the account and carries on)"
+    )
 
 
 # Which step the current task is working on, for the journaling transport. Each worker

@@ -9,7 +9,8 @@
     │   └── Unreachable        no answer after every retry (connection, deadline, 5xx)
     ├── UnsafePlan             the plan breaks a safety limit, scope or protection
     ├── StalePlan              the live account or the state moved since the plan was made
-    └── ApplyFailed            some steps failed; carries the partial report
+    ├── ApplyFailed            some steps failed; carries the partial report
+    └── JournalError           the apply journal cannot be written (a full disk): the run stops
 
 The CLI turns a ZoomstateError into `Error: ...` on stderr and exit status 1; anything
 else is a bug and keeps its traceback.
@@ -111,12 +112,18 @@ class ApplyFailed(ZoomstateError):
     """Some steps of an apply failed."""
 
 
+class JournalError(ZoomstateError):
+    """The apply journal could not be written: the run stops, since a call that cannot be
+    journaled must not be made."""
+
+
 __all__ = [
     "ApplyFailed",
     "AuthError",
     "BackendError",
     "ConfigError",
     "Issue",
+    "JournalError",
     "RateLimited",
     "StalePlan",
     "Unreachable",

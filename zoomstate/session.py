@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
+from zoomstate.errors import ConfigError
 from zoomstate.model import RateLimitTier
 from zoomstate.settings import load_settings
 from zoomstate.zoom.auth import ServerToServerAuth
@@ -44,8 +45,13 @@ async def open_client(conn: Connection, *, wrap: Wrap | None = None) -> AsyncIte
 
     if conn.sandbox is not None:
         from zoomstate.sandbox.embedded import open_embedded
+        from zoomstate.sandbox.persistence import SandboxFileError
 
-        with open_embedded(conn.sandbox) as sandbox:
+        try:
+            embedded = open_embedded(conn.sandbox)
+        except SandboxFileError as exc:
+            raise ConfigError(str(exc)) from None
+        with embedded as sandbox:
             # An embedded sandbox enforces no rate limit unless told to: pacing it would
             # only slow the demo and the tests down.
             pacer.enabled = conn.pacing and sandbox.app.runtime.rate_limits.enabled

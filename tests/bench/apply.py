@@ -34,7 +34,7 @@ import httpx
 
 from tests.bench.loader import measured
 from tests.bench.report import table, write_section
-from tests.bench.server import serve
+from tests.bench.server import admin_headers, serve
 from zoomstate.ratelimits import QPS_LIMITS, match
 from zoomstate.sandbox.account import Account
 from zoomstate.sandbox.persistence import save
@@ -177,7 +177,7 @@ def run(users: int, concurrency: int, share: float) -> tuple[list[str], dict[str
             )
             if proc.returncode != 0:
                 raise SystemExit(f"apply failed:\n{proc.stderr[-3000:]}")
-            log = httpx.get(f"{base}/_sandbox/requests").json()
+            log = httpx.get(f"{base}/_sandbox/requests", headers=admin_headers(env)).json()
         finally:
             server.terminate()
             server.wait()

@@ -29,7 +29,7 @@ import httpx
 
 from tests.bench.loader import measured
 from tests.bench.report import table, write_section
-from tests.bench.server import serve
+from tests.bench.server import admin_headers, serve
 from zoomstate.sandbox.persistence import save
 from zoomstate.sandbox.seeding import generate_account
 
@@ -111,7 +111,7 @@ def run(users: int) -> list[str]:
             )
             if proc.returncode != 0:
                 raise SystemExit(f"plan failed:\n{proc.stderr[-3000:]}")
-            log = httpx.get(f"{base}/_sandbox/requests").json()
+            log = httpx.get(f"{base}/_sandbox/requests", headers=admin_headers(env)).json()
         finally:
             server.terminate()
             server.wait()

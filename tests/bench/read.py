@@ -34,7 +34,7 @@ import httpx
 
 from tests.bench.loader import measured
 from tests.bench.report import table, write_section
-from tests.bench.server import serve
+from tests.bench.server import admin_headers, serve
 from zoomstate.ratelimits import QPS_LIMITS, Tier, match
 from zoomstate.sandbox.app import SERVED_PAGE_SIZES
 from zoomstate.sandbox.persistence import save
@@ -105,7 +105,7 @@ def run(users: int, naive_max: int) -> dict[str, Any]:
         data, phone_ids = prepare(Path(tmp), users)
         server, env = serve(data, "--tier", TIER, "--no-rate-limits")
         base = env["ZOOMSTATE_API_URL"].removesuffix("/v2")
-        admin = httpx.Client(base_url=f"{base}/_sandbox", timeout=60)
+        admin = httpx.Client(base_url=f"{base}/_sandbox", headers=admin_headers(env), timeout=60)
         try:
             admin.delete("/requests")
             sizes = json.dumps(dict(SERVED_PAGE_SIZES))

@@ -7,13 +7,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-# serve prints the base URL, then the KEY=VALUE lines that point zoomstate at it.
-_SETTINGS = 5
+# serve prints the base URL, then the KEY=VALUE lines that point zoomstate at it (and the
+# admin API's secret).
+_SETTINGS = 6
+ADMIN_SECRET = "ZOOMSTATE_SANDBOX_ADMIN_SECRET"
+
+
+def admin_headers(env: dict[str, str]) -> dict[str, str]:
+    """What the sandbox's admin API (`/_sandbox/`) requires, from `serve`'s settings."""
+    return {"Authorization": f"Bearer {env[ADMIN_SECRET]}"}
 
 
 def serve(data: Path, *options: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     """Start the sandbox over `data` with extra `options` (`--tier`, `--rate-limits` ...);
-    returns the process and the environment that points zoomstate at it."""
+    returns the process and the environment that points zoomstate at it (with the admin
+    secret: see `admin_headers`)."""
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -93,7 +93,9 @@ def sandbox() -> Iterator[Sandbox]:
             env[key] = value
     base = env["ZOOMSTATE_API_URL"].removesuffix("/v2")
     try:
-        with httpx.Client(base_url=base) as admin:
+        # The admin secret `serve` printed (it prints it before ZOOM_CLIENT_SECRET).
+        admin_auth = {"Authorization": f"Bearer {env.pop('ZOOMSTATE_SANDBOX_ADMIN_SECRET')}"}
+        with httpx.Client(base_url=base, headers=admin_auth) as admin:
             yield Sandbox(env, admin)
     finally:
         proc.terminate()

@@ -59,7 +59,11 @@ class Served:
 @pytest.fixture
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     app = create_app(seed="demo", clock=frozen_clock())
-    with LiveServer(app) as server, httpx.Client(base_url=server.base_url) as admin:
+    admin_auth = {"Authorization": f"Bearer {app.runtime.admin_secret}"}
+    with (
+        LiveServer(app) as server,
+        httpx.Client(base_url=server.base_url, headers=admin_auth) as admin,
+    ):
         monkeypatch.setenv("ZOOMSTATE_API_URL", f"{server.base_url}/v2")
         monkeypatch.setenv("ZOOMSTATE_OAUTH_URL", f"{server.base_url}/oauth/token")
         monkeypatch.setenv("ZOOM_ACCOUNT_ID", DEFAULT_CREDENTIALS.account_id)

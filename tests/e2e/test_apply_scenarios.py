@@ -34,7 +34,8 @@ def serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
     servers: list[LiveServer] = []
 
     def start(sandbox_file: Path) -> httpx.Client:
-        server = LiveServer(create_app(data=sandbox_file, save_interval=0)).__enter__()
+        app = create_app(data=sandbox_file, save_interval=0)
+        server = LiveServer(app).__enter__()
         servers.append(server)
         monkeypatch.setenv("ZOOMSTATE_API_URL", f"{server.base_url}/v2")
         monkeypatch.setenv("ZOOMSTATE_OAUTH_URL", f"{server.base_url}/oauth/token")
@@ -43,7 +44,8 @@ def serve(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
         monkeypatch.setenv("ZOOM_CLIENT_SECRET", DEFAULT_CREDENTIALS.client_secret)
         monkeypatch.setenv("ZOOMSTATE_PACING", "off")
         monkeypatch.chdir(tmp_path)
-        return httpx.Client(base_url=server.base_url)
+        admin_auth = {"Authorization": f"Bearer {app.runtime.admin_secret}"}
+        return httpx.Client(base_url=server.base_url, headers=admin_auth)
 
     yield start
     for server in servers:

@@ -36,11 +36,30 @@ def token_for(client: httpx.Client) -> str:
     return str(resp.json()["access_token"])
 
 
+def admin_auth(app: SandboxApp) -> dict[str, str]:
+    """The header the admin API (`/_sandbox/`) requires: the app's admin secret."""
+    return {"Authorization": f"Bearer {app.runtime.admin_secret}"}
+
+
+def admin_hooks(app: SandboxApp, *, contract: bool = True) -> dict[str, list[Any]]:
+    """`event_hooks` for a client that talks to both APIs: its Zoom token goes to `/v2`,
+    the admin secret (instead) to `/_sandbox/`; responses held to Zoom's contract."""
+    secret = admin_auth(app)["Authorization"]
+
+    def authorize(request: httpx.Request) -> None:
+        if request.url.path.startswith("/_sandbox/"):
+            request.headers["Authorization"] = secret
+
+    hooks: dict[str, list[Any]] = {"request": [authorize]}
+    if contract:
+        hooks.update(contract_hooks())
+    return hooks
+
+
 def make_client(app: SandboxApp, *, contract: bool = True) -> TestClient:
     client = TestClient(app, base_url="http://sandbox.test")
     client.headers["Authorization"] = f"Bearer {token_for(client)}"
-    if contract:
-        client.event_hooks = contract_hooks()  # type: ignore[assignment]
+    client.event_hooks = admin_hooks(app, contract=contract)
     return client
 
 
@@ -64,7 +83,7 @@ def api(app: SandboxApp, request: pytest.FixtureRequest) -> Iterator[httpx.Clien
         return
     with LiveServer(app) as server, httpx.Client(base_url=server.base_url) as client:
         client.headers["Authorization"] = f"Bearer {token_for(client)}"
-        client.event_hooks = contract_hooks()  # type: ignore[assignment]
+        client.event_hooks = admin_hooks(app)
         yield client
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.contract.plugin import contract_hooks
 from tests.sandbox import thirdparty_check
-from tests.sandbox.conftest import LiveServer, frozen_clock
+from tests.sandbox.conftest import LiveServer, admin_auth, frozen_clock
 from zoomstate.sandbox import create_app, generate_account, open_embedded
 from zoomstate.sandbox.cli import is_loopback
 from zoomstate.sandbox.errors import ZoomError
@@ -170,7 +170,7 @@ def test_concurrent_clients_over_http(live: LiveServer) -> None:
     assert account.check_invariants() == []
     assert created and all(account.user_by_email(e) is not None for e in created)
     with _client(live.base_url) as z:
-        assert z.get("/_sandbox/state").json()["problems"] == []
+        assert z.get("/_sandbox/state", headers=admin_auth(live.app)).json()["problems"] == []
 
 
 def test_persistence_round_trip(tmp_path: Path) -> None:
@@ -182,7 +182,7 @@ def test_persistence_round_trip(tmp_path: Path) -> None:
             "/v2/users",
             json={"action": "autoCreate", "user_info": {"email": "kept@example.com", "type": 1}},
         )
-        assert z.post("/_sandbox/save").json()["saved"] is True
+        assert z.post("/_sandbox/save", headers=admin_auth(app)).json()["saved"] is True
     doc = json.loads(data.read_text())
     assert doc["format"] == "zoomstate-sandbox/1"
     again = create_app(data=data, clock=frozen_clock())

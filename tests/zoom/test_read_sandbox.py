@@ -109,7 +109,8 @@ class Target:
 
     async def admin(self, method: str, path: str, body: Any = None) -> Any:
         async with httpx.AsyncClient(transport=self.transport(), base_url=self.base) as c:
-            resp = await c.request(method, f"/_sandbox{path}", json=body)
+            auth = {"Authorization": f"Bearer {self.app.runtime.admin_secret}"}
+            resp = await c.request(method, f"/_sandbox{path}", json=body, headers=auth)
             assert resp.status_code < 300, resp.text
             return resp.json() if resp.content else None
 

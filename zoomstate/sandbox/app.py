@@ -1,10 +1,12 @@
 """The sandbox's ASGI application: Zoom's REST paths under `/v2`, the S2S OAuth token
 endpoint at `/oauth/token`, and the admin API under `/_sandbox/`.
 
-Per Zoom API request, in order: route (unknown paths get Zoom's 404 body, never a 5xx),
-injected faults (latency, 5xx, 429 bursts, dropped connections; `faults.py`), the bearer
-token (code 124 when missing, unknown or expired), rate limits (`ratelimit.py`), then the
-handler. Every request is counted in the request log by method + path template and status.
+Per request, first: the body is read, at most `limits.MAX_BODY_BYTES` (10 MiB; 413 past
+it, without reading on). Per Zoom API request, then, in order: route (unknown paths get
+Zoom's 404 body, never a 5xx), injected faults (latency, 5xx, 429 bursts, dropped
+connections; `faults.py`), the bearer token (code 124 when missing, unknown or expired),
+rate limits (`ratelimit.py`), then the handler. Every request is counted in the request
+log by method + path template and status. The admin API (`admin.py`) needs the per-run admin secret.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import json
 import re
 import secrets
 import threading
@@ -28,12 +29,23 @@ from starlette.responses import JSONResponse, Response
 
 from zoomstate.ratelimits import match as label_match
 from zoomstate.sandbox.account import Account, PhoneNumber, User
+from zoomstate.sandbox.admin import admin, check_admin_secret, new_admin_secret
 from zoomstate.sandbox.clock import Clock, iso
 from zoomstate.sandbox.errors import FieldError, ZoomError, validation_failed
-from zoomstate.sandbox.faults import FaultInjector, FaultSpecError, abort_response, serving
+from zoomstate.sandbox.faults import FaultInjector, abort_response, serving
+from zoomstate.sandbox.limits import (
+    MAX_BODY_BYTES,
+    BodyTooLarge,
+    ClientGone,
+    TooDeep,
+    loads,
+    read_body,
+    replay,
+)
 from zoomstate.sandbox.persistence import Debouncer, load, save
 from zoomstate.sandbox.ratelimit import RateLimiter
-from zoomstate.sandbox.seeding import SeedError, account_from_seed, load_seed
+from zoomstate.sandbox.seedfile import build_account
+from zoomstate.sandbox.seeding import SeedError
 from zoomstate.sandbox.service import Service, ServiceConfig
 from zoomstate.sandbox.validation import SCHEMAS, check, coerce_query_int
 
@@ -218,6 +230,8 @@ class SandboxRuntime:
     persist: Debouncer | None = None
     tokens: dict[str, tuple[float, int]] = field(default_factory=dict)
     token_lock: threading.Lock = field(default_factory=threading.Lock)
+    # What the admin API (`/_sandbox/`) requires as `Authorization: Bearer ...`.
+    admin_secret: str = field(default_factory=new_admin_secret, repr=False)
 
     @property
     def account(self) -> Account:
@@ -300,13 +314,21 @@ def _empty(status: int = 204) -> Response:
     return Response(status_code=status)
 
 
-async def _body(request: Request, schema: str) -> dict[str, Any]:
-    raw = await request.body()
+def _parse_json(raw: bytes) -> Any:
+    """The body as JSON ({} when empty): Zoom's 400 / 300 when it is not JSON or nests
+    more than MAX_JSON_DEPTH levels (never a RecursionError)."""
+    if not raw.strip():
+        return {}
     try:
-        data = json.loads(raw) if raw.strip() else {}
+        return loads(raw)
+    except TooDeep as exc:
+        raise ZoomError(400, 300, f"Request Body is {exc}.") from None
     except ValueError:
         raise ZoomError(400, 300, "Request Body should be a valid JSON object.") from None
-    return check(data, SCHEMAS[schema])
+
+
+async def _body(request: Request, schema: str) -> dict[str, Any]:
+    return check(_parse_json(await request.body()), SCHEMAS[schema])
 
 
 def _q(request: Request, name: str) -> str | None:
@@ -775,100 +797,17 @@ async def oauth_token(rt: SandboxRuntime, request: Request) -> Response:
     )
 
 
-# ------------------------------------------------------------------------------- admin --
-
-
-async def _admin_json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    data = json.loads(raw)
-    if not isinstance(data, dict):
-        raise ZoomError(400, 300, "Request Body should be a valid JSON object.")
-    return data
-
-
-def _build_account(source: str | Path | dict[str, Any], seed: int | None = None) -> Account:
-    data = source if isinstance(source, dict) else load_seed(source)
-    return account_from_seed(data, seed)
-
-
-async def admin(rt: SandboxRuntime, request: Request, path: str) -> Response:
-    method = request.method
-    body = await _admin_json(request) if method in ("POST", "PUT", "PATCH") else {}
-    svc = rt.service
-    m = re.fullmatch(r"/users/([^/]+)/activate", path)
-    if m and method == "POST":
-        return _json(svc.activate_pending(unquote(m.group(1))))
-    if path == "/clock" and method == "GET":
-        return _json({"offset": rt.clock.offset, "now": iso(rt.clock.now())})
-    if path == "/clock/advance" and method == "POST":
-        offset = rt.clock.advance(float(body.get("seconds", 0)))
-        return _json({"offset": offset, "now": iso(rt.clock.now())})
-    if path == "/reset" and method == "POST":
-        source = body.get("seed", rt.seed_source)
-        rt.replace_account(_build_account(source, body.get("random_seed")))
-        rt.log.clear()
-        return _json(rt.account.summary())
-    if path == "/seed" and method == "POST":
-        source = body.get("path") or body.get("seed") or body
-        rt.seed_source = source
-        rt.replace_account(_build_account(source, body.get("random_seed")))
-        return _json(rt.account.summary())
-    if path == "/faults" and method == "GET":
-        return _json({"spec": str(rt.faults.spec)})
-    if path == "/faults" and method == "PUT":
-        try:
-            spec = rt.faults.set_spec(str(body.get("spec", "")))
-        except FaultSpecError as exc:
-            raise ZoomError(400, 300, str(exc)) from None
-        return _json({"spec": str(spec)})
-    if path == "/faults/burst" and method == "POST":
-        rt.faults.burst(int(body.get("count", 1)), headers=bool(body.get("headers", True)))
-        return _json({"spec": str(rt.faults.spec)})
-    if path == "/tokens/expire" and method == "POST":
-        return _json({"generation": rt.faults.expire_tokens()})
-    if path == "/rate-limits" and method in ("GET", "PUT"):
-        if method == "PUT":
-            rt.rate_limits.configure(
-                tier=body.get("tier"),
-                enabled=body.get("enabled"),
-                concurrency=body.get("concurrency"),
-                headers=body.get("headers"),
-            )
-        rl = rt.rate_limits
-        return _json(
-            {
-                "enabled": rl.enabled,
-                "tier": rl.tier,
-                "concurrency": rl.concurrency,
-                "headers": rl.headers,
-            }
-        )
-    if path == "/config" and method in ("GET", "PUT"):
-        if "phone_user_delay" in body:
-            svc.config.phone_user_delay = float(body["phone_user_delay"])
-        return _json({"phone_user_delay": svc.config.phone_user_delay})
-    if path == "/requests" and method == "GET":
-        return _json(rt.log.snapshot())
-    if path == "/requests" and method == "DELETE":
-        rt.log.clear()
-        return _empty()
-    if path == "/save" and method == "POST":
-        if rt.persist is None:
-            raise ZoomError(400, 300, "The sandbox was started without a data file.")
-        return _json({"saved": rt.save(), "path": str(rt.persist.path)})
-    if path == "/state" and method == "GET":
-        with rt.account.lock:
-            return _json(
-                {"summary": rt.account.summary(), "problems": rt.account.check_invariants()}
-            )
-    if path == "/health" and method == "GET":
-        return _json({"ok": True})
-    raise ZoomError(404, 404, f"No admin endpoint {method} /_sandbox{path}.")
-
-
 # --------------------------------------------------------------------------------- app --
+
+
+def _template(method: str, path: str) -> str:
+    """How the request log names the endpoint of `path`."""
+    if path.startswith("/v2/") or path == "/v2":
+        found = _find(method, path[3:] or "/")
+        return found[0].template if found else "(unknown)"
+    if path == "/oauth/token" and method == "POST":
+        return "/oauth/token"
+    return "/_sandbox" if path.startswith("/_sandbox/") else "(unknown)"
 
 
 class SandboxApp:
@@ -885,28 +824,33 @@ class SandboxApp:
         if scope["type"] != "http":
             return
         rt = self.runtime
-        request = Request(scope, receive)
+        method = scope["method"]
+        try:
+            raw = await read_body(scope, receive, MAX_BODY_BYTES)
+        except ClientGone:
+            return
+        except BodyTooLarge as exc:
+            # Answered without reading on: the rest of the body is never buffered.
+            path = Request(scope).url.path
+            response = _json({"code": 413, "message": str(exc)}, 413, {"Connection": "close"})
+            rt.log.record(method, _template(method, path), path, 413, rt.clock.now())
+            await response(scope, receive, send)
+            return
+        request = Request(scope, replay(raw, receive))
         path = request.url.path
-        method = request.method
         if path.startswith("/v2/") or path == "/v2":
             await self._api(request, scope, receive, send, path[3:] or "/")
             return
         if path == "/oauth/token" and method == "POST":
             response = await oauth_token(rt, request)
-            template = "/oauth/token"
         elif path.startswith("/_sandbox/"):
-            template = "/_sandbox" + path[len("/_sandbox") :]
             try:
-                response = await admin(rt, request, path[len("/_sandbox") :])
-            except (ZoomError, SeedError, ValueError, OSError) as exc:
+                response = await admin(rt, request, path[len("/_sandbox") :], raw)
+            except (ZoomError, SeedError, ValueError, TypeError, OSError) as exc:
                 response = self._error(exc)
-            rt.log.record(method, "/_sandbox", path, response.status_code, rt.clock.now())
-            await response(scope, receive, send)
-            return
         else:
             response = _json({"code": 2300, "message": "This API endpoint is not recognized."}, 404)
-            template = "(unknown)"
-        rt.log.record(method, template, path, response.status_code, rt.clock.now())
+        rt.log.record(method, _template(method, path), path, response.status_code, rt.clock.now())
         await response(scope, receive, send)
 
     @staticmethod
@@ -963,8 +907,8 @@ class SandboxApp:
         creates = False
         if method == "POST" and route.template == "/users":
             try:
-                creates = json.loads(await request.body() or b"{}").get("action") == "create"
-            except (ValueError, AttributeError):
+                creates = _parse_json(await request.body()).get("action") == "create"
+            except (ZoomError, AttributeError):
                 creates = False
         limit = rt.rate_limits.admit(method, path, resource=resource, creates_user=creates)
         if not limit.allowed:
@@ -1005,6 +949,7 @@ def create_app(
     faults: str | None = None,
     phone_user_delay: float = 0.0,
     save_interval: float = 2.0,
+    admin_secret: str | None = None,
 ) -> SandboxApp:
     """Build a sandbox.
 
@@ -1012,13 +957,15 @@ def create_app(
     `seed` and written there at once), and saved: every `save_interval` seconds while
     serving if it changed, on shutdown, and on `POST /_sandbox/save`. `seed` is a seed file
     path, `"demo"`, or an already-parsed seed mapping. Rate limits are off unless asked for.
+    The admin API takes `admin_secret` (random when None: `app.runtime.admin_secret`).
     """
+    secret = check_admin_secret(admin_secret) if admin_secret is not None else new_admin_secret()
     clock = clock or Clock()
     if data is not None and Path(data).exists():
         account, offset = load(Path(data))
         clock.advance(offset - clock.offset)
     else:
-        account = _build_account(seed, random_seed)
+        account = build_account(seed, random_seed)
     service = Service(account, clock, ServiceConfig(phone_user_delay=phone_user_delay))
     limiter = RateLimiter(
         "pro" if tier == "pro" else "business", clock=clock.now, enabled=rate_limits
@@ -1030,6 +977,7 @@ def create_app(
         rate_limits=limiter,
         faults=FaultInjector(faults),
         seed_source=seed,
+        admin_secret=secret,
     )
     if data is not None:
         runtime.persist = Debouncer(

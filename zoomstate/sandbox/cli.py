@@ -10,8 +10,11 @@ from pathlib import Path
 
 import click
 
+from zoomstate.sandbox.admin import ADMIN_SECRET_ENV, check_admin_secret, new_admin_secret
 from zoomstate.sandbox.app import DEFAULT_CREDENTIALS, create_app
 from zoomstate.sandbox.faults import FaultSpec, FaultSpecError
+from zoomstate.sandbox.persistence import SandboxFileError
+from zoomstate.sandbox.seeding import SeedError
 
 __all__ = ["is_loopback", "sandbox"]
 
@@ -47,6 +50,12 @@ def sandbox() -> None:
 @click.option("--rate-limits/--no-rate-limits", default=True, show_default=True)
 @click.option("--phone-user-delay", type=float, default=0.0, help="Seconds (sandbox clock).")
 @click.option("--allow-remote", is_flag=True, help="Allow binding a non-loopback address.")
+@click.option(
+    "--admin-secret",
+    envvar=ADMIN_SECRET_ENV,
+    help="What the admin API (/_sandbox/) requires as 'Authorization: Bearer ...' "
+    f"(default: a new random one, printed). Env: {ADMIN_SECRET_ENV}.",
+)
 def serve(
     host: str,
     port: int,
@@ -58,6 +67,7 @@ def serve(
     rate_limits: bool,
     phone_user_delay: float,
     allow_remote: bool,
+    admin_secret: str | None,
 ) -> None:
     """Serve the sandbox and print the settings that point zoomstate at it.
 
@@ -66,6 +76,8 @@ def serve(
       zoomstate sandbox serve --port 0 --data sandbox.json
       zoomstate sandbox serve --tier pro --latency-ms 50 --faults '5xx=0.1,drop=0.01'
       eval "$(zoomstate sandbox serve --port 9000 | grep =)"   # in another shell
+      curl -X POST -H "Authorization: Bearer $ZOOMSTATE_SANDBOX_ADMIN_SECRET" \\
+        http://127.0.0.1:9000/_sandbox/users/new.hire@example.com/activate
     """
     import uvicorn
 
@@ -81,14 +93,22 @@ def serve(
         FaultSpec.parse(spec)
     except FaultSpecError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
-    app = create_app(
-        data=data,
-        seed=seed,
-        tier=tier,
-        rate_limits=rate_limits,
-        faults=spec or None,
-        phone_user_delay=phone_user_delay,
-    )
+    try:
+        secret = check_admin_secret(admin_secret) if admin_secret else new_admin_secret()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--admin-secret") from None
+    try:
+        app = create_app(
+            data=data,
+            seed=seed,
+            tier=tier,
+            rate_limits=rate_limits,
+            faults=spec or None,
+            phone_user_delay=phone_user_delay,
+            admin_secret=secret,
+        )
+    except (SandboxFileError, SeedError) as exc:
+        raise click.ClickException(str(exc)) from None
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -106,6 +126,7 @@ def serve(
     click.echo(f"# zoomstate sandbox listening on {base}")
     click.echo(f"ZOOMSTATE_API_URL={base}/v2")
     click.echo(f"ZOOMSTATE_OAUTH_URL={base}/oauth/token")
+    click.echo(f"{ADMIN_SECRET_ENV}={secret}")
     click.echo(f"ZOOM_ACCOUNT_ID={DEFAULT_CREDENTIALS.account_id}")
     click.echo(f"ZOOM_CLIENT_ID={DEFAULT_CREDENTIALS.client_id}")
     click.echo(f"ZOOM_CLIENT_SECRET={DEFAULT_CREDENTIALS.client_secret}", nl=True)

@@ -33,8 +33,17 @@ from zoomstate.sandbox.account import (
     Site,
     User,
 )
+from zoomstate.sandbox.limits import FileRefused, read_regular_file
 
-__all__ = ["FORMAT", "Debouncer", "account_from_dict", "account_to_dict", "load", "save"]
+__all__ = [
+    "FORMAT",
+    "Debouncer",
+    "SandboxFileError",
+    "account_from_dict",
+    "account_to_dict",
+    "load",
+    "save",
+]
 
 FORMAT = "zoomstate-sandbox/1"
 
@@ -155,9 +164,52 @@ def save(account: Account, path: Path, clock_offset: float = 0.0) -> None:
         raise
 
 
+# What every saved file has; the rest defaults when absent (files of earlier versions).
+_SHAPE: dict[str, type] = {"info": dict, "users": list}
+
+
+class SandboxFileError(ValueError):
+    """The account file cannot be used; the message is one line, starting with its path.
+    Nothing was written to it."""
+
+
 def load(path: Path) -> tuple[Account, float]:
-    with Path(path).open(encoding="utf-8") as fh:
-        return account_from_dict(json.load(fh))
+    """The account stored in `path`, or SandboxFileError saying why it is not one (not a
+    regular file, not JSON, truncated, not this format, records of the wrong shape)."""
+    path = Path(path)
+    try:
+        raw = read_regular_file(path, None)
+    except FileRefused as exc:
+        raise SandboxFileError(f"{exc}; not a zoomstate sandbox file") from None
+    except OSError as exc:
+        raise SandboxFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        # No depth walk over what may be 100,000 users: the records' shape is checked as
+        # they are built, and the decoder's own recursion limit stops a hostile nesting.
+        data = json.loads(raw)
+    except RecursionError:
+        raise _not_ours(path, "nested too deep") from None
+    except ValueError as exc:
+        reason = "empty" if not raw.strip() else f"not JSON or truncated: {exc}"
+        raise _not_ours(path, reason) from None
+    if not isinstance(data, dict):
+        raise _not_ours(path, f"a JSON {type(data).__name__}, not an object")
+    if data.get("format") != FORMAT:
+        raise _not_ours(path, f"format {data.get('format')!r}, expected {FORMAT!r}")
+    for key, kind in _SHAPE.items():
+        if not isinstance(data.get(key), kind):
+            shown = "object" if kind is dict else "array"
+            raise _not_ours(path, f"{key!r} missing or not a JSON {shown}")
+    try:
+        return account_from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        problem = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise _not_ours(path, f"records of the wrong shape: {problem}") from None
+
+
+def _not_ours(path: Path, reason: str) -> SandboxFileError:
+    one_line = " ".join(reason.split())[:300]
+    return SandboxFileError(f"{path}: not a zoomstate sandbox file ({one_line})")
 
 
 class Debouncer:

@@ -1,5 +1,6 @@
 """Building accounts: from a seed file (YAML or JSON, documented in docs/sandbox.md), from
-the built-in demo seed, or generated at scale for benchmarks.
+the built-in demo seed, or generated at scale for benchmarks. Reading and checking seed
+files is `seedfile.py`'s.
 
 Ids come from the account's seeded generator in file order, so the same seed file always
 gives the same ids.
@@ -7,9 +8,7 @@ gives the same ids.
 
 from __future__ import annotations
 
-import json
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -33,7 +32,7 @@ from zoomstate.sandbox.account import (
     default_plan_countries,
 )
 
-__all__ = ["SeedError", "account_from_seed", "demo_seed", "generate_account", "load_seed"]
+__all__ = ["SeedError", "account_from_seed", "demo_seed", "generate_account"]
 
 _TYPES = {"basic": 1, "licensed": 2, "none": 4, 1: 1, 2: 2, 4: 4}
 _COUNTRIES = {"US": "United States", "GB": "United Kingdom", "CA": "Canada", "IE": "Ireland"}
@@ -48,18 +47,6 @@ SEED_EPOCH = 1704067200.0  # 2024-01-01T00:00:00Z
 
 class SeedError(ValueError):
     pass
-
-
-def load_seed(source: str | Path) -> dict[str, Any]:
-    """Read a seed file (`.json`, else YAML), or the built-in seed named `demo`."""
-    if str(source) == "demo":
-        return demo_seed()
-    path = Path(source)
-    text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise SeedError(f"{path}: a seed is a mapping")
-    return data
 
 
 def demo_seed() -> dict[str, Any]:
