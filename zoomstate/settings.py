@@ -5,13 +5,13 @@ The secret is a SecretStr: it never shows in a repr, a log line or an error mess
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from zoomstate.errors import ConfigError
+from zoomstate.loopback import is_loopback
 
 DEFAULT_API_URL = "https://api.zoom.us/v2"
 DEFAULT_OAUTH_URL = "https://zoom.us/oauth/token"
@@ -46,15 +46,6 @@ class ZoomSettings(BaseSettings):
     )
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _url_problem(value: str) -> str:
     if not value.strip():
         return "empty"
@@ -70,7 +61,7 @@ def _url_problem(value: str) -> str:
         return "a URL without a host"
     if parts.username is not None or parts.password is not None:
         return "a URL with a user name or password (the credentials go in ZOOM_CLIENT_*)"
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         return "plain http is accepted only to this machine (127.0.0.1, ::1, localhost)"
     return ""
 

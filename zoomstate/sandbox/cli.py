@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import sys
 from pathlib import Path
 
 import click
 
+from zoomstate.loopback import is_loopback
 from zoomstate.sandbox.admin import ADMIN_SECRET_ENV, check_admin_secret, new_admin_secret
 from zoomstate.sandbox.app import DEFAULT_CREDENTIALS, create_app
 from zoomstate.sandbox.faults import FaultSpec, FaultSpecError
@@ -17,15 +17,6 @@ from zoomstate.sandbox.persistence import SandboxFileError
 from zoomstate.sandbox.seeding import SeedError
 
 __all__ = ["is_loopback", "sandbox"]
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @click.group(name="sandbox")
