@@ -60,6 +60,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from zoomstate.emails import email_problem
 from zoomstate.model import E164_RE, Domain, UserSpec
 
 Kind = Literal["users", "phone"]
@@ -70,7 +71,6 @@ Level = Literal["error", "warning"]
 MAX_CSV_BYTES = 64 * 1024 * 1024
 HEADER = "# Imported by zoomstate import-csv from {sources}.\n# Review before committing.\n"
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # The e-mail's domain becomes account.domains, which is stricter than an e-mail address.
 _DOMAIN: TypeAdapter[str] = TypeAdapter(Domain)
 # Excel shows numbers of more than 11 digits as 1.41556E+10 and saves them so; European
@@ -474,8 +474,9 @@ def _convert_row(
     if not email:
         run.reject(name, line, "no e-mail")
         return None
-    if not _EMAIL_RE.match(email) or len(email) > 128:
-        run.reject(name, line, f"not an e-mail address: {email!r}")
+    problem = email_problem(email)
+    if problem is not None:
+        run.reject(name, line, problem)
         return None
     assert key is not None
     try:

@@ -38,6 +38,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from zoomstate.discovery import find_state_files
+from zoomstate.emails import mixed_script_problem
 from zoomstate.errors import Issue, ValidationFailed
 from zoomstate.model import (
     AccountPolicy,
@@ -990,6 +991,10 @@ def load_state(
                 plans_seen.add(plan)
 
         if account is not None:
+            if not account.allow_mixed_script_emails:
+                look_alike = mixed_script_problem(user.email)
+                if look_alike is not None:
+                    out.add(p.name, (*base, "email"), look_alike)
             if not account.in_scope(key):
                 out.add(
                     p.name,

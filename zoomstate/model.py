@@ -19,6 +19,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
+from zoomstate.emails import email_problem
+
 Aspect = Literal["users", "profile", "role", "phone", "contact_center"]
 ALL_ASPECTS: tuple[Aspect, ...] = ("users", "profile", "role", "phone", "contact_center")
 UserType = Literal["basic", "licensed", "none"]
@@ -31,18 +33,15 @@ ContactCenterPackage = Literal["essentials", "premium", "elite"]
 ContactCenterAccess = Literal["active", "inactive"]
 RateLimitTier = Literal["pro", "business"]
 
-# Zoom caps e-mails at 128 characters (POST /users user_info.email maxLength).
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # E.164: a plus sign, a country code that does not start with 0, at most 15 digits in all.
 E164_RE = re.compile(r"^\+[1-9][0-9]{1,14}$")
 
 
 def _check_email(value: str) -> str:
-    if len(value) > 128:
-        raise ValueError("an e-mail address has at most 128 characters in Zoom")
-    if not _EMAIL_RE.match(value):
-        raise ValueError(f"not an e-mail address: {value!r}")
+    problem = email_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
@@ -189,6 +188,11 @@ class AccountPolicy(_Spec):
     seats: SeatCounts = Field(default_factory=SeatCounts)
     safety: SafetyLimits = Field(default_factory=SafetyLimits)
     rate_limits: RateLimitTier = "pro"
+    allow_mixed_script_emails: StrictBool = Field(
+        False,
+        description="Accept e-mails whose local part or domain mixes scripts (Latin with "
+        "Cyrillic...); off, such a look-alike address is an error.",
+    )
 
     def in_scope(self, email: str) -> bool:
         domain = email.rsplit("@", 1)[-1].lower()
