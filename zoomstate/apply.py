@@ -43,6 +43,7 @@ from zoomstate.model import DesiredState
 from zoomstate.plan import Operation, Plan, live_fingerprints, state_hash
 from zoomstate.redact import scrub
 from zoomstate.zoom.client import ZoomClient
+from zoomstate.zoom.paths import seg
 
 log = logging.getLogger(__name__)
 
@@ -292,9 +293,10 @@ class Executor:
         self._live = self.live.by_key()
 
     def user_ref(self, key: str) -> str:
-        """Zoom accepts the user id or the e-mail in most paths; the id survives an
-        e-mail change, so it is preferred."""
-        return self.ids.get(key, key)
+        """The user as a path segment, percent-encoded (`zoomstate.zoom.paths`). Zoom
+        accepts the user id or the e-mail in most paths; the id survives an e-mail change,
+        so it is preferred."""
+        return seg(self.ids.get(key, key))
 
     async def run(self, plan: Plan) -> list[StepResult]:
         ops = list(plan.operations)
@@ -490,7 +492,7 @@ class Executor:
             # connection, a killed run), or someone else's. Read it back rather than fail,
             # and still send the fields POST /users does not take: a run that stopped
             # between the two calls must not leave them out.
-            data = await self._call("GET", f"/users/{p['email']}")
+            data = await self._call("GET", f"/users/{seg(p['email'])}")
             outcome = "already existed"
         if isinstance(data, dict) and data.get("id"):
             self.ids[op.user] = str(data["id"])
@@ -518,7 +520,7 @@ class Executor:
 
     async def _op_change_email(self, op: Operation) -> str:
         old = self.ids.get(op.user) or str(op.before)
-        await self._call("PUT", f"/users/{old}/email", json={"email": op.params["email"]})
+        await self._call("PUT", f"/users/{seg(old)}/email", json={"email": op.params["email"]})
         return ""
 
     async def _op_activate_user(self, op: Operation) -> str:
@@ -540,7 +542,7 @@ class Executor:
                 transfer_meeting="true", transfer_webinar="true", transfer_recording="true"
             )
         # A pending user is deleted by e-mail with a bare DELETE (Zoom 404s an `action`).
-        ref = op.user if not params else self.user_ref(op.user)
+        ref = seg(op.user) if not params else self.user_ref(op.user)
         try:
             await self._call("DELETE", f"/users/{ref}", params=params or None)
         except BackendError as exc:
@@ -553,7 +555,7 @@ class Executor:
         role_id = str(op.params["role_id"])
         member = {"id": self.ids[op.user]} if op.user in self.ids else {"email": op.user}
         try:
-            await self._call("POST", f"/roles/{role_id}/members", json={"members": [member]})
+            await self._call("POST", f"/roles/{seg(role_id)}/members", json={"members": [member]})
         except BackendError as exc:
             # Zoom does not document its answer for a user already in the role (our own
             # earlier request whose answer was lost, retried): read the user's role
@@ -583,7 +585,7 @@ class Executor:
                     f"the phone user did not appear within {self.phone_user_timeout_s:g} s "
                     "after Zoom Phone was turned on; run apply again later",
                     method="GET",
-                    path=f"/phone/users/{op.user}",
+                    path=f"/phone/users/{seg(op.user)}",
                 )
             step = min(delay, left)
             await self.sleep(step)
@@ -670,7 +672,8 @@ class Executor:
     async def _op_unassign_calling_plan(self, op: Operation) -> str:
         try:
             await self._call(
-                "DELETE", f"/phone/users/{self.user_ref(op.user)}/calling_plans/{op.params['type']}"
+                "DELETE",
+                f"/phone/users/{self.user_ref(op.user)}/calling_plans/{seg(op.params['type'])}",
             )
         except BackendError as exc:
             if exc.status == 404 or (
@@ -702,7 +705,7 @@ class Executor:
         number = str(op.params["number"])
         try:
             await self._call(
-                "DELETE", f"/phone/users/{self.user_ref(op.user)}/phone_numbers/{number}"
+                "DELETE", f"/phone/users/{self.user_ref(op.user)}/phone_numbers/{seg(number)}"
             )
         except BackendError as exc:
             if exc.status == 404 and not await self._has(op, "number", number):

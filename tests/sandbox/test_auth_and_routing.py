@@ -98,3 +98,15 @@ def test_unknown_fields_ignored_and_validation_errors(api: TestClient) -> None:
     assert missing.json()["errors"] == [{"field": "user_info.email", "message": "Invalid field."}]
     not_json = api.post("/v2/users", content=b"{oops", headers={"content-type": "application/json"})
     assert not_json.status_code == 400 and not_json.json()["code"] == 300
+
+
+def test_a_path_value_is_decoded_once_and_stays_one_segment(api: TestClient) -> None:
+    # Issue 12: %40 is @, but %2540 is the text %40, and an encoded / or # is part of the
+    # value, never a way to reach another user or endpoint.
+    found = api.get("/v2/users/partner%40agency.example")
+    assert found.status_code == 200, found.text
+    user_id = found.json()["id"]
+    assert api.get("/v2/users/partner%2540agency.example").status_code == 404
+    assert api.get(f"/v2/users/{user_id}%2Fsettings").status_code == 404
+    assert api.get(f"/v2/users/{user_id}%23").status_code == 404
+    assert api.get(f"/v2/users/{user_id}/settings").status_code == 200

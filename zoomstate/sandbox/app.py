@@ -810,6 +810,16 @@ def _template(method: str, path: str) -> str:
     return "/_sandbox" if path.startswith("/_sandbox/") else "(unknown)"
 
 
+def _encoded_path(scope: Scope, decoded: str) -> str:
+    """The API path (after `/v2`) as sent, still percent-encoded: routes match on it and
+    `_find` decodes each value once, so an encoded `/` or `#` stays inside its segment (as
+    at Zoom) instead of reaching another resource, and `%2540` is `%40`, not `@`."""
+    raw = scope.get("raw_path")
+    if not isinstance(raw, bytes) or not raw.startswith(b"/v2"):
+        return decoded
+    return raw.split(b"?", 1)[0][3:].decode("latin-1") or "/"
+
+
 class SandboxApp:
     """The ASGI callable. Built on Starlette's request/response types, dispatched by hand so
     that dropped connections (`faults.abort_response`) can act on the raw ASGI channel."""
@@ -864,9 +874,11 @@ class SandboxApp:
     ) -> None:
         rt = self.runtime
         method = request.method
-        found = _find(method, path)
+        # `path` (decoded once) is what the request log shows; routing uses the path as sent.
+        routed = _encoded_path(scope, path)
+        found = _find(method, routed)
         template = found[0].template if found else "(unknown)"
-        labelled = label_match(method, path)
+        labelled = label_match(method, routed)
         decision = rt.faults.decide(labelled.label if labelled else None)
         if decision.latency_ms > 0:
             await asyncio.sleep(decision.latency_ms / 1000)
@@ -877,7 +889,7 @@ class SandboxApp:
             response: Response = _json(decision.body, decision.status, decision.headers or None)
         else:
             with serving(rt.faults.spec):
-                response = await self._handle(request, found, method, path)
+                response = await self._handle(request, found, method, routed)
         rt.log.record(method, template, path, response.status_code, rt.clock.now())
         if decision.action == "drop_after":
             await abort_response(send)
