@@ -636,6 +636,10 @@ def _pydantic_message(
         return f"must be a whole number; got {_describe(value)}", False
     if kind in ("float_type", "float_parsing"):
         return f"must be a number; got {_describe(value)}", False
+    if kind == "string_too_long" and isinstance(value, str):
+        # The value itself is not shown: it may be a megabyte long.
+        limit = err.get("ctx", {}).get("max_length")
+        return f"at most {limit} characters in Zoom; this is {len(value):,}", False
     bounds = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le")}
     if kind in bounds:
         words, name = bounds[kind]

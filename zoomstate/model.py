@@ -77,9 +77,16 @@ def _check_e164(value: str) -> str:
 Email = Annotated[str, Field(min_length=3), AfterValidator(_check_email)]
 Domain = Annotated[str, AfterValidator(_check_domain)]
 PhoneNumber = Annotated[str, AfterValidator(_check_e164)]
+# Zoom's text limits (docs/state-format.md#lengths): maxLength in the users API's
+# POST /users and PATCH /users/{userId} bodies, and in POST /phone/sites for a site name;
+# where the specs give none, TEXT_MAX (a bound so no megabyte value reaches Zoom).
+TEXT_MAX = 256
 Name = Annotated[str, Field(max_length=64)]
+JobTitle = Annotated[str, Field(max_length=128)]
+SiteName = Annotated[str, Field(max_length=255)]
+Text = Annotated[str, Field(max_length=TEXT_MAX)]
 # A calling plan is named as in Zoom ("US/CA Unlimited") or by its type code (200).
-CallingPlanRef = StrictInt | Annotated[str, Field(min_length=1)]
+CallingPlanRef = StrictInt | Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
 
 
 class _Spec(BaseModel):
@@ -89,7 +96,7 @@ class _Spec(BaseModel):
 class PhoneSpec(_Spec):
     """A user's Zoom Phone: present means the user holds a Zoom Phone licence."""
 
-    site: str | None = Field(None, description="Site name; absent = leave as Zoom has it.")
+    site: SiteName | None = Field(None, description="Site name; absent = leave as Zoom has it.")
     extension: StrictInt | None = Field(
         None,
         ge=1,
@@ -101,7 +108,7 @@ class PhoneSpec(_Spec):
     numbers: tuple[PhoneNumber, ...] = Field(
         (), description='The exact set of direct numbers, in E.164 ("+14155550100").'
     )
-    template: str | None = Field(
+    template: Text | None = Field(
         None, description="Phone setting template; applied, never read back."
     )
 
@@ -110,7 +117,9 @@ class ContactCenterSpec(_Spec):
     """A user's Contact Center profile: present means the user holds a Contact Center seat."""
 
     package: ContactCenterPackage | None = Field(None, description="The Contact Center licence.")
-    role: str = Field(min_length=1, description="A Contact Center role name, e.g. Agent.")
+    role: str = Field(
+        min_length=1, max_length=TEXT_MAX, description="A Contact Center role name, e.g. Agent."
+    )
     access: ContactCenterAccess = Field("active", description="Zoom's user_access.")
 
 
@@ -121,6 +130,7 @@ class ContactCenterEntry(_Spec):
     role: str | None = Field(
         None,
         min_length=1,
+        max_length=TEXT_MAX,
         description="A Contact Center role name, e.g. Agent; required unless the profile has one.",
     )
     access: ContactCenterAccess | None = Field(None, description="Zoom's user_access.")
@@ -129,12 +139,12 @@ class ContactCenterEntry(_Spec):
 class _PersonFields(_Spec):
     first_name: Name | None = None
     last_name: Name | None = None
-    department: str | None = None
-    job_title: str | None = None
+    department: Text | None = None
+    job_title: JobTitle | None = None
     type: UserType | None = Field(
         None, description="basic (1), licensed (2) or none (4); new users default to basic."
     )
-    role: str | None = Field(None, description="An account role name (Owner, Admin, Member...).")
+    role: Text | None = Field(None, description="An account role name (Owner, Admin, Member...).")
     status: UserStatus | None = Field(None, description="active or inactive; default active.")
     phone: PhoneSpec | None = None
 
@@ -151,8 +161,8 @@ class UserSpec(_UserFields):
     """One user as the state wants it, after its profile has been merged in."""
 
     email: Email
-    id: str | None = Field(None, description="Zoom's user id; lets an e-mail change be seen.")
-    profile: str | None = Field(None, description="The profile merged into this user.")
+    id: Text | None = Field(None, description="Zoom's user id; lets an e-mail change be seen.")
+    profile: Text | None = Field(None, description="The profile merged into this user.")
 
     @property
     def key(self) -> str:
@@ -208,8 +218,8 @@ class UserEntry(_PersonFields):
 
     contact_center: ContactCenterEntry | None = None
     email: Email
-    id: str | None = Field(None, description="Zoom's user id; lets an e-mail change be seen.")
-    profile: str | None = Field(None, description="The profile merged into this user.")
+    id: Text | None = Field(None, description="Zoom's user id; lets an e-mail change be seen.")
+    profile: Text | None = Field(None, description="The profile merged into this user.")
 
 
 class StateFile(_Spec):
