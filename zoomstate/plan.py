@@ -218,13 +218,18 @@ def _canonical(data: object) -> str:
 
 
 def state_hash(desired: DesiredState) -> str:
-    """A hash of what the state asks for (not of its formatting or comments)."""
-    digest = hashlib.sha256(_canonical(desired.account.model_dump(mode="json")).encode())
+    """A hash of what the state asks for (not of its formatting or comments).
+
+    Values left at their defaults are not hashed, so a release that adds an optional
+    setting does not turn every saved plan into "the state changed".
+    """
+    account = desired.account.model_dump(mode="json", exclude_defaults=True)
+    digest = hashlib.sha256(_canonical(account).encode())
     # Users through pydantic's own JSON (fields in declaration order, so as stable as
     # sorted keys): several times faster than model_dump + json.dumps on 100,000 users.
     for user in desired.users:
         digest.update(b"\n")
-        digest.update(user.model_dump_json(exclude={"profile"}).encode())
+        digest.update(user.model_dump_json(exclude={"profile"}, exclude_defaults=True).encode())
     return "sha256:" + digest.hexdigest()
 
 
