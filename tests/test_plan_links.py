@@ -1,0 +1,310 @@
+"""The ordering rules that link users (zoomstate/plan.py's docstring, docs/plan.md
+"Ordering rules"): releases before claims of numbers and extensions, swaps and cycles
+through a free extension, Zoom's own extension picks after the claims they could collide
+with (rule 3), and seats freed before they are taken, or the plan refused with the counts
+(rule 4).
+
+Pure: `make_plan` on states built by `tests/plan_builders.py`, no CLI, sandbox or HTTP.
+The holders are named to sort after the claimants, so that the tie-break alone (by user)
+would put the claim first: drop a link and the test fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.plan_builders import (
+    ALICE,
+    KEEP_ALICE,
+    LONDON,
+    N0,
+    deps,
+    email,
+    ids,
+    live_state,
+    live_user,
+    problems,
+    state,
+    want,
+)
+from zoomstate.model import ContactCenterSpec, UserSpec
+from zoomstate.plan import make_plan
+
+# --------------------------------------------------------------------------------------
+# Rule 3: releases before claims. The holders are named to sort after the claimants, so
+# the tie-break alone would put the claim first.
+
+
+def test_a_number_moving_between_users_is_released_first() -> None:
+    zoe = live_user("zoe", 101001, numbers=(N0,))
+    bob = live_user("bob", 101002)
+    desired = state(want("zoe", 101001), want("bob", 101002, numbers=(N0,)))
+    plan = make_plan(desired, live_state(bob, zoe))
+    release, claim = f"zoe@example.com/unassign_number/{N0}", f"bob@example.com/assign_number/{N0}"
+    assert ids(plan) == [release, claim]
+    assert deps(plan)[claim] == {release}
+    # Given to someone else in the same plan, the number is not lost.
+    assert (plan.operations[0].destroys_data, plan.operations[0].note) == (
+        False,
+        "moves to bob@example.com",
+    )
+
+
+@pytest.mark.parametrize(
+    ("zoe_wants", "release"),
+    [
+        (None, "zoe@example.com/deactivate_user"),
+        (want("zoe", phone=False), "zoe@example.com/disable_phone"),
+    ],
+    ids=["leaver_deactivated", "phone_turned_off"],
+)
+def test_a_number_of_a_user_losing_it_with_phone_or_account_waits_for_that(
+    zoe_wants: UserSpec | None, release: str
+) -> None:
+    zoe = live_user("zoe", 101001, numbers=(N0,))
+    bob = live_user("bob", 101002)
+    users = [want("bob", 101002, numbers=(N0,)), *([zoe_wants] if zoe_wants else [])]
+    plan = make_plan(state(*users, on_missing_user="deactivate"), live_state(bob, zoe))
+    claim = f"bob@example.com/assign_number/{N0}"
+    # The release is destructive but runs first: the claim needs it (rule 5).
+    assert ids(plan) == [release, claim]
+    assert deps(plan)[claim] == {release}
+
+
+def test_an_extension_moving_between_users_is_released_first() -> None:
+    zoe = live_user("zoe", 101001)
+    bob = live_user("bob", 101002)
+    plan = make_plan(state(want("zoe", 101005), want("bob", 101001)), live_state(bob, zoe))
+    assert ids(plan) == ["zoe@example.com/update_phone", "bob@example.com/update_phone"]
+    assert deps(plan)["bob@example.com/update_phone"] == {"zoe@example.com/update_phone"}
+
+
+def test_an_extension_its_holder_keeps_is_a_problem_not_a_step() -> None:
+    zoe = live_user("zoe", 101001)
+    bob = live_user("bob", 101002)
+    assert problems(state(want("zoe", 101001), want("bob", 101001)), live_state(bob, zoe)) == [
+        "extension 101001 is used by zoe@example.com, who keeps it in this plan"
+    ]
+
+
+def test_an_extension_swap_goes_through_a_free_extension() -> None:
+    # carol holds 101003, the next one up from alice's: the free one is 101004.
+    users = live_user("alice", 101001), live_user("bob", 101002), live_user("carol", 101003)
+    desired = state(want("alice", 101002), want("bob", 101001), want("carol", 101003))
+    plan = make_plan(desired, live_state(*users))
+    a, b = "alice@example.com", "bob@example.com"
+    assert ids(plan) == [f"{a}/update_phone/temp", f"{b}/update_phone", f"{a}/update_phone"]
+    assert plan.operations[0].params == {"extension": 101004}
+    assert deps(plan) == {
+        f"{a}/update_phone/temp": set(),
+        f"{b}/update_phone": {f"{a}/update_phone/temp"},
+        f"{a}/update_phone": {f"{a}/update_phone/temp", f"{b}/update_phone"},
+    }
+
+
+def test_a_three_cycle_of_extensions_goes_through_one_free_extension() -> None:
+    users = live_user("ann", 101001), live_user("ben", 101002), live_user("cat", 101003)
+    desired = state(want("ann", 101002), want("ben", 101003), want("cat", 101001))
+    plan = make_plan(desired, live_state(*users))
+    a, b, c = "ann@example.com", "ben@example.com", "cat@example.com"
+    assert ids(plan) == [
+        f"{a}/update_phone/temp",
+        f"{c}/update_phone",
+        f"{b}/update_phone",
+        f"{a}/update_phone",
+    ]
+    assert plan.operations[0].params == {"extension": 101004}
+    assert deps(plan) == {
+        f"{a}/update_phone/temp": set(),
+        f"{c}/update_phone": {f"{a}/update_phone/temp"},
+        f"{b}/update_phone": {f"{c}/update_phone"},
+        f"{a}/update_phone": {f"{a}/update_phone/temp", f"{b}/update_phone"},
+    }
+
+
+# -- Zoom-picked extensions (rule 3, _link_extension_picks)
+
+
+def test_claims_by_phone_users_run_before_zoom_picks_an_extension() -> None:
+    zed = live_user("zed", 101009)
+    plan = make_plan(
+        state(KEEP_ALICE, want("dan", site=None), want("zed", 101000)), live_state(ALICE, zed)
+    )
+    d, z = "dan@example.com", "zed@example.com"
+    assert ids(plan) == [
+        f"{d}/create_user",
+        f"{z}/update_phone",
+        f"{d}/enable_phone",
+        f"{d}/assign_calling_plan/200",
+    ]
+    assert deps(plan)[f"{d}/enable_phone"] == {f"{d}/create_user", f"{z}/update_phone"}
+
+
+def test_new_phone_users_naming_extensions_take_turns_and_picks_that_stay_go_last() -> None:
+    zed = live_user("zed", 101009)
+    desired = state(
+        want("ann", 101020),
+        want("ben", 101021),
+        want("cal", site=None),  # Zoom picks and the pick stays
+        want("zed", 101030),
+    )
+    plan = make_plan(desired, live_state(zed))
+    a, b, c, z = (email(n) for n in ("ann", "ben", "cal", "zed"))
+    d = deps(plan)
+    # A user who already has Zoom Phone claims before every pick.
+    assert d[f"{a}/enable_phone"] == {f"{a}/create_user", f"{z}/update_phone"}
+    # Turns: Zoom picks for ann, ann moves to her own extension, then Zoom picks for ben.
+    assert d[f"{b}/enable_phone"] == {f"{b}/create_user", f"{z}/update_phone", f"{a}/update_phone"}
+    # A pick that stays waits for every claim.
+    assert d[f"{c}/enable_phone"] == {
+        f"{c}/create_user",
+        f"{z}/update_phone",
+        f"{a}/update_phone",
+        f"{b}/update_phone",
+    }
+    assert ids(plan) == [
+        f"{a}/create_user",
+        f"{b}/create_user",
+        f"{c}/create_user",
+        f"{z}/update_phone",
+        f"{a}/enable_phone",
+        f"{a}/update_phone",
+        f"{a}/assign_calling_plan/200",
+        f"{b}/enable_phone",
+        f"{b}/update_phone",
+        f"{b}/assign_calling_plan/200",
+        f"{c}/enable_phone",
+        f"{c}/assign_calling_plan/200",
+    ]
+
+
+def test_a_site_move_without_an_extension_is_a_pick_after_the_claims() -> None:
+    bob = live_user("bob", 101001)
+    alf = live_user("alf", 101009)  # sorts before bob
+    plan = make_plan(state(want("bob", 101000), want("alf", site=LONDON)), live_state(bob, alf))
+    move, claim = "alf@example.com/update_phone", "bob@example.com/update_phone"
+    assert "extension" not in plan.operations[1].params
+    assert ids(plan) == [claim, move]
+    assert deps(plan)[move] == {claim}
+
+
+# --------------------------------------------------------------------------------------
+# Rule 4: seats. Releases that free a seat run before the claims that need it; a plan
+# that needs more seats than will be free fails, with the counts.
+
+
+def test_a_leaver_frees_a_calling_plan_seat_before_the_new_hire_takes_it() -> None:
+    carol = live_user("carol", 101003)
+    desired = state(KEEP_ALICE, want("dan", site=None), on_missing_user="deactivate")
+    plan = make_plan(desired, live_state(ALICE, carol, available={200: 0}))
+    c, d = "carol@example.com", "dan@example.com"
+    # Destructive, yet first: the new hire needs the seat it frees (rule 5).
+    assert ids(plan) == [
+        f"{c}/deactivate_user",
+        f"{d}/create_user",
+        f"{d}/enable_phone",
+        f"{d}/assign_calling_plan/200",
+    ]
+    assert deps(plan)[f"{d}/assign_calling_plan/200"] == {
+        f"{d}/create_user",
+        f"{d}/enable_phone",
+        f"{c}/deactivate_user",
+    }
+
+
+def test_only_the_claims_beyond_the_free_seats_wait_for_a_release() -> None:
+    carol = live_user("carol", 101003)
+    desired = state(
+        KEEP_ALICE, want("dan", site=None), want("eve", site=None), on_missing_user="deactivate"
+    )
+    plan = make_plan(desired, live_state(ALICE, carol, available={200: 1}))
+    d = deps(plan)
+    assert d["dan@example.com/assign_calling_plan/200"] == {
+        "dan@example.com/create_user",
+        "dan@example.com/enable_phone",
+    }
+    assert d["eve@example.com/assign_calling_plan/200"] == {
+        "eve@example.com/create_user",
+        "eve@example.com/enable_phone",
+        "carol@example.com/deactivate_user",
+    }
+    assert ids(plan)[0] == "carol@example.com/deactivate_user"
+
+
+def test_a_switch_takes_the_seat_another_user_gives_up() -> None:
+    alice = live_user("alice", 101001, plans=(100,))
+    zoe = live_user("zoe", 101002)
+    desired = state(want("alice", 101001), want("zoe", 101002, plans=()))
+    plan = make_plan(desired, live_state(alice, zoe, available={200: 0}))
+    drop, switch = (
+        "zoe@example.com/unassign_calling_plan/200",
+        "alice@example.com/switch_calling_plan/100-200",
+    )
+    assert ids(plan) == [drop, switch]
+    assert deps(plan)[switch] == {drop}
+
+
+def test_a_calling_plan_trade_goes_through_the_one_free_seat() -> None:
+    # Each user takes the other's plan. 200 has no seat free, 100 has one: bob switches
+    # to 100 first, which frees a 200 seat for alice.
+    alice = live_user("alice", 101001, plans=(100,))
+    bob = live_user("bob", 101002, plans=(200,))
+    desired = state(want("alice", 101001, plans=(200,)), want("bob", 101002, plans=(100,)))
+    plan = make_plan(desired, live_state(alice, bob, available={200: 0, 100: 1}))
+    a, b = (
+        "alice@example.com/switch_calling_plan/100-200",
+        "bob@example.com/switch_calling_plan/200-100",
+    )
+    assert ids(plan) == [b, a]
+    assert deps(plan) == {b: set(), a: {b}}
+
+
+def test_not_enough_calling_plan_seats_fails_with_the_counts() -> None:
+    carol = live_user("carol", 101003)
+    desired = state(
+        KEEP_ALICE, want("dan", site=None), want("eve", site=None), on_missing_user="deactivate"
+    )
+    assert problems(desired, live_state(ALICE, carol, available={200: 0})) == [
+        "not enough calling plan 'US/CA Unlimited' seats: this plan needs 2, "
+        "0 are free and the plan frees 1"
+    ]
+
+
+def test_a_leaver_frees_a_licensed_seat_before_a_new_licensed_user() -> None:
+    zoe = live_user("zoe")
+    desired = state(
+        KEEP_ALICE,
+        want("dan", phone=False),
+        on_missing_user="delete",
+        seats={"licensed": 2},  # alice and zoe hold both
+    )
+    plan = make_plan(desired, live_state(ALICE, zoe))
+    assert ids(plan) == ["zoe@example.com/delete_user", "dan@example.com/create_user"]
+    assert deps(plan)["dan@example.com/create_user"] == {"zoe@example.com/delete_user"}
+
+
+def test_not_enough_licensed_seats_fails_with_the_counts() -> None:
+    desired = state(
+        KEEP_ALICE, want("dan", phone=False), want("eve", phone=False), seats={"licensed": 2}
+    )
+    assert problems(desired, live_state(ALICE)) == [
+        "not enough licensed seats: this plan needs 2, 1 are free and the plan frees 0"
+    ]
+
+
+def test_a_contact_center_seat_is_released_before_another_user_takes_it() -> None:
+    premium = ContactCenterSpec(package="premium", role="Agent")
+    alice = live_user("alice", 101001, numbers=(N0,))
+    zoe = live_user("zoe", 101002, cc=premium)
+    desired = state(
+        want("alice", 101001, numbers=(N0,), contact_center=premium),
+        want("zoe", 101002),
+        seats={"contact_center": {"premium": 1}},
+    )
+    plan = make_plan(desired, live_state(alice, zoe))
+    release, claim = (
+        "zoe@example.com/delete_contact_center_user",
+        "alice@example.com/create_contact_center_user",
+    )
+    assert ids(plan) == [release, claim]
+    assert deps(plan)[claim] == {release}
