@@ -242,8 +242,10 @@ def test_tier_and_budget_share_reach_the_pacer(
 @pytest.mark.parametrize(
     "option", [["--target", "a.b@example.com"], ["--skip-removals"], ["--force"]]
 )
-def test_a_saved_plan_takes_no_planning_options(tmp_path: Path, option: list[str]) -> None:
-    # They would be silently ignored: the saved plan is carried out as reviewed.
+def test_planning_options_go_with_a_saved_plan(tmp_path: Path, option: list[str]) -> None:
+    # They shape the plan that apply makes again to check the file against (a plan made
+    # with them must be applied with them), so they are no usage error any more; the
+    # file is still checked first, before any API call.
     plan = tmp_path / "plan.json"
     plan.write_text("{}", encoding="utf-8")
     result = run_cli(
@@ -257,8 +259,9 @@ def test_a_saved_plan_takes_no_planning_options(tmp_path: Path, option: list[str
             *option,
         ]
     )
-    assert result.code == ExitCode.USAGE
-    assert "not with --plan" in result.stderr
+    assert result.code == ExitCode.ERROR, result.stderr
+    assert "not a zoomstate plan file: format_version None is not 1" in result.stderr
+    assert "not with --plan" not in result.stderr
     assert not (tmp_path / "sb.json").exists()
 
 

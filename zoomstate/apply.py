@@ -41,6 +41,7 @@ from zoomstate.errors import (
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
 from zoomstate.plan import Operation, Plan, live_fingerprints, state_hash
+from zoomstate.planfile import check_dependencies
 from zoomstate.redact import scrub
 from zoomstate.zoom.client import ZoomClient
 from zoomstate.zoom.paths import seg
@@ -300,6 +301,9 @@ class Executor:
 
     async def run(self, plan: Plan) -> list[StepResult]:
         ops = list(plan.operations)
+        # A step twice would run twice, and a cycle would wait forever: refuse both before
+        # any call. A dependency on a step outside the plan is only waited for when there.
+        check_dependencies(((op.id, op.depends_on) for op in ops), known=False)
         done_events = {op.id: asyncio.Event() for op in ops}
         by_user: dict[str, list[Operation]] = defaultdict(list)
         for op in ops:

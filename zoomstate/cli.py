@@ -37,7 +37,8 @@ from zoomstate.export import export_files
 from zoomstate.live import LiveState
 from zoomstate.loader import load_state, pinpoint
 from zoomstate.model import DesiredState, StateFile
-from zoomstate.plan import Plan, PlanOptions, make_plan
+from zoomstate.plan import PlanOptions, make_plan
+from zoomstate.planfile import SavedPlan, check_claim, load_plan_file
 from zoomstate.render import render_plan_json, render_plan_markdown, render_plan_text
 from zoomstate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
 from zoomstate.session import Connection, open_client
@@ -364,15 +365,13 @@ def plan(
       zoomstate plan --target alice@example.com --format json
     """
     desired = _load_or_exit(state_dir)
+    if out is not None:
+        _writable(out, "--out")
     conn = _connection(obj, tier, budget_share, desired.account.rate_limits)
     live, calls = asyncio.run(_read_live(conn))
     for warning in live.warnings:
         log.warning("%s", warning)
-    options = PlanOptions(
-        targets=frozenset(t.lower() for t in targets) if targets else None,
-        skip_removals=skip_removals,
-        force=force,
-    )
+    options = _plan_options(targets, skip_removals, force)
     try:
         result = make_plan(desired, live, options)
     except ValidationFailed as exc:
@@ -385,10 +384,12 @@ def plan(
     else:
         click.echo(render_plan_text(result, color=_color(sys.stdout)), nl=False)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(result.to_json(), encoding="utf-8")
-        os.replace(tmp, out)
+        try:
+            tmp.write_text(result.to_json(), encoding="utf-8")
+            os.replace(tmp, out)
+        except OSError as exc:
+            raise ConfigError(f"--out {out}: cannot save the plan there ({_reason(exc)})") from None
         obj.info(f"plan saved to {out}")
     obj.info(f"read the account in {calls} API calls")
     if not result.operations and result.waiting:
@@ -397,13 +398,37 @@ def plan(
         raise click.exceptions.Exit(ExitCode.CHANGES)
 
 
-def _load_plan_file(path: Path) -> Plan:
+def _plan_options(targets: tuple[str, ...], skip_removals: bool, force: bool) -> PlanOptions:
+    return PlanOptions(
+        targets=frozenset(t.lower() for t in targets) if targets else None,
+        skip_removals=skip_removals,
+        force=force,
+    )
+
+
+def _reason(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or type(exc).__name__}{where}"
+
+
+def _writable(path: Path, option: str) -> None:
+    """Fail before any API call when `path` cannot be written: its folder is a file, or
+    cannot be made or written to."""
     try:
-        return Plan.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such plan file") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"{path}: not a zoomstate plan file ({exc})") from None
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{option} {path}: cannot make its folder ({_reason(exc)})") from None
+    if not os.access(path.parent, os.W_OK):
+        raise ConfigError(f"{option} {path}: its folder {path.parent} is not writable")
+
+
+def _open_journal(journal_dir: Path) -> Journal:
+    try:
+        return Journal.create(journal_dir)
+    except OSError as exc:
+        raise ConfigError(
+            f"--journal-dir {journal_dir}: cannot write the run's journal there ({_reason(exc)})"
+        ) from None
 
 
 def _render_report(report: ApplyReport) -> str:
@@ -426,8 +451,8 @@ def _render_report(report: ApplyReport) -> str:
     "--plan",
     "plan_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Carry out exactly this saved plan (from `plan --out`); refused if the state or "
-    "the live objects it read have changed since.",
+    help="Carry out exactly this saved plan (from `plan --out`): apply plans again and "
+    "refuses, naming what differs, unless the fresh plan is the file's.",
 )
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
@@ -485,26 +510,22 @@ def apply(
     """Change the account to match the state: plan, show, confirm, carry out.
     STATE_DIR defaults to state/ (env: ZOOMSTATE_STATE_DIR).
 
-    With --plan, carry out exactly that saved plan, after checking that neither the state
-    nor the live objects it read have changed. A run that fails or is killed can be run
-    again: it re-reads the account and carries on.
+    With --plan, carry out exactly that saved plan: apply plans again from the state and
+    the live account (with the same --target, --skip-removals and --force as the plan
+    was made with) and refuses, naming what differs, unless the fresh plan is the file's.
+    A run that fails or is killed can be run again: it re-reads the account and carries on.
 
     \b
     Examples:
       zoomstate --sandbox demo.json apply --auto-approve
       zoomstate plan --out plan.json && zoomstate apply --plan plan.json --auto-approve
     """
-    if plan_file and (targets or skip_removals or force):
-        # They shape a new plan; a saved plan is carried out as it was reviewed.
-        raise click.UsageError(
-            "--target, --skip-removals and --force shape a plan: give them to "
-            "`zoomstate plan ... --out FILE`, not with --plan"
-        )
     desired = _load_or_exit(state_dir)
-    saved = _load_plan_file(plan_file) if plan_file else None
+    # Checked for shape before any API call; what runs is always a fresh plan.
+    saved = load_plan_file(plan_file) if plan_file else None
     consent = allow_data_loss or desired.account.allow_data_loss
     conn = _connection(obj, tier, budget_share, desired.account.rate_limits)
-    journal = Journal.create(journal_dir)
+    journal = _open_journal(journal_dir)
     try:
         report = asyncio.run(
             _apply(
@@ -517,11 +538,7 @@ def apply(
                 auto_approve,
                 concurrency,
                 fmt,
-                PlanOptions(
-                    targets=frozenset(t.lower() for t in targets) if targets else None,
-                    skip_removals=skip_removals,
-                    force=force,
-                ),
+                _plan_options(targets, skip_removals, force),
             )
         )
     finally:
@@ -541,7 +558,7 @@ async def _apply(
     conn: Connection,
     journal: Journal,
     desired: DesiredState,
-    saved: Plan | None,
+    saved: SavedPlan | None,
     consent: bool,
     auto_approve: bool,
     concurrency: int,
@@ -551,14 +568,15 @@ async def _apply(
     async with open_client(conn, wrap=lambda t: JournalTransport(t, journal)) as client:
         live = await read_account(client)
         if saved is not None:
-            check_current(saved, desired, live)
-            chosen = saved
-        else:
-            try:
-                chosen = make_plan(desired, live, options)
-            except ValidationFailed as exc:
-                _print_issues(pinpoint(exc.issues))
-                raise click.exceptions.Exit(ExitCode.ERROR) from None
+            # The stale check first: it names what moved in Zoom since the review.
+            check_current(saved.plan, desired, live)
+        try:
+            chosen = make_plan(desired, live, options)
+        except ValidationFailed as exc:
+            _print_issues(pinpoint(exc.issues))
+            raise click.exceptions.Exit(ExitCode.ERROR) from None
+        if saved is not None:
+            check_claim(saved, chosen)
         if fmt == "text":
             click.echo(render_plan_text(chosen, color=_color(sys.stdout)), nl=False)
         if not chosen.operations:

@@ -2,7 +2,8 @@
 
     ZoomstateError
     ├── ConfigError            bad settings or state; carries Issues with file:line:col
-    │   └── ValidationFailed   the state directory has one or more issues
+    │   ├── ValidationFailed   the state directory has one or more issues
+    │   └── InvalidPlan        a plan (file) that is not well formed: a step twice, a cycle
     ├── BackendError           the Zoom API (or sandbox) failed
     │   ├── AuthError          credentials refused, token could not be minted
     │   ├── RateLimited        a daily cap was hit: the run must stop until `resume_at`
@@ -54,6 +55,11 @@ class ValidationFailed(ConfigError):
         self.issues = sorted(issues)
         count = len(self.issues)
         super().__init__(f"{count} issue{'s' if count != 1 else ''} found in the state")
+
+
+class InvalidPlan(ConfigError):
+    """A plan that is not well formed: not a plan file, a step listed twice, a dependency
+    on a step that is not there, a dependency cycle."""
 
 
 class BackendError(ZoomstateError):
@@ -122,6 +128,7 @@ __all__ = [
     "AuthError",
     "BackendError",
     "ConfigError",
+    "InvalidPlan",
     "Issue",
     "JournalError",
     "RateLimited",

@@ -28,7 +28,7 @@ from typing import Any, Literal, get_args
 
 from zoomstate import __version__
 from zoomstate.diff import JsonValue, PlanResolver, Reach, UserDiff, diff_users
-from zoomstate.errors import Issue, UnsafePlan, ValidationFailed
+from zoomstate.errors import InvalidPlan, Issue, UnsafePlan, ValidationFailed
 from zoomstate.live import LiveState, LiveUser
 from zoomstate.model import USER_TYPE_CODES, DesiredState, UserSpec
 
@@ -1323,7 +1323,7 @@ def order_operations(ops: Mapping[str, Operation], deps: Mapping[str, set[str]])
                 heapq.heappush(ready, (rank(ops[nxt]), nxt))
     if len(out) != len(ops):
         stuck = sorted(set(ops) - {op.id for op in out})
-        raise ValueError(f"dependency cycle among {', '.join(stuck[:5])}")
+        raise InvalidPlan(f"dependency cycle among {', '.join(stuck[:5])}")
     return out
 
 
@@ -1347,7 +1347,7 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
     _check_safety(b)
     try:
         ordered = order_operations(b.ops, b.deps)
-    except ValueError as exc:
+    except InvalidPlan as exc:
         # Only seat links can close a cycle (two users trading calling plans with no
         # seat free): a plan-time problem with the steps named, not a traceback.
         raise ValidationFailed(
