@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import pkgutil
 import subprocess
 import sys
 
+import zoomstate.core
+import zoomstate.resources
+
+# Every module of the planning packages counts as core, new ones included.
+_PACKAGES = tuple(
+    f"{package.__name__}.{module.name}"
+    for package in (zoomstate.core, zoomstate.resources)
+    for module in pkgutil.iter_modules(package.__path__)
+)
 CORE = (
     "zoomstate.model",
     "zoomstate.live",
@@ -15,6 +25,9 @@ CORE = (
     "zoomstate.render",
     "zoomstate.render.drift",
     "zoomstate.ratelimits",
+    "zoomstate.core",
+    "zoomstate.resources",
+    *_PACKAGES,
 )
 FORBIDDEN = ("httpx", "click", "zoomstate.sandbox", "zoomstate.zoom", "starlette", "uvicorn")
 
@@ -38,6 +51,7 @@ def test_sandbox_does_not_import_the_client() -> None:
     code = (
         "import sys\nimport zoomstate.sandbox.app, zoomstate.sandbox.embedded\n"
         "print(','.join(sorted(m for m in sys.modules if m.startswith('zoomstate.zoom')"
+        " or m.startswith(('zoomstate.core', 'zoomstate.resources'))"
         " or m in ('zoomstate.plan', 'zoomstate.diff', 'zoomstate.cli'))))\n"
     )
     result = subprocess.run(

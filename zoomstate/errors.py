@@ -4,6 +4,7 @@
     ├── ConfigError            bad settings or state; carries Issues with file:line:col
     │   ├── ValidationFailed   the state directory has one or more issues
     │   └── InvalidPlan        a plan (file) that is not well formed: a step twice, a cycle
+    │       └── CycleError     steps that wait for each other, as the planner found them
     ├── BackendError           the Zoom API (or sandbox) failed
     │   ├── AuthError          credentials refused, token could not be minted
     │   ├── RateLimited        a daily cap was hit: the run must stop until `resume_at`
@@ -19,6 +20,7 @@ else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -60,6 +62,17 @@ class ValidationFailed(ConfigError):
 class InvalidPlan(ConfigError):
     """A plan that is not well formed: not a plan file, a step listed twice, a dependency
     on a step that is not there, a dependency cycle."""
+
+
+class CycleError(InvalidPlan):
+    """Steps of a plan wait for each other, so no order runs them all: `operations` are
+    the ids of every step left unordered (the cycle and what waits on it), sorted. An
+    InvalidPlan, so a caller that refuses malformed plans (a saved file with a cycle)
+    and the ordering itself raise the same family of error."""
+
+    def __init__(self, operations: Sequence[str]) -> None:
+        self.operations = tuple(operations)
+        super().__init__(f"dependency cycle among {', '.join(self.operations[:5])}")
 
 
 class BackendError(ZoomstateError):
@@ -128,6 +141,7 @@ __all__ = [
     "AuthError",
     "BackendError",
     "ConfigError",
+    "CycleError",
     "InvalidPlan",
     "Issue",
     "JournalError",

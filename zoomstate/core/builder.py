@@ -1,0 +1,110 @@
+"""What planning works on: the operations and dependencies found so far, the waiting
+steps, warnings and plan-time problems, and lookups into the live account."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from zoomstate.core.ops import Operation, OpKind, Waiting
+from zoomstate.diff import JsonValue, PlanResolver
+from zoomstate.errors import Issue
+from zoomstate.live import LiveState
+from zoomstate.model import DesiredState
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    targets: frozenset[str] | None = None
+    skip_removals: bool = False
+    force: bool = False
+
+
+@dataclass
+class Builder:
+    desired: DesiredState
+    live: LiveState
+    options: PlanOptions
+    ops: dict[str, Operation] = field(default_factory=dict)
+    deps: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    waiting: list[Waiting] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    # Live key -> the key its steps are planned under. They differ for a user whose
+    # e-mail changes (matched by Zoom id): its steps carry the new e-mail, so looking up
+    # a holder's releases by the live e-mail would miss them (make_plan fills this).
+    renamed: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # DesiredState.by_key() builds a new dict per call: once here, not once per user.
+        self.wanted = self.desired.by_key()
+        self.plans = PlanResolver(self.live.calling_plans)
+        self.plan_names = {p.type: p.name for p in self.live.calling_plans}
+        self.sites = {s.name.lower(): s for s in self.live.sites}
+        self.templates = {t.name.lower(): t for t in self.live.templates}
+        self.roles = {r.name.lower(): r for r in self.live.roles}
+        self.cc_roles = {r.name.lower(): r for r in self.live.contact_center_roles}
+        self.numbers = {n.number: n for n in self.live.numbers}
+        self.live_by_id = {u.zoom_id: u for u in self.live.users if u.zoom_id}
+
+    # -- problems, located in the state
+
+    def key_of(self, live_key: str) -> str:
+        return self.renamed.get(live_key, live_key)
+
+    def problem(self, user: str, path: str, message: str) -> None:
+        origin = self.desired.origins.get(user)
+        if origin is None:
+            self.issues.append(Issue("(live account)", 0, 0, user, message))
+            return
+        where = f"{origin.path}.{path}" if path else origin.path
+        self.issues.append(Issue(origin.file, origin.line, origin.col, where, message))
+
+    # -- operations
+
+    def add(
+        self,
+        kind: OpKind,
+        user: str,
+        params: Mapping[str, JsonValue],
+        *,
+        suffix: str = "",
+        before: JsonValue = None,
+        after: JsonValue = None,
+        destroys_data: bool = False,
+        removal: bool = False,
+        reads: Sequence[str] = (),
+        note: str = "",
+    ) -> str:
+        op_id = f"{user}/{kind}" + (f"/{suffix}" if suffix else "")
+        self.ops[op_id] = Operation(
+            id=op_id,
+            kind=kind,
+            user=user,
+            params=dict(params),
+            before=before,
+            after=after,
+            destroys_data=destroys_data,
+            removal=removal,
+            reads=(f"user:{user}", *reads),
+            note=note,
+        )
+        return op_id
+
+    def depend(self, op_id: str, *on: str | None) -> None:
+        for other in on:
+            if other and other != op_id:
+                self.deps[op_id].add(other)
+
+    def wait(self, user: str, kind: OpKind, reason: str, after: JsonValue = None) -> None:
+        self.waiting.append(Waiting(user, kind, reason, after))
+
+
+def choices(names: Iterable[str]) -> str:
+    listed = sorted(names)
+    return f" (the account has: {', '.join(listed)})" if listed else ""
+
+
+def plan_label(builder: Builder, code: int | str) -> str:
+    return builder.plan_names.get(code, str(code)) if isinstance(code, int) else code

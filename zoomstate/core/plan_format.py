@@ -1,0 +1,126 @@
+"""The plan and its file format: `Plan`, `Waiting` steps, the state hash and the live
+fingerprints a saved plan is checked against before it is applied."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from zoomstate import __version__
+from zoomstate.core.ops import Operation, Waiting
+from zoomstate.diff import JsonValue, UserDiff
+from zoomstate.live import LiveState, LiveUser
+from zoomstate.model import DesiredState
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    operations: tuple[Operation, ...]
+    waiting: tuple[Waiting, ...]
+    warnings: tuple[str, ...]
+    state_hash: str
+    fingerprints: Mapping[str, str]
+    diffs: tuple[UserDiff, ...] = field(default=(), compare=False)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.operations)
+
+    def summary(self) -> dict[str, JsonValue]:
+        kinds: dict[str, JsonValue] = dict(
+            sorted(Counter(op.kind for op in self.operations).items())
+        )
+        return {
+            "operations": len(self.operations),
+            "users": len({op.user for op in self.operations}),
+            "by_kind": kinds,
+            "destroys_data": sum(op.destroys_data for op in self.operations),
+            "removals": sum(op.removal for op in self.operations),
+            "waiting": len(self.waiting),
+        }
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        """The one serialisation: JSON output, the plan file and the fingerprint."""
+        return {
+            "format_version": FORMAT_VERSION,
+            "zoomstate_version": __version__,
+            "state_hash": self.state_hash,
+            "summary": self.summary(),
+            "operations": [op.to_dict() for op in self.operations],
+            "waiting": [w.to_dict() for w in self.waiting],
+            "warnings": list(self.warnings),
+            "fingerprints": dict(sorted(self.fingerprints.items())),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(
+                f"plan format_version {data.get('format_version')!r} is not {FORMAT_VERSION}"
+            )
+        return cls(
+            operations=tuple(Operation.from_dict(o) for o in data.get("operations") or ()),
+            waiting=tuple(
+                Waiting(w["user"], w["kind"], w["reason"], w.get("after"))
+                for w in data.get("waiting") or ()
+            ),
+            warnings=tuple(data.get("warnings") or ()),
+            state_hash=str(data["state_hash"]),
+            fingerprints=dict(data.get("fingerprints") or {}),
+        )
+
+
+def _canonical(data: object) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def state_hash(desired: DesiredState) -> str:
+    """A hash of what the state asks for (not of its formatting or comments).
+
+    Values left at their defaults are not hashed, so a release that adds an optional
+    setting does not turn every saved plan into "the state changed".
+    """
+    account = desired.account.model_dump(mode="json", exclude_defaults=True)
+    digest = hashlib.sha256(_canonical(account).encode())
+    # Users through pydantic's own JSON (fields in declaration order, so as stable as
+    # sorted keys): several times faster than model_dump + json.dumps on 100,000 users.
+    for user in desired.users:
+        digest.update(b"\n")
+        digest.update(user.model_dump_json(exclude={"profile"}, exclude_defaults=True).encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def user_fingerprint(user: LiveUser | None) -> str:
+    if user is None:
+        return "absent"
+    body = {
+        "spec": user.spec.model_dump(mode="json", exclude={"profile", "job_title"}),
+        "status": user.status,
+        "id": user.zoom_id,
+    }
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()[:16]
+
+
+def live_fingerprints(live: LiveState, keys: Iterable[str]) -> dict[str, str]:
+    """Fingerprints of the live objects named `user:<email>` or `number:<E.164>`."""
+    users = live.by_key()
+    numbers = {n.number: n for n in live.numbers}
+    out: dict[str, str] = {}
+    for key in keys:
+        kind, _, name = key.partition(":")
+        if kind == "user":
+            out[key] = user_fingerprint(users.get(name))
+        elif kind == "number":
+            n = numbers.get(name)
+            body = None if n is None else [n.id, n.assignee_id, n.assignee_type, n.status]
+            out[key] = hashlib.sha256(_canonical(body).encode()).hexdigest()[:16]
+    return out

@@ -1,0 +1,62 @@
+"""`make_plan`: differences, then each user's steps, links between users, safety and order."""
+
+from __future__ import annotations
+
+from zoomstate.core.builder import Builder, PlanOptions
+from zoomstate.core.links import link_extensions, link_numbers
+from zoomstate.core.ops import USER_SEQUENCE
+from zoomstate.core.order import order_operations
+from zoomstate.core.plan_format import Plan, live_fingerprints, state_hash
+from zoomstate.core.safety import check_safety, drop_removals
+from zoomstate.core.seats import link_seats
+from zoomstate.diff import diff_users
+from zoomstate.errors import CycleError, Issue, ValidationFailed
+from zoomstate.live import LiveState
+from zoomstate.model import DesiredState
+from zoomstate.resources.user import UserPlanner
+
+
+def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | None = None) -> Plan:
+    """The plan that turns `live` into `desired`, checked against the live account and
+    the state's safety limits. Raises ValidationFailed (plan-time problems, located in
+    the state) or UnsafePlan."""
+    options = options or PlanOptions()
+    diffs, _ = diff_users(desired, live, only=options.targets)
+    b = Builder(desired, live, options)
+    b.renamed = {d.live.key: d.key for d in diffs if d.live is not None and d.live.key != d.key}
+    for d in diffs:
+        UserPlanner(b, d).plan()
+    link_numbers(b)
+    link_extensions(b)
+    link_seats(b)
+    if b.issues:
+        raise ValidationFailed(b.issues)
+    if options.skip_removals:
+        drop_removals(b)
+    check_safety(b)
+    try:
+        ordered = order_operations(b.ops, b.deps)
+    except CycleError as exc:
+        # Only seat links can close a cycle (two users trading calling plans with no
+        # seat free): a plan-time problem with the steps named, not a traceback.
+        raise ValidationFailed(
+            [
+                Issue(
+                    "(live account)",
+                    0,
+                    0,
+                    "",
+                    f"{exc}: these steps wait for each other's seats; free one seat of "
+                    "the plans involved, or make the change in two runs",
+                )
+            ]
+        ) from None
+    reads = sorted({r for op in ordered for r in op.reads})
+    return Plan(
+        operations=tuple(ordered),
+        waiting=tuple(sorted(b.waiting, key=lambda w: (w.user, USER_SEQUENCE[w.kind]))),
+        warnings=tuple(sorted(set(b.warnings))),
+        state_hash=state_hash(desired),
+        fingerprints=live_fingerprints(live, reads),
+        diffs=tuple(diffs),
+    )

@@ -1,0 +1,226 @@
+"""A user's Zoom Phone: the licence, site, extension, setting template, calling plans and
+direct numbers (`phone:`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zoomstate.core.builder import Builder, plan_label
+from zoomstate.diff import JsonValue
+from zoomstate.model import PhoneSpec, UserSpec
+from zoomstate.resources.steps import UserSteps
+
+
+def plan_phone(p: UserSteps, live_user: UserSpec | None, target: UserSpec) -> None:
+    if "phone" not in p.manage:
+        return
+    b = p.b
+    live = live_user.phone if live_user else None
+    want = target.phone
+    if want is None and live is None:
+        return
+    if want is None:
+        assert live is not None
+        p.step(
+            "disable_phone",
+            {},
+            before=_phone_json(b, live),
+            after=None,
+            destroys_data=True,
+            removal=True,
+            reads=[f"number:{n}" for n in live.numbers],
+            note="Zoom deletes voicemail, recordings and call history",
+        )
+        return
+    if not b.live.phone_enabled:
+        b.problem(p.key, "phone", "Zoom Phone is not enabled on this account")
+        return
+    enable = None
+    if live is None:
+        enable = p.step("enable_phone", {}, before=None, after="Zoom Phone licence")
+    if not _plan_update(p, live, want, enable):
+        return
+    codes = _calling_plan_codes(p, want)
+    _plan_plans_and_numbers(p, live, want, codes, enable)
+
+
+def _plan_update(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec, enable: str | None) -> bool:
+    """Site, extension and setting template: one update_phone. False on a problem."""
+    b = p.b
+    site_id = None
+    if want.site is not None:
+        site = b.sites.get(want.site.lower())
+        if site is None:
+            b.problem(
+                p.key,
+                "phone.site",
+                f"unknown site {want.site!r}"
+                + (
+                    f" (the account has: {', '.join(sorted(s.name for s in b.live.sites))})"
+                    if b.live.sites
+                    else ""
+                ),
+            )
+            return False
+        site_id = site.id
+    original = b.wanted.get(p.key)
+    template = original.phone.template if original and original.phone else None
+    template_id = None
+    if template is not None and live is None:
+        found = b.templates.get(template.lower())
+        if found is None:
+            b.problem(p.key, "phone.template", f"unknown setting template {template!r}")
+            return False
+        template_id = found.id
+    update: dict[str, JsonValue] = {}
+    before: dict[str, JsonValue] = {}
+    if want.site is not None and (live is None or live.site != want.site):
+        update["site_id"] = site_id
+        update["site"] = want.site
+        before["site"] = live.site if live else None
+    if want.extension is not None and (live is None or live.extension != want.extension):
+        update["extension"] = want.extension
+        before["extension"] = live.extension if live else None
+    if template_id is not None:
+        update["template_id"] = template_id
+        update["template"] = template
+    if update:
+        op = p.step(
+            "update_phone",
+            update,
+            before=before,
+            after={k: v for k, v in update.items() if not k.endswith("_id")},
+        )
+        p.b.depend(op or "", enable)
+    return True
+
+
+def _calling_plan_codes(p: UserSteps, want: PhoneSpec) -> list[int]:
+    """Calling plans: exact set. Unknown references are problems, not steps."""
+    b = p.b
+    codes: list[int] = []
+    for index, ref in enumerate(want.calling_plans):
+        if isinstance(ref, str):
+            b.problem(
+                p.key,
+                f"phone.calling_plans[{index}]",
+                f"unknown calling plan {ref!r}"
+                + (
+                    f" (the account has: {', '.join(sorted(b.plan_names.values()))})"
+                    if b.plan_names
+                    else ""
+                ),
+            )
+            continue
+        if b.plan_names and ref not in b.plan_names:
+            b.problem(
+                p.key,
+                f"phone.calling_plans[{index}]",
+                f"calling plan type {ref} is not subscribed in this account",
+            )
+            continue
+        codes.append(ref)
+    return codes
+
+
+def _plan_plans_and_numbers(
+    p: UserSteps, live: PhoneSpec | None, want: PhoneSpec, codes: list[int], enable: str | None
+) -> None:
+    b = p.b
+    have_numbers = set(live.numbers) if live else set()
+    want_numbers = set(want.numbers)
+    unassigns = _unassign_numbers(p, sorted(have_numbers - want_numbers))
+    keeps = bool(have_numbers & want_numbers)
+    switches, drops, assigns = _change_plans(p, live, codes, enable, unassigns, keeps)
+    # Removing a plan drops the numbers: the ones the state keeps are assigned again.
+    restore = have_numbers & want_numbers if drops else set()
+    for number in sorted((want_numbers - have_numbers) | restore):
+        op = p.step(
+            "assign_number",
+            {"number": number},
+            suffix=number,
+            before=None,
+            after=number,
+            reads=[f"number:{number}"],
+            note="again, after the calling plan removal" if number in restore else "",
+        )
+        b.depend(op or "", enable, *switches, *drops, *assigns)
+
+
+def _change_plans(
+    p: UserSteps,
+    live: PhoneSpec | None,
+    codes: list[int],
+    enable: str | None,
+    unassigns: list[str | None],
+    keeps_numbers: bool,
+) -> tuple[list[str | None], list[str | None], list[str | None]]:
+    """The calling-plan steps: switches, removals, additions (each list of step ids)."""
+    b = p.b
+    have = set(live.calling_plans) if live else set()
+    removed = sorted(int(c) for c in have - set(codes))
+    added = sorted(set(codes) - have)
+    # A one-for-one change of plan is a switch (PUT), which keeps the number; apply
+    # checks and re-assigns it if Zoom dropped it.
+    switches = []
+    for source, dest in zip(removed, added, strict=False):
+        op = p.step(
+            "switch_calling_plan",
+            {"source_type": source, "target_type": dest},
+            suffix=f"{source}-{dest}",
+            before=plan_label(b, source),
+            after=plan_label(b, dest),
+        )
+        b.depend(op or "", enable, *unassigns)
+        switches.append(op)
+    drops = []
+    for code in removed[len(added) :]:
+        op = p.step(
+            "unassign_calling_plan",
+            {"type": code},
+            suffix=str(code),
+            before=plan_label(b, code),
+            after=None,
+            removal=True,
+            destroys_data=keeps_numbers,
+            note="Zoom unassigns the user's direct numbers with the plan",
+        )
+        b.depend(op or "", *unassigns)
+        drops.append(op)
+    assigns = []
+    for code in added[len(removed) :]:
+        op = p.step(
+            "assign_calling_plan",
+            {"type": code},
+            suffix=str(code),
+            before=None,
+            after=plan_label(b, code),
+        )
+        b.depend(op or "", enable, *drops)
+        assigns.append(op)
+    return switches, drops, assigns
+
+
+def _unassign_numbers(p: UserSteps, numbers: list[str]) -> list[str | None]:
+    """Numbers leave before their plan (a number needs a plan)."""
+    return [
+        p.step(
+            "unassign_number",
+            {"number": number},
+            suffix=number,
+            before=number,
+            after=None,
+            reads=[f"number:{number}"],
+            destroys_data=True,
+        )
+        for number in numbers
+    ]
+
+
+def _phone_json(b: Builder, phone: Any) -> dict[str, JsonValue]:
+    return {
+        "site": phone.site,
+        "extension": phone.extension,
+        "calling_plans": [plan_label(b, c) for c in phone.calling_plans],
+        "numbers": list(phone.numbers),
+    }

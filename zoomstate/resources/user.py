@@ -1,0 +1,237 @@
+"""A user's lifecycle: create, update names and licence type, change e-mail, activate,
+deactivate, delete (account.on_missing_user); then each resource of the user."""
+
+from __future__ import annotations
+
+from zoomstate.diff import JsonValue
+from zoomstate.errors import Issue
+from zoomstate.live import LiveUser
+from zoomstate.model import USER_TYPE_CODES, UserSpec
+from zoomstate.resources.contact_center import plan_contact_center
+from zoomstate.resources.phone import plan_phone
+from zoomstate.resources.role import plan_role
+from zoomstate.resources.steps import UserSteps
+
+ADMIN_ROLES = frozenset({"owner", "admin"})
+ADMIN_ROLE_IDS = frozenset({"0", "1"})
+
+
+def _is_admin(user: LiveUser) -> bool:
+    role = (user.spec.role or "").lower()
+    return role in ADMIN_ROLES or (user.role_id or "") in ADMIN_ROLE_IDS
+
+
+def _user_fields(spec: UserSpec, original: UserSpec | None) -> dict[str, JsonValue]:
+    fields: dict[str, JsonValue] = {}
+    for name in ("first_name", "last_name", "department"):
+        value = getattr(spec, name)
+        if value is not None:
+            fields[name] = value
+    if original is not None and original.job_title is not None:
+        fields["job_title"] = original.job_title
+    return fields
+
+
+class UserPlanner(UserSteps):
+    """The steps of one user; cross-user links are added afterwards."""
+
+    # -- the three kinds of difference
+
+    def plan(self) -> None:
+        if self.diff.kind == "missing":
+            self.plan_missing()
+        elif self.diff.kind == "create":
+            self.plan_create()
+        else:
+            self.plan_update()
+
+    def plan_missing(self) -> None:
+        b, live = self.b, self.diff.live
+        assert live is not None
+        account = b.desired.account
+        policy = account.on_missing_user
+        if "users" not in self.manage or policy == "ignore":
+            return
+        if policy == "report":
+            b.warnings.append(
+                f"{self.key} is in Zoom but not in the state (account.on_missing_user: report)"
+            )
+            return
+        if live.status == "pending":
+            # A pending invitation holds no licence and no data: revoking it is safe. Zoom
+            # wants a bare DELETE here; an `action` query gets a 404 for pending users.
+            self.step(
+                "delete_user",
+                {"action": None},
+                before=live.status,
+                after=None,
+                removal=True,
+                note="revoke the pending invitation",
+            )
+            return
+        if live.status == "inactive" and policy == "deactivate":
+            return
+        if policy in ("deactivate", "disassociate") and _is_admin(live):
+            b.issues.append(
+                Issue(
+                    "(live account)",
+                    0,
+                    0,
+                    self.key,
+                    f"{self.key} is an admin ({live.spec.role}) and Zoom refuses to "
+                    f"{policy} admins (codes 200/1117): demote them in Zoom first, list them "
+                    "in the state, or add them to account.protected",
+                )
+            )
+            return
+        if policy == "deactivate":
+            self.step(
+                "deactivate_user",
+                {},
+                before="active",
+                after="inactive",
+                destroys_data=True,
+                removal=True,
+                note="drops every licence: Zoom Phone, calling plans, numbers",
+            )
+            return
+        params: dict[str, JsonValue] = {"action": policy}
+        if policy == "delete" and account.transfer_to:
+            params["transfer_email"] = account.transfer_to
+        self.step(
+            "delete_user", params, before=live.status, after=None, destroys_data=True, removal=True
+        )
+
+    def plan_create(self) -> None:
+        b, target = self.b, self.diff.desired
+        assert target is not None
+        original = b.wanted.get(self.key)
+        account = b.desired.account
+        if "users" not in self.manage:
+            self.pending_reason = "not in Zoom yet (users are created outside zoomstate)"
+            b.warnings.append(
+                f"{self.key} is in the state but not in Zoom, and users are "
+                "not managed here: its steps wait until it appears"
+            )
+            self.plan_aspects(None, target, original)
+            return
+        if target.status == "inactive":
+            b.warnings.append(
+                f"{self.key} is inactive in the state and absent from Zoom: not created"
+            )
+            return
+        params: dict[str, JsonValue] = {
+            "action": account.create_action,
+            "email": self.key,
+            "type": USER_TYPE_CODES[target.type or "basic"],
+            **_user_fields(target, original),
+        }
+        self.first = self.step(
+            "create_user",
+            params,
+            after=target.type,
+            note=f"create with action {account.create_action}",
+        )
+        if account.create_action == "create":
+            self.pending_reason = (
+                "invited: the user is pending until they accept Zoom's "
+                "e-mail; run apply again after that"
+            )
+        self.plan_aspects(None, target, original)
+
+    def plan_update(self) -> None:
+        b, target, live = self.b, self.diff.desired, self.diff.live
+        assert target is not None and live is not None
+        original = b.wanted.get(self.key)
+        if live.status == "pending":
+            self.pending_reason = "pending: the user has not accepted Zoom's invitation yet"
+            if "users" in self.manage and target.status == "inactive":
+                # Zoom cannot deactivate an invitation (400/300): the step waits, and the
+                # rest of the state (licences) does not apply to an inactive user.
+                self.step("deactivate_user", {}, before="pending", after="inactive")
+                return
+        if live.key != self.key:
+            self.first = self.step(
+                "change_email", {"email": self.key}, before=live.key, after=self.key
+            )
+        if (
+            "users" in self.manage
+            and target.status != live.spec.status
+            and live.status != "pending"
+        ):
+            if target.status == "inactive":
+                demoted = None
+                if _is_admin(live):
+                    # Zoom refuses to deactivate an admin (400/200): the state must demote
+                    # them too, and the demotion runs first.
+                    wanted = (target.role or "").lower() if "role" in self.manage else ""
+                    if not wanted or wanted in ADMIN_ROLES:
+                        b.problem(
+                            self.key,
+                            "status",
+                            f"{self.key} is an admin ({live.spec.role}) and Zoom refuses to "
+                            "deactivate admins (code 200): give them a non-admin role in the "
+                            "state too, or demote them in Zoom first",
+                        )
+                        return
+                    plan_role(self, live.spec, target)
+                    demoted = f"{self.key}/assign_role"
+                deactivate = self.step(
+                    "deactivate_user",
+                    {},
+                    before="active",
+                    after="inactive",
+                    destroys_data=True,
+                    removal=True,
+                    note="drops every licence: Zoom Phone, calling plans, numbers",
+                )
+                b.depend(deactivate or "", demoted if demoted in b.ops else None)
+                return
+            self.first = (
+                self.step("activate_user", {}, before="inactive", after="active") or self.first
+            )
+        elif live.spec.status == "inactive" and target.status == "inactive":
+            # An inactive user holds no licence and Zoom refuses them new ones: nothing
+            # to do. Say so when the state asks for more, rather than stay silent.
+            rest = [c.path for c in self.diff.changes if c.path not in ("status", "email")]
+            if rest:
+                b.warnings.append(
+                    f"{self.key} is inactive in Zoom, so {', '.join(rest)} "
+                    "cannot change (set status: active in the state to reactivate them)"
+                )
+            return
+        self.plan_aspects(live.spec, target, original)
+
+    # -- aspects
+
+    def plan_aspects(
+        self, live: UserSpec | None, target: UserSpec, original: UserSpec | None
+    ) -> None:
+        self.plan_user_fields(live, target, original)
+        plan_role(self, live, target)
+        plan_phone(self, live, target)
+        plan_contact_center(self, live, target)
+
+    def plan_user_fields(
+        self, live: UserSpec | None, target: UserSpec, original: UserSpec | None
+    ) -> None:
+        if live is None:
+            return
+        changes: dict[str, JsonValue] = {}
+        before: dict[str, JsonValue] = {}
+        if "profile" in self.manage:
+            for name in ("first_name", "last_name", "department"):
+                if getattr(target, name) != getattr(live, name):
+                    changes[name] = getattr(target, name)
+                    before[name] = getattr(live, name)
+        removal = False
+        if "users" in self.manage and target.type != live.type and target.type is not None:
+            changes["type"] = USER_TYPE_CODES[target.type]
+            before["type"] = live.type
+            ranks = {"licensed": 2, "basic": 1, "none": 0}
+            removal = ranks[target.type] < ranks.get(live.type or "basic", 1)
+        if changes:
+            after = {k: (target.type if k == "type" else v) for k, v in changes.items()}
+            self.step(
+                "update_user", {"fields": changes}, before=before, after=after, removal=removal
+            )
