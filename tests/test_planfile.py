@@ -43,8 +43,10 @@ def plan(*ops: Operation, fingerprints: dict[str, str] | None = None) -> Plan:
 
 
 HONEST = plan(
-    op("a@x.com/create_user", params={"email": "a@x.com", "type": 2}),
-    op("a@x.com/assign_role", "a@x.com/create_user", params={"role_id": "2"}),
+    # Params that fit each kind's record (zoomstate/core/params.py), which a file is
+    # also checked against.
+    op("a@x.com/create_user", params={"action": "create", "email": "a@x.com", "type": 2}),
+    op("a@x.com/assign_role", "a@x.com/create_user", params={"role_id": "2", "role": "Admin"}),
     op("b@x.com/deactivate_user", destroys_data=True, removal=True),
 )
 
@@ -197,7 +199,9 @@ def claim_refusal(file_plan: Plan, fresh: Plan) -> str:
 
 
 def test_the_claim_names_what_differs() -> None:
-    extra = op("owner@x.com/delete_user", destroys_data=True, removal=True)
+    extra = op(
+        "owner@x.com/delete_user", params={"action": "delete"}, destroys_data=True, removal=True
+    )
     tampered = replace(HONEST, operations=(*HONEST.operations, extra))
     text = claim_refusal(tampered, HONEST)
     assert text.startswith("saved.json: the plan file is not what zoomstate plans")
@@ -212,12 +216,14 @@ def test_the_claim_names_what_differs() -> None:
     text = claim_refusal(replace(HONEST, operations=(*HONEST.operations[:2], flipped)), HONEST)
     assert "steps that differ: b@x.com/deactivate_user (destroys_data, removal)" in text
 
-    # `true` is not `1`: values are compared as JSON, not as Python values.
-    role = replace(HONEST.operations[1], params={"role_id": "2", "x": 1})
+    # `true` is not `1`: values are compared as JSON, not as Python values. (In `after`,
+    # which is free JSON: params are held to their kind's record, so `1` and `true`
+    # cannot both be read there.)
+    role = replace(HONEST.operations[1], after=1)
     fresh = replace(HONEST, operations=(HONEST.operations[0], role, HONEST.operations[2]))
-    truthy = replace(role, params={"role_id": "2", "x": True})
+    truthy = replace(role, after=True)
     file_plan = replace(HONEST, operations=(HONEST.operations[0], truthy, HONEST.operations[2]))
-    assert "a@x.com/assign_role (params)" in claim_refusal(file_plan, fresh)
+    assert "a@x.com/assign_role (after)" in claim_refusal(file_plan, fresh)
 
     reordered = replace(HONEST, operations=tuple(reversed(HONEST.operations)))
     assert "the same steps in another order" in claim_refusal(reordered, HONEST)
@@ -238,7 +244,7 @@ def test_the_claim_covers_the_fingerprints_and_the_state() -> None:
 
 
 def test_a_long_difference_is_cut_short() -> None:
-    many = tuple(op(f"u{i:02d}@x.com/update_user") for i in range(25))
+    many = tuple(op(f"u{i:02d}@x.com/update_user", params={"fields": {}}) for i in range(25))
     text = claim_refusal(replace(HONEST, operations=HONEST.operations + many), HONEST)
     assert "u09@x.com/update_user and 15 more" in text
     assert "u10@x.com" not in text

@@ -40,7 +40,7 @@ from zoomstate.errors import (
 )
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
-from zoomstate.plan import Operation, Plan, live_fingerprints, state_hash
+from zoomstate.plan import Operation, OpKind, Plan, live_fingerprints, state_hash
 from zoomstate.planfile import check_dependencies
 from zoomstate.redact import scrub
 from zoomstate.zoom.client import ZoomClient
@@ -460,9 +460,7 @@ class Executor:
     # -- one step
 
     async def _execute(self, op: Operation) -> str:
-        handler = getattr(self, f"_op_{op.kind}")
-        result: str = await handler(op)
-        return result
+        return await HANDLERS[op.kind](self, op)
 
     async def _call(self, method: str, path: str, **kw: Any) -> Any:
         return await self.client.request(method, path, **kw)
@@ -758,6 +756,31 @@ class Executor:
         return ""
 
 
+# One handler per operation kind (zoomstate/core/ops.py); tests/test_op_registry.py checks
+# that every kind has one.
+Handler = Callable[[Executor, Operation], Awaitable[str]]
+HANDLERS: Mapping[OpKind, Handler] = {
+    "create_user": Executor._op_create_user,
+    "update_user": Executor._op_update_user,
+    "change_email": Executor._op_change_email,
+    "activate_user": Executor._op_activate_user,
+    "deactivate_user": Executor._op_deactivate_user,
+    "delete_user": Executor._op_delete_user,
+    "assign_role": Executor._op_assign_role,
+    "enable_phone": Executor._op_enable_phone,
+    "update_phone": Executor._op_update_phone,
+    "assign_calling_plan": Executor._op_assign_calling_plan,
+    "switch_calling_plan": Executor._op_switch_calling_plan,
+    "unassign_calling_plan": Executor._op_unassign_calling_plan,
+    "assign_number": Executor._op_assign_number,
+    "unassign_number": Executor._op_unassign_number,
+    "disable_phone": Executor._op_disable_phone,
+    "create_contact_center_user": Executor._op_create_contact_center_user,
+    "update_contact_center_user": Executor._op_update_contact_center_user,
+    "delete_contact_center_user": Executor._op_delete_contact_center_user,
+}
+
+
 def check_current(plan: Plan, desired: DesiredState, live: LiveState) -> None:
     """Refuse a saved plan that no longer fits: the state changed since it was made, or
     a live object one of its steps read has changed (it was made on another account's
@@ -843,6 +866,7 @@ async def apply_plan(
 
 
 __all__ = [
+    "HANDLERS",
     "NOT_STARTED",
     "STOP_AFTER_UNANSWERED",
     "ApplyReport",

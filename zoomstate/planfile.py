@@ -177,7 +177,13 @@ def parse_plan_file(path: Path, text: str) -> SavedPlan:
         check_dependencies((op.id, op.depends_on) for op in checked.operations)
     except InvalidPlan as exc:
         raise refuse(str(exc)) from None
-    return SavedPlan(path, Plan.from_dict(data), tuple(data["operations"]))
+    try:
+        # The shape is right; the registry (zoomstate.core.ops) checks each step's params
+        # against its kind's record.
+        plan = Plan.from_dict(data)
+    except InvalidPlan as exc:
+        raise refuse(str(exc)) from None
+    return SavedPlan(path, plan, tuple(data["operations"]))
 
 
 def load_plan_file(path: Path) -> SavedPlan:

@@ -137,7 +137,7 @@ def append(*ops: dict[str, Any]) -> Tamper:
                 step(
                     "alice.ng@example.com",
                     "assign_role",
-                    params={"role_id": "1"},
+                    params={"role_id": "1", "role": "Admin"},
                     before="Member",
                     after="Admin",
                 )

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from zoomstate.core.ops import Operation, OpKind, Waiting
+from zoomstate.core.ops import Operation, OpKind, Waiting, check_params
 from zoomstate.diff import JsonValue, PlanResolver
 from zoomstate.errors import Issue
 from zoomstate.live import LiveState
@@ -82,7 +82,7 @@ class Builder:
             id=op_id,
             kind=kind,
             user=user,
-            params=dict(params),
+            params=check_params(kind, params),
             before=before,
             after=after,
             destroys_data=destroys_data,

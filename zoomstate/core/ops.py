@@ -1,16 +1,25 @@
 """The operation vocabulary: the kinds of Zoom API step a plan is made of, and `Operation`.
 
-An operation's `+ ~ -` symbol and its place in its user's natural sequence (ordering
-rules 1 and 2, zoomstate/core/order.py) are defined here, next to the kinds.
+One registry entry (`OpSpec`) per kind holds everything the core knows about it: its
+`+ ~ -` symbol, its place in its owner's natural sequence (ordering rules 1 and 2,
+zoomstate/core/order.py) and its typed params (zoomstate/core/params.py). Apply's handlers
+(zoomstate/apply.py `HANDLERS`) are keyed by the same kinds; tests/test_op_registry.py
+fails when a kind lacks one, a model in the property tests, a sandbox route or a row in
+docs/plan.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
+from pydantic import ValidationError
+
+from zoomstate.core import params as P
+from zoomstate.core.params import Params
 from zoomstate.diff import JsonValue
+from zoomstate.errors import InvalidPlan
 
 OpKind = Literal[
     "create_user",
@@ -32,33 +41,54 @@ OpKind = Literal[
     "update_contact_center_user",
     "delete_contact_center_user",
 ]
-OP_KINDS: tuple[OpKind, ...] = get_args(OpKind)
-SYMBOLS: Mapping[OpKind, str] = {
-    k: (
-        "+"
-        if k.startswith(("create", "assign", "enable", "activate"))
-        else "-"
-        if k.startswith(("delete", "unassign", "disable", "deactivate"))
-        else "~"
-    )
-    for k in OP_KINDS
-}
+# What a step does to its resource, as the plan shows it.
+Action = Literal["+", "~", "-"]
+
+
+@dataclass(frozen=True, slots=True)
+class OpSpec:
+    """One kind of operation: its symbol, its place among its owner's steps when nothing
+    else decides (ordering rules 1 and 2), and the record its params must fit."""
+
+    kind: OpKind
+    action: Action
+    sequence: int
+    params: type[Params]
+
+
+# The registry, in the order of OpKind. Sequence numbers are spaced as they always were
+# (saved plans were ordered by them); only their order matters.
+OPS: tuple[OpSpec, ...] = (
+    OpSpec("create_user", "+", 0, P.CreateUser),
+    OpSpec("update_user", "~", 1, P.UpdateUser),
+    OpSpec("change_email", "~", 2, P.ChangeEmail),
+    OpSpec("activate_user", "+", 3, P.NoParams),
+    OpSpec("deactivate_user", "-", 18, P.NoParams),
+    OpSpec("delete_user", "-", 19, P.DeleteUser),
+    OpSpec("assign_role", "+", 6, P.AssignRole),
+    OpSpec("enable_phone", "+", 10, P.NoParams),
+    OpSpec("update_phone", "~", 11, P.UpdatePhone),
+    OpSpec("assign_calling_plan", "+", 12, P.CallingPlanType),
+    OpSpec("switch_calling_plan", "~", 8, P.SwitchCallingPlan),
+    OpSpec("unassign_calling_plan", "-", 9, P.CallingPlanType),
+    OpSpec("assign_number", "+", 13, P.PhoneNumber),
+    OpSpec("unassign_number", "-", 7, P.PhoneNumber),
+    OpSpec("disable_phone", "-", 14, P.NoParams),
+    OpSpec("create_contact_center_user", "+", 16, P.CreateContactCenterUser),
+    OpSpec("update_contact_center_user", "~", 17, P.UpdateContactCenterUser),
+    OpSpec("delete_contact_center_user", "-", 15, P.NoParams),
+)
+SPECS: Mapping[str, OpSpec] = {s.kind: s for s in OPS}
+OP_KINDS: tuple[OpKind, ...] = tuple(s.kind for s in OPS)
+SYMBOLS: Mapping[OpKind, Action] = {s.kind: s.action for s in OPS}
 # Within one user, the order steps take when nothing else decides (rules 1 and 2).
-USER_SEQUENCE: Mapping[OpKind, int] = {k: i for i, k in enumerate(OP_KINDS)} | {
-    "unassign_number": 7,
-    "switch_calling_plan": 8,
-    "unassign_calling_plan": 9,
-    "enable_phone": 10,
-    "update_phone": 11,
-    "assign_calling_plan": 12,
-    "assign_number": 13,
-    "disable_phone": 14,
-    "delete_contact_center_user": 15,
-    "create_contact_center_user": 16,
-    "update_contact_center_user": 17,
-    "deactivate_user": 18,
-    "delete_user": 19,
-}
+USER_SEQUENCE: Mapping[OpKind, int] = {s.kind: s.sequence for s in OPS}
+
+
+def check_params(kind: OpKind, params: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
+    """`params` as the kind's record serialises them; raises pydantic's ValidationError
+    when they do not fit it (the planner's own steps: a bug, not bad input)."""
+    return SPECS[kind].params.model_validate(params).dump()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,21 +122,87 @@ class Operation:
             "note": self.note,
         }
 
+    @property
+    def args(self) -> Params:
+        """The params as their kind's typed record."""
+        return SPECS[self.kind].params.model_validate(self.params)
+
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Operation:
+    def from_dict(cls, data: object, index: int | None = None) -> Operation:
+        """An operation read from a plan file, checked against the registry: InvalidPlan
+        (a ConfigError), naming the operation, for an unknown kind or a field that does
+        not fit. zoomstate.planfile checks the file's shape first; this is what only the
+        registry knows, the params each kind takes."""
+        label = "plan operation" + ("" if index is None else f" #{index + 1}")
+        if not isinstance(data, Mapping):
+            raise InvalidPlan(f"{label}: not an object")
+        op_id = data.get("id")
+        if not isinstance(op_id, str) or not op_id:
+            raise InvalidPlan(f"{label}: id must be a non-empty string, not {op_id!r}")
+        field = _Fields(data, f"plan operation {op_id!r}")
+        kind = data.get("kind")
+        spec = SPECS.get(kind) if isinstance(kind, str) else None
+        if spec is None:
+            raise field.error(
+                f"unknown kind {kind!r} (not one this zoomstate knows: was the plan made "
+                "by a newer version?)"
+            )
+        params = data.get("params") or {}
+        try:
+            checked = spec.params.model_validate(params).dump()
+        except ValidationError as exc:
+            raise field.error(_params_problem(exc)) from None
         return cls(
-            id=str(data["id"]),
-            kind=data["kind"],
-            user=str(data["user"]),
-            params=dict(data.get("params") or {}),
+            id=op_id,
+            kind=spec.kind,
+            user=field.text("user"),
+            params=checked,
             before=data.get("before"),
             after=data.get("after"),
-            depends_on=tuple(data.get("depends_on") or ()),
-            destroys_data=bool(data.get("destroys_data")),
-            removal=bool(data.get("removal")),
-            reads=tuple(data.get("reads") or ()),
-            note=str(data.get("note") or ""),
+            depends_on=field.texts("depends_on"),
+            destroys_data=field.flag("destroys_data"),
+            removal=field.flag("removal"),
+            reads=field.texts("reads"),
+            note=field.text("note", required=False),
         )
+
+
+class _Fields:
+    """The fields of one object of a plan file, each checked as it is read."""
+
+    def __init__(self, data: Mapping[str, Any], where: str) -> None:
+        self.data = data
+        self.where = where
+
+    def error(self, message: str) -> InvalidPlan:
+        return InvalidPlan(f"{self.where}: {message}")
+
+    def text(self, name: str, *, required: bool = True) -> str:
+        value = self.data.get(name)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or (required and not value):
+            raise self.error(f"{name} must be a non-empty string, not {value!r}")
+        return value
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self.data.get(name) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(f"{name} must be a list of strings, not {value!r}")
+        return tuple(value)
+
+    def flag(self, name: str) -> bool:
+        value = self.data.get(name, False)
+        if not isinstance(value, bool):
+            raise self.error(f"{name} must be true or false, not {value!r}")
+        return value
+
+
+def _params_problem(exc: ValidationError) -> str:
+    return "; ".join(
+        ".".join(["params", *(str(part) for part in e["loc"])]) + ": " + e["msg"]
+        for e in exc.errors()
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +216,15 @@ class Waiting:
 
     def to_dict(self) -> dict[str, JsonValue]:
         return {"user": self.user, "kind": self.kind, "reason": self.reason, "after": self.after}
+
+    @classmethod
+    def from_dict(cls, data: object, index: int = 0) -> Waiting:
+        """A waiting step read from a plan file; InvalidPlan when it does not fit."""
+        if not isinstance(data, Mapping):
+            raise InvalidPlan(f"plan waiting step #{index + 1}: not an object")
+        field = _Fields(data, f"plan waiting step #{index + 1}")
+        kind = data.get("kind")
+        spec = SPECS.get(kind) if isinstance(kind, str) else None
+        if spec is None:
+            raise field.error(f"unknown kind {kind!r}")
+        return cls(field.text("user"), spec.kind, field.text("reason"), data.get("after"))

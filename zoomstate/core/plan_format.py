@@ -68,11 +68,10 @@ class Plan:
                 f"plan format_version {data.get('format_version')!r} is not {FORMAT_VERSION}"
             )
         return cls(
-            operations=tuple(Operation.from_dict(o) for o in data.get("operations") or ()),
-            waiting=tuple(
-                Waiting(w["user"], w["kind"], w["reason"], w.get("after"))
-                for w in data.get("waiting") or ()
+            operations=tuple(
+                Operation.from_dict(o, i) for i, o in enumerate(data.get("operations") or ())
             ),
+            waiting=tuple(Waiting.from_dict(w, i) for i, w in enumerate(data.get("waiting") or ())),
             warnings=tuple(data.get("warnings") or ()),
             state_hash=str(data["state_hash"]),
             fingerprints=dict(data.get("fingerprints") or {}),

@@ -205,7 +205,7 @@ def _contact_center_pools(
             o.id
             for o in ops
             if o.kind == "update_contact_center_user"
-            and (o.before or {}).get("package") == package  # type: ignore[union-attr]
+            and _get(o.before, "package") == package
             and "package" in o.params
         ]
         for user in holders:

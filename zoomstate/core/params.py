@@ -1,0 +1,110 @@
+"""The typed params of each operation kind: what apply sends, as a frozen record.
+
+A record serialises (`dump`) to exactly the `params` object of the plan file: a field is
+in it when it was given, whatever its value (`delete_user` of an invitation carries
+`"action": null`), and absent when it was not (`update_phone` names only what changes).
+Fields are declared in the order the planner gives them, so a plan read back from its
+file carries the same params, in the same order, as the plan that was made.
+
+Validation is strict (no coercion): a plan file is a contract, and "1" is not 1. A field
+that may be left out takes None when it is (apply reads None and absent alike).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from zoomstate.diff import JsonValue
+from zoomstate.model import ContactCenterAccess, ContactCenterPackage, CreateAction
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    def dump(self) -> dict[str, JsonValue]:
+        """The params as the plan file holds them: the fields that were given."""
+        return self.model_dump(exclude_unset=True)
+
+
+class NoParams(Params):
+    """A step that needs nothing but its user."""
+
+
+# -- users
+
+
+class CreateUser(Params):
+    action: CreateAction
+    email: str
+    type: int
+    first_name: str | None = None
+    last_name: str | None = None
+    department: str | None = None
+    job_title: str | None = None
+
+
+class UserFields(Params):
+    first_name: str | None = None
+    last_name: str | None = None
+    department: str | None = None
+    type: int | None = None
+
+
+class UpdateUser(Params):
+    fields: UserFields
+
+
+class ChangeEmail(Params):
+    email: str
+
+
+class DeleteUser(Params):
+    # None: a pending invitation, revoked with a bare DELETE.
+    action: Literal["disassociate", "delete"] | None
+    transfer_email: str | None = None
+
+
+class AssignRole(Params):
+    role_id: str
+    role: str
+
+
+# -- Zoom Phone
+
+
+class UpdatePhone(Params):
+    site_id: str | None = None
+    site: str | None = None
+    extension: int | None = None
+    template_id: str | None = None
+    template: str | None = None
+
+
+class CallingPlanType(Params):
+    type: int
+
+
+class SwitchCallingPlan(Params):
+    source_type: int
+    target_type: int
+
+
+class PhoneNumber(Params):
+    number: str
+
+
+# -- Contact Center
+
+
+class CreateContactCenterUser(Params):
+    package: ContactCenterPackage | None
+    role_id: str
+    access: ContactCenterAccess
+
+
+class UpdateContactCenterUser(Params):
+    package: ContactCenterPackage | None = None
+    role_id: str | None = None
+    access: ContactCenterAccess | None = None
