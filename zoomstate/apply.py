@@ -30,6 +30,7 @@ from typing import Any, Literal, TextIO
 
 import httpx
 
+from zoomstate.core.address import Address
 from zoomstate.errors import (
     BackendError,
     JournalError,
@@ -305,9 +306,10 @@ class Executor:
         # any call. A dependency on a step outside the plan is only waited for when there.
         check_dependencies(((op.id, op.depends_on) for op in ops), known=False)
         done_events = {op.id: asyncio.Event() for op in ops}
-        by_user: dict[str, list[Operation]] = defaultdict(list)
+        # One lane per owner (a user today): its steps run in plan order.
+        lanes: dict[Address, list[Operation]] = defaultdict(list)
         for op in ops:
-            by_user[op.user].append(op)
+            lanes[op.owner].append(op)
         slots = _Slots(self.concurrency)
         self._order = {op.id: index for index, op in enumerate(ops)}
 
@@ -318,7 +320,7 @@ class Executor:
                 finally:
                     done_events[op.id].set()
 
-        await asyncio.gather(*(worker(v) for _, v in sorted(by_user.items())))
+        await asyncio.gather(*(worker(v) for _, v in sorted(lanes.items())))
         if self._abort is not None:
             raise self._abort
         results = [self.results[op.id] for op in ops]

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from zoomstate.core.address import Address
 from zoomstate.core.ops import Operation, OpKind, Waiting, check_params
 from zoomstate.diff import JsonValue, PlanResolver
 from zoomstate.errors import Issue
@@ -87,7 +88,7 @@ class Builder:
             after=after,
             destroys_data=destroys_data,
             removal=removal,
-            reads=(f"user:{user}", *reads),
+            reads=(str(Address.user(user)), *reads),
             note=note,
         )
         return op_id

@@ -1,75 +1,96 @@
 """Links between users over numbers and extensions (ordering rule 3): a number or an
 extension moving between users is released by its old holder before the new one claims
 it; a swap of extensions goes through a free one; Zoom picks extensions after the claims
-its pick could collide with."""
+its pick could collide with.
+
+Who holds what, and which step claims or frees it, come from the operations' declared
+addresses (zoomstate/core/claims.py), not from their kinds.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
 
+from zoomstate.core.address import Address
 from zoomstate.core.builder import Builder
-from zoomstate.core.ops import OpKind
-
-RELEASES_ALL: tuple[OpKind, ...] = ("disable_phone", "deactivate_user", "delete_user")
+from zoomstate.core.claims import NOTHING, Held, holdings
 
 
-def first_op(b: Builder, user: str, candidates: Iterable[str]) -> str | None:
-    for op_id in candidates:
-        if op_id in b.ops:
-            return op_id
-    return None
+@dataclass
+class Ledger:
+    """Who holds each address in the live account (under the key its steps are planned
+    under), how many live users hold it, and which steps of the plan free it."""
+
+    held: dict[str, Held] = field(default_factory=dict)
+    holder: dict[Address, str] = field(default_factory=dict)
+    count: Counter[Address] = field(default_factory=Counter)
+    freed_by: dict[Address, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def of(cls, b: Builder) -> Ledger:
+        ledger = cls()
+        for user in b.live.users:
+            key = b.key_of(user.key)
+            held = holdings(user)
+            ledger.held[key] = ledger.held.get(key, NOTHING) | held
+            for address in held:
+                ledger.holder[address] = key
+                ledger.count[address] += 1
+        for op in sorted(b.ops.values(), key=lambda o: o.id):
+            for address in op.frees(ledger.held.get(op.user, NOTHING)):
+                ledger.freed_by[address].append(op.id)
+        return ledger
+
+    def release(self, b: Builder, holder: str, address: Address) -> str | None:
+        """The holder's step that frees `address`, the earliest in its own sequence (a
+        number's own unassign before a calling-plan drop before Zoom Phone going)."""
+        steps = [o for o in self.freed_by.get(address, ()) if b.ops[o].user == holder]
+        return min(steps, key=lambda o: (b.ops[o].spec.sequence, o), default=None)
 
 
-def _number_release(b: Builder, holder: str, number: str) -> str | None:
-    plan_drops = sorted(o for o in b.ops if o.startswith(f"{holder}/unassign_calling_plan/"))
-    return first_op(
-        b,
-        holder,
-        [f"{holder}/unassign_number/{number}", *plan_drops]
-        + [f"{holder}/{k}" for k in RELEASES_ALL],
-    )
+def _concrete(op_claims: tuple[Address, ...], kind: str) -> list[Address]:
+    return [a for a in op_claims if a.kind == kind and not a.is_pick]
 
 
 def link_numbers(b: Builder) -> None:
-    holders: dict[str, str] = {}
-    for user in b.live.users:
-        if user.spec.phone is not None:
-            for number in user.spec.phone.numbers:
-                holders[number] = b.key_of(user.key)
+    ledger = Ledger.of(b)
     for op in sorted(b.ops.values(), key=lambda o: o.id):
-        if op.kind != "assign_number":
-            continue
-        number = str(op.params["number"])
-        holder = holders.get(number)
-        if holder == op.user:
-            continue
-        if holder is not None:
-            release = _number_release(b, holder, number)
-            if release is None:
-                reach = _reach(b, holder)
-                b.problem(op.user, "phone.numbers", f"number {number} belongs to {holder}, {reach}")
-                continue
-            b.depend(op.id, release)
-            released = b.ops[release]
-            if released.kind == "unassign_number":
-                # The number goes to someone else in this plan: giving it up loses
-                # nothing (docs/state-format.md, "Steps that lose data").
-                b.ops[release] = replace(released, destroys_data=False, note=f"moves to {op.user}")
-            continue
-        if not b.live.phone_enabled:
-            # No Zoom Phone to read: the site and plan checks already say so.
-            continue
-        info = b.numbers.get(number)
-        if info is None:
-            b.problem(op.user, "phone.numbers", f"number {number} is not in this Zoom account")
-        elif info.assignee_type not in (None, "user"):
-            b.problem(
-                op.user,
-                "phone.numbers",
-                f"number {number} is assigned to a {info.assignee_type} in Zoom, "
-                "outside the state's reach",
-            )
+        for address in _concrete(op.claims(), "number"):
+            _link_number(b, ledger, op.id, address)
+
+
+def _link_number(b: Builder, ledger: Ledger, claim: str, address: Address) -> None:
+    op, number = b.ops[claim], address.key
+    holder = ledger.holder.get(address)
+    if holder == op.user:
+        return
+    if holder is not None:
+        release = ledger.release(b, holder, address)
+        if release is None:
+            reach = _reach(b, holder)
+            b.problem(op.user, "phone.numbers", f"number {number} belongs to {holder}, {reach}")
+            return
+        b.depend(op.id, release)
+        released = b.ops[release]
+        if released.spec.hand_over:
+            # The number goes to someone else in this plan: giving it up loses
+            # nothing (docs/state-format.md, "Steps that lose data").
+            b.ops[release] = replace(released, destroys_data=False, note=f"moves to {op.user}")
+        return
+    if not b.live.phone_enabled:
+        # No Zoom Phone to read: the site and plan checks already say so.
+        return
+    info = b.numbers.get(number)
+    if info is None:
+        b.problem(op.user, "phone.numbers", f"number {number} is not in this Zoom account")
+    elif info.assignee_type not in (None, "user"):
+        b.problem(
+            op.user,
+            "phone.numbers",
+            f"number {number} is assigned to a {info.assignee_type} in Zoom, "
+            "outside the state's reach",
+        )
 
 
 def _reach(b: Builder, holder: str) -> str:
@@ -92,41 +113,37 @@ def _free_extension(start: int, used: set[int]) -> int:
 
 
 def link_extensions(b: Builder) -> None:
-    holders: dict[int, str] = {}
+    ledger = Ledger.of(b)
     used: set[int] = set()
     for user in b.live.users:
         if user.spec.phone is not None and user.spec.phone.extension is not None:
-            holders[user.spec.phone.extension] = b.key_of(user.key)
             used.add(user.spec.phone.extension)
     for spec in b.desired.users:
         if spec.phone is not None and spec.phone.extension is not None:
             used.add(spec.phone.extension)
-    claims: dict[str, str] = {}  # update_phone op -> the update_phone op it waits for
+    claims: dict[str, str] = {}  # a claim -> the holder's move it waits for
     for op in sorted(b.ops.values(), key=lambda o: o.id):
-        if op.kind != "update_phone" or "extension" not in op.params:
-            continue
-        extension = int(op.params["extension"])  # type: ignore[arg-type]
-        holder = holders.get(extension)
-        if holder is None or holder == op.user:
-            continue
-        release = first_op(
-            b,
-            holder,
-            [f"{holder}/update_phone"] + [f"{holder}/{k}" for k in RELEASES_ALL],
-        )
-        released = release is not None and (
-            b.ops[release].kind != "update_phone" or "extension" in b.ops[release].params
-        )
-        if not released or release is None:
-            b.problem(
-                op.user,
-                "phone.extension",
-                f"extension {extension} is used by {holder}, {_reach(b, holder)}",
-            )
-            continue
-        b.depend(op.id, release)
-        if b.ops[release].kind == "update_phone":
-            claims[op.id] = release
+        for address in _concrete(op.claims(), "extension"):
+            holder = ledger.holder.get(address)
+            if holder is None or holder == op.user:
+                continue
+            release = ledger.release(b, holder, address)
+            if release is None:
+                b.problem(
+                    op.user,
+                    "phone.extension",
+                    f"extension {address.key} is used by {holder}, {_reach(b, holder)}",
+                )
+                continue
+            b.depend(op.id, release)
+            if _concrete(b.ops[release].claims(), "extension"):
+                # The holder moves to another extension: a swap when that one waits too.
+                claims[op.id] = release
+    _break_swaps(b, claims, used)
+    _link_extension_picks(b)
+
+
+def _break_swaps(b: Builder, claims: dict[str, str], used: set[int]) -> None:
     # A swap (or a longer cycle) of extensions: one member moves to a free extension
     # first, so every claim finds its extension free.
     done: set[str] = set()
@@ -159,7 +176,6 @@ def link_extensions(b: Builder) -> None:
             if released_by == mover:
                 b.deps[dependent].discard(mover)
                 b.depend(dependent, temp_id)
-    _link_extension_picks(b)
 
 
 def _link_extension_picks(b: Builder) -> None:
@@ -175,28 +191,23 @@ def _link_extension_picks(b: Builder) -> None:
     - picks that stay (no extension in the state) come last, after every claim.
     """
     ops = sorted(b.ops.values(), key=lambda o: o.id)
-    claims = [o for o in ops if o.kind == "update_phone" and "extension" in o.params]
-    pickers = [
-        o
-        for o in ops
-        if o.kind == "enable_phone"
-        or (o.kind == "update_phone" and "site" in o.params and "extension" not in o.params)
-    ]
+    declared = {o.id: o.claims() for o in ops}
+    claims = [o for o in ops if _concrete(declared[o.id], "extension")]
+    pickers = [o for o in ops if any(a.kind == "extension" and a.is_pick for a in declared[o.id])]
     if not pickers or not claims:
         return
-    own = {
-        p.id: f"{p.user}/update_phone"
-        for p in pickers
-        if p.kind == "enable_phone"
-        and f"{p.user}/update_phone" in b.ops
-        and "extension" in b.ops[f"{p.user}/update_phone"].params
-    }
+    # A picker whose owner then claims an extension of its own (a new phone user).
+    own: dict[str, str] = {}
+    for p in pickers:
+        mine = [c.id for c in claims if c.owner == p.owner]
+        if mine:
+            own[p.id] = mine[0]
     turns = [p for p in pickers if p.id in own]
-    turn_users = {p.user for p in turns}
-    settled = [c.id for c in claims if c.user not in turn_users]
+    turn_owners = {p.owner for p in turns}
+    settled = [c.id for c in claims if c.owner not in turn_owners]
     for i, picker in enumerate(turns):
-        b.depend(picker.id, *(c for c in settled if b.ops[c].user != picker.user))
+        b.depend(picker.id, *(c for c in settled if b.ops[c].owner != picker.owner))
         b.depend(picker.id, *(own[p.id] for p in turns[:i]))
     for picker in pickers:
         if picker.id not in own:
-            b.depend(picker.id, *(c.id for c in claims if c.user != picker.user))
+            b.depend(picker.id, *(c.id for c in claims if c.owner != picker.owner))

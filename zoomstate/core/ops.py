@@ -16,7 +16,9 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from zoomstate.core import claims as C
 from zoomstate.core import params as P
+from zoomstate.core.address import Address, AddressKind
 from zoomstate.core.params import Params
 from zoomstate.diff import JsonValue
 from zoomstate.errors import InvalidPlan
@@ -48,35 +50,56 @@ Action = Literal["+", "~", "-"]
 @dataclass(frozen=True, slots=True)
 class OpSpec:
     """One kind of operation: its symbol, its place among its owner's steps when nothing
-    else decides (ordering rules 1 and 2), and the record its params must fit."""
+    else decides (ordering rules 1 and 2), the record its params must fit, the kind of
+    address that owns it, and what it claims and frees (zoomstate/core/claims.py).
+    `hand_over`: what it frees is given up whole, so when another step of the plan
+    claims it nothing is lost (a number moving between users)."""
 
     kind: OpKind
     action: Action
     sequence: int
     params: type[Params]
+    claims: C.Claims = C.nothing
+    frees: C.Frees = C.frees_nothing
+    owner: AddressKind = "user"
+    hand_over: bool = False
 
 
 # The registry, in the order of OpKind. Sequence numbers are spaced as they always were
 # (saved plans were ordered by them); only their order matters.
 OPS: tuple[OpSpec, ...] = (
-    OpSpec("create_user", "+", 0, P.CreateUser),
-    OpSpec("update_user", "~", 1, P.UpdateUser),
+    OpSpec("create_user", "+", 0, P.CreateUser, C.licence_of_new_user),
+    OpSpec("update_user", "~", 1, P.UpdateUser, C.licence_taken, C.licence_given_up),
     OpSpec("change_email", "~", 2, P.ChangeEmail),
     OpSpec("activate_user", "+", 3, P.NoParams),
-    OpSpec("deactivate_user", "-", 18, P.NoParams),
-    OpSpec("delete_user", "-", 19, P.DeleteUser),
+    OpSpec("deactivate_user", "-", 18, P.NoParams, frees=C.frees_everything),
+    OpSpec("delete_user", "-", 19, P.DeleteUser, frees=C.frees_everything),
     OpSpec("assign_role", "+", 6, P.AssignRole),
-    OpSpec("enable_phone", "+", 10, P.NoParams),
-    OpSpec("update_phone", "~", 11, P.UpdatePhone),
-    OpSpec("assign_calling_plan", "+", 12, P.CallingPlanType),
-    OpSpec("switch_calling_plan", "~", 8, P.SwitchCallingPlan),
-    OpSpec("unassign_calling_plan", "-", 9, P.CallingPlanType),
-    OpSpec("assign_number", "+", 13, P.PhoneNumber),
-    OpSpec("unassign_number", "-", 7, P.PhoneNumber),
-    OpSpec("disable_phone", "-", 14, P.NoParams),
-    OpSpec("create_contact_center_user", "+", 16, P.CreateContactCenterUser),
-    OpSpec("update_contact_center_user", "~", 17, P.UpdateContactCenterUser),
-    OpSpec("delete_contact_center_user", "-", 15, P.NoParams),
+    OpSpec("enable_phone", "+", 10, P.NoParams, C.extension_picked),
+    OpSpec("update_phone", "~", 11, P.UpdatePhone, C.extension_claimed, C.extension_left),
+    OpSpec("assign_calling_plan", "+", 12, P.CallingPlanType, C.plan_claimed),
+    OpSpec(
+        "switch_calling_plan",
+        "~",
+        8,
+        P.SwitchCallingPlan,
+        C.plan_switched_to,
+        C.plan_switched_from,
+    ),
+    OpSpec("unassign_calling_plan", "-", 9, P.CallingPlanType, frees=C.plan_dropped),
+    OpSpec("assign_number", "+", 13, P.PhoneNumber, C.number_claimed),
+    OpSpec("unassign_number", "-", 7, P.PhoneNumber, frees=C.number_freed, hand_over=True),
+    OpSpec("disable_phone", "-", 14, P.NoParams, frees=C.phone_given_up),
+    OpSpec("create_contact_center_user", "+", 16, P.CreateContactCenterUser, C.package_claimed),
+    OpSpec(
+        "update_contact_center_user",
+        "~",
+        17,
+        P.UpdateContactCenterUser,
+        C.package_changed_to,
+        C.package_changed_from,
+    ),
+    OpSpec("delete_contact_center_user", "-", 15, P.NoParams, frees=C.package_released),
 )
 SPECS: Mapping[str, OpSpec] = {s.kind: s for s in OPS}
 OP_KINDS: tuple[OpKind, ...] = tuple(s.kind for s in OPS)
@@ -126,6 +149,23 @@ class Operation:
     def args(self) -> Params:
         """The params as their kind's typed record."""
         return SPECS[self.kind].params.model_validate(self.params)
+
+    @property
+    def spec(self) -> OpSpec:
+        return SPECS[self.kind]
+
+    @property
+    def owner(self) -> Address:
+        """What the step belongs to: its lane in apply, its place in the order. The plan
+        file names it in `user` (every owner is a user so far)."""
+        return Address(SPECS[self.kind].owner, self.user)
+
+    def claims(self) -> tuple[Address, ...]:
+        return SPECS[self.kind].claims(self)
+
+    def frees(self, held: frozenset[Address]) -> tuple[Address, ...]:
+        """What the step frees, given what its owner holds in the live account."""
+        return SPECS[self.kind].frees(self, held)
 
     @classmethod
     def from_dict(cls, data: object, index: int | None = None) -> Operation:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from zoomstate import __version__
 from zoomstate.core.ops import Operation, Waiting
 from zoomstate.diff import JsonValue, UserDiff
-from zoomstate.live import LiveState, LiveUser
+from zoomstate.live import LiveState, LiveUser, PhoneNumber
 from zoomstate.model import DesiredState
 
 FORMAT_VERSION = 1
@@ -109,17 +109,27 @@ def user_fingerprint(user: LiveUser | None) -> str:
     return hashlib.sha256(_canonical(body).encode()).hexdigest()[:16]
 
 
+def number_fingerprint(number: PhoneNumber | None) -> str:
+    body = None
+    if number is not None:
+        body = [number.id, number.assignee_id, number.assignee_type, number.status]
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()[:16]
+
+
 def live_fingerprints(live: LiveState, keys: Iterable[str]) -> dict[str, str]:
-    """Fingerprints of the live objects named `user:<email>` or `number:<E.164>`."""
+    """Fingerprints of the live objects at the addresses `keys` (`user:<email>`,
+    `number:<E.164>`). An address of a kind without a fingerprint is left out, so a saved
+    plan that names one reads as changed."""
     users = live.by_key()
     numbers = {n.number: n for n in live.numbers}
+    by_kind: Mapping[str, Callable[[str], str]] = {
+        "user": lambda email: user_fingerprint(users.get(email)),
+        "number": lambda e164: number_fingerprint(numbers.get(e164)),
+    }
     out: dict[str, str] = {}
     for key in keys:
         kind, _, name = key.partition(":")
-        if kind == "user":
-            out[key] = user_fingerprint(users.get(name))
-        elif kind == "number":
-            n = numbers.get(name)
-            body = None if n is None else [n.id, n.assignee_id, n.assignee_type, n.status]
-            out[key] = hashlib.sha256(_canonical(body).encode()).hexdigest()[:16]
+        fingerprint = by_kind.get(kind)
+        if fingerprint is not None:
+            out[key] = fingerprint(name)
     return out

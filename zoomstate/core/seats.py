@@ -1,17 +1,21 @@
 """Links over seats (ordering rule 4): when a pool (a calling plan, licensed users, a
 Contact Center package) has fewer free seats than the plan claims, the extra claims wait
-for releases in the same plan; if the releases are not enough, a plan-time problem."""
+for releases in the same plan; if the releases are not enough, a plan-time problem.
+
+A pool is a `seat:` address; the steps that claim and free it, and the live users who
+hold one, come from the operations' declarations (zoomstate/core/claims.py).
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import get_args
 
+from zoomstate.core.address import LICENSED_SEAT, Address, contact_center_seat, plan_seat
 from zoomstate.core.builder import Builder
-from zoomstate.core.links import RELEASES_ALL
-from zoomstate.core.ops import Operation, OpKind
-from zoomstate.diff import JsonValue
-from zoomstate.live import LiveUser
+from zoomstate.core.links import Ledger
+from zoomstate.model import ContactCenterPackage
 
 
 def _pool(
@@ -99,97 +103,32 @@ def _seat_order(pools: Sequence[Pool]) -> dict[str, int]:
     return {o: n for n, o in enumerate(order)}
 
 
-def _get(value: JsonValue, key: str) -> JsonValue:
-    return value.get(key) if isinstance(value, dict) else None
-
-
-# Turning Zoom Phone off frees calling plan seats, not the user's licence nor their
-# Contact Center seat: only deactivating or removing the user frees those.
-_USER_RELEASES: tuple[OpKind, ...] = ("deactivate_user", "delete_user")
-
-
-def _holders_release(b: Builder, user: str, kinds: Iterable[OpKind] = RELEASES_ALL) -> list[str]:
-    return [f"{user}/{k}" for k in kinds if f"{user}/{k}" in b.ops]
-
-
 def link_seats(b: Builder) -> None:
-    live = b.live.by_key()
+    ledger = Ledger.of(b)
     ops = sorted(b.ops.values(), key=lambda o: o.id)
-    pools = _calling_plan_pools(b, ops, live)
-    pools += _licensed_pool(b, ops, live)
-    pools += _contact_center_pools(b, ops, live)
-    rank = _seat_order(pools)
-    for what, available, claims, releases in pools:
-        _pool(b, what, available, claims, releases, rank)
+    taken = {o.id: o.claims() for o in ops}
 
+    def claims(seat: Address) -> list[str]:
+        return [o.id for o in ops if seat in taken[o.id]]
 
-def _calling_plan_pools(
-    b: Builder, ops: Sequence[Operation], live: Mapping[str, LiveUser]
-) -> list[Pool]:
+    def releases(seat: Address) -> list[str]:
+        return list(ledger.freed_by.get(seat, ()))
+
     pools: list[Pool] = []
     for plan in b.live.calling_plans:
-        claims = [
-            o.id
-            for o in ops
-            if (o.kind == "assign_calling_plan" and o.params["type"] == plan.type)
-            or (o.kind == "switch_calling_plan" and o.params["target_type"] == plan.type)
-        ]
-        releases = [
-            o.id
-            for o in ops
-            if (o.kind == "unassign_calling_plan" and o.params["type"] == plan.type)
-            or (o.kind == "switch_calling_plan" and o.params["source_type"] == plan.type)
-        ]
-        for user in live.values():
-            if user.spec.phone is not None and plan.type in user.spec.phone.calling_plans:
-                releases += _holders_release(b, b.key_of(user.key))
-        pools.append((f"calling plan {plan.name!r}", plan.available, claims, releases))
-    return pools
-
-
-def _licensed_pool(
-    b: Builder, ops: Sequence[Operation], live: Mapping[str, LiveUser]
-) -> list[Pool]:
+        seat = plan_seat(plan.type)
+        pools.append((f"calling plan {plan.name!r}", plan.available, claims(seat), releases(seat)))
     seats = b.desired.account.seats
-    licensed = [u for u in live.values() if u.spec.type == "licensed" and u.status != "inactive"]
-    claims = [
-        o.id
-        for o in ops
-        if (o.kind == "create_user" and o.params.get("type") == 2)
-        or (o.kind == "update_user" and _get(o.after, "type") == "licensed")
-    ]
-    if claims and seats.licensed is None:
+    wanted = claims(LICENSED_SEAT)
+    if wanted and seats.licensed is None:
         b.warnings.append("account.seats.licensed is not set: free licences are not checked")
-    if seats.licensed is None:
-        return []
-    releases = [
-        o.id
-        for o in ops
-        if o.kind == "update_user" and o.removal and _get(o.before, "type") == "licensed"
-    ]
-    for user in licensed:
-        releases += _holders_release(b, b.key_of(user.key), _USER_RELEASES)
-    return [("licensed", seats.licensed - len(licensed), claims, releases)]
-
-
-def _contact_center_pools(
-    b: Builder, ops: Sequence[Operation], live: Mapping[str, LiveUser]
-) -> list[Pool]:
-    seats = b.desired.account.seats
-    pools: list[Pool] = []
-    for package in ("essentials", "premium", "elite"):
-        holders = [
-            u
-            for u in live.values()
-            if u.spec.contact_center is not None and u.spec.contact_center.package == package
-        ]
-        claims = [
-            o.id
-            for o in ops
-            if o.kind in ("create_contact_center_user", "update_contact_center_user")
-            and o.params.get("package") == package
-        ]
-        if not claims:
+    if seats.licensed is not None:
+        free = seats.licensed - ledger.count[LICENSED_SEAT]
+        pools.append(("licensed", free, wanted, releases(LICENSED_SEAT)))
+    for package in get_args(ContactCenterPackage):
+        seat = contact_center_seat(package)
+        wanted = claims(seat)
+        if not wanted:
             continue
         declared = seats.contact_center.get(package)
         if declared is None:
@@ -198,17 +137,8 @@ def _contact_center_pools(
                 "Contact Center seats are not checked"
             )
             continue
-        releases = [
-            o.id for o in ops if o.kind == "delete_contact_center_user" and o.before == package
-        ]
-        releases += [
-            o.id
-            for o in ops
-            if o.kind == "update_contact_center_user"
-            and _get(o.before, "package") == package
-            and "package" in o.params
-        ]
-        for user in holders:
-            releases += _holders_release(b, b.key_of(user.key), _USER_RELEASES)
-        pools.append((f"Contact Center {package}", declared - len(holders), claims, releases))
-    return pools
+        free = declared - ledger.count[seat]
+        pools.append((f"Contact Center {package}", free, wanted, releases(seat)))
+    rank = _seat_order(pools)
+    for what, available, claimed, released in pools:
+        _pool(b, what, available, claimed, released, rank)

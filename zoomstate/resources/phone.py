@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from zoomstate.core.address import Address
 from zoomstate.core.builder import Builder, plan_label
 from zoomstate.diff import JsonValue
 from zoomstate.model import PhoneSpec, UserSpec
@@ -28,7 +29,7 @@ def plan_phone(p: UserSteps, live_user: UserSpec | None, target: UserSpec) -> No
             after=None,
             destroys_data=True,
             removal=True,
-            reads=[f"number:{n}" for n in live.numbers],
+            reads=[str(Address.number(n)) for n in live.numbers],
             note="Zoom deletes voicemail, recordings and call history",
         )
         return
@@ -141,7 +142,7 @@ def _plan_plans_and_numbers(
             suffix=number,
             before=None,
             after=number,
-            reads=[f"number:{number}"],
+            reads=[str(Address.number(number))],
             note="again, after the calling plan removal" if number in restore else "",
         )
         b.depend(op or "", enable, *switches, *drops, *assigns)
@@ -210,7 +211,7 @@ def _unassign_numbers(p: UserSteps, numbers: list[str]) -> list[str | None]:
             suffix=number,
             before=number,
             after=None,
-            reads=[f"number:{number}"],
+            reads=[str(Address.number(number))],
             destroys_data=True,
         )
         for number in numbers

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from zoomstate.core.address import Address
 from zoomstate.core.builder import Builder
 from zoomstate.core.ops import OpKind
 from zoomstate.diff import JsonValue, UserDiff
@@ -31,7 +32,7 @@ class UserSteps:
         if live is not None and live.key != self.key:
             # Renamed (matched by id): the live object the plan read is under its old
             # e-mail, and `user:<new e-mail>` alone would fingerprint nothing.
-            kw["reads"] = (f"user:{live.key}", *kw.get("reads", ()))
+            kw["reads"] = (str(Address.user(live.key)), *kw.get("reads", ()))
         op_id = self.b.add(kind, self.key, params, **kw)
         self.b.depend(op_id, self.first)
         return op_id

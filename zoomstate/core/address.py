@@ -1,0 +1,67 @@
+"""Addresses: what an operation belongs to, and the shared things it claims and frees.
+
+An address is a kind and a key, written `kind:key` as plan files write them (`reads`,
+`fingerprints`): `user:<email>` owns steps; `number:<E.164>`, `extension:<n>` and
+`seat:<pool>` (`seat:plan/200`, `seat:licensed`, `seat:contact_center/premium`) are held
+by one owner at a time. `group:`, `queue:` and `room:` are for owners to come.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+AddressKind = Literal["user", "number", "extension", "seat", "group", "queue", "room"]
+ADDRESS_KINDS: tuple[AddressKind, ...] = get_args(AddressKind)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Address:
+    kind: AddressKind
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        kind, sep, key = text.partition(":")
+        for known in ADDRESS_KINDS:
+            if kind == known and sep and key:
+                return cls(known, key)
+        raise ValueError(f"not an address: {text!r} (kind:key, kind one of {ADDRESS_KINDS})")
+
+    @classmethod
+    def user(cls, email: str) -> Address:
+        return cls("user", email)
+
+    @classmethod
+    def number(cls, e164: str) -> Address:
+        return cls("number", e164)
+
+    @classmethod
+    def extension(cls, extension: int) -> Address:
+        return cls("extension", str(extension))
+
+    @classmethod
+    def seat(cls, pool: str) -> Address:
+        return cls("seat", pool)
+
+    @property
+    def is_pick(self) -> bool:
+        """Whether this stands for whichever one Zoom picks (`extension:*`)."""
+        return self.key == "*"
+
+
+# Zoom picks an extension itself when it turns Zoom Phone on for a user (and when a site
+# move cannot keep the short extension): a claim of any free one.
+ANY_EXTENSION = Address("extension", "*")
+LICENSED_SEAT = Address.seat("licensed")
+
+
+def plan_seat(plan_type: int) -> Address:
+    return Address.seat(f"plan/{plan_type}")
+
+
+def contact_center_seat(package: str) -> Address:
+    return Address.seat(f"contact_center/{package}")
