@@ -26,7 +26,17 @@ This module is the planner's public face: everything lives in `zoomstate.core` a
 from __future__ import annotations
 
 from zoomstate.core.builder import Builder, PlanOptions
-from zoomstate.core.ops import OP_KINDS, SYMBOLS, USER_SEQUENCE, Operation, OpKind, Waiting
+from zoomstate.core.ops import (
+    OP_KINDS,
+    OPS,
+    SPECS,
+    SYMBOLS,
+    USER_SEQUENCE,
+    Operation,
+    OpKind,
+    OpSpec,
+    Waiting,
+)
 from zoomstate.core.order import order_operations
 from zoomstate.core.plan_format import (
     FORMAT_VERSION,
@@ -51,9 +61,12 @@ __all__ = [
     "ADMIN_ROLES",
     "ADMIN_ROLE_IDS",
     "FORMAT_VERSION",
+    "OPS",
     "OP_KINDS",
+    "SPECS",
     "SYMBOLS",
     "OpKind",
+    "OpSpec",
     "Operation",
     "Plan",
     "PlanOptions",

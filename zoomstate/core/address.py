@@ -8,15 +8,15 @@ by one owner at a time. `group:`, `queue:` and `room:` are for owners to come.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 AddressKind = Literal["user", "number", "extension", "seat", "group", "queue", "room"]
 ADDRESS_KINDS: tuple[AddressKind, ...] = get_args(AddressKind)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Address:
+class Address(NamedTuple):
+    """A tuple, so that creating, hashing and sorting millions of them stays cheap."""
+
     kind: AddressKind
     key: str
 

@@ -4,12 +4,13 @@ The links between users (zoomstate/core/links.py, seats.py) are computed from th
 declarations, never from kind names: a claim of `number:X` waits for a step of X's holder
 that frees it. `claims(op)` depends on the step alone; `frees(op, held)` also on what its
 owner holds in the live account (`holdings`): turning Zoom Phone off frees the user's
-numbers, extension and calling-plan seats, whatever they are.
+numbers, extension and calling-plan seats, whatever they are. The order of the addresses
+a declaration returns carries no meaning.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from zoomstate.core import params as P
@@ -62,11 +63,8 @@ def _get(value: JsonValue, key: str) -> JsonValue:
     return value.get(key) if isinstance(value, dict) else None
 
 
-def _of(held: Held, kind: str, pools: Iterable[str] = ()) -> Addresses:
-    prefixes = tuple(pools)
-    return tuple(
-        sorted(a for a in held if a.kind == kind and (not prefixes or a.key.startswith(prefixes)))
-    )
+def _of(held: Held, kind: str, pools: tuple[str, ...] = ()) -> Addresses:
+    return tuple(a for a in held if a.kind == kind and (not pools or a.key.startswith(pools)))
 
 
 # -- the declarations, one or two per kind (zoomstate/core/ops.py names them)
@@ -82,7 +80,7 @@ def frees_nothing(op: Operation, held: Held) -> Addresses:
 
 def frees_everything(op: Operation, held: Held) -> Addresses:
     """Deactivating or removing a user: every licence, seat, number and extension."""
-    return tuple(sorted(held))
+    return tuple(held)
 
 
 def licence_of_new_user(op: Operation) -> Addresses:
@@ -115,7 +113,7 @@ def extension_left(op: Operation, held: Held) -> Addresses:
 
 def phone_given_up(op: Operation, held: Held) -> Addresses:
     """Zoom Phone off: numbers, extension and calling plans go; the licence stays."""
-    return _of(held, "number") + _of(held, "extension") + _of(held, "seat", ["plan/"])
+    return _of(held, "number") + _of(held, "extension") + _of(held, "seat", ("plan/",))
 
 
 def plan_claimed(op: Operation) -> Addresses:

@@ -20,12 +20,11 @@ from zoomstate.core.claims import NOTHING, Held, holdings
 @dataclass
 class Ledger:
     """Who holds each address in the live account (under the key its steps are planned
-    under), how many live users hold it, and which steps of the plan free it."""
+    under) and how many live users hold it. The same for every linker of one plan."""
 
     held: dict[str, Held] = field(default_factory=dict)
     holder: dict[Address, str] = field(default_factory=dict)
     count: Counter[Address] = field(default_factory=Counter)
-    freed_by: dict[Address, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def of(cls, b: Builder) -> Ledger:
@@ -33,40 +32,56 @@ class Ledger:
         for user in b.live.users:
             key = b.key_of(user.key)
             held = holdings(user)
-            ledger.held[key] = ledger.held.get(key, NOTHING) | held
+            if not held:
+                continue
+            ledger.held[key] = ledger.held[key] | held if key in ledger.held else held
             for address in held:
                 ledger.holder[address] = key
                 ledger.count[address] += 1
-        for op in sorted(b.ops.values(), key=lambda o: o.id):
-            for address in op.frees(ledger.held.get(op.user, NOTHING)):
-                ledger.freed_by[address].append(op.id)
         return ledger
 
-    def release(self, b: Builder, holder: str, address: Address) -> str | None:
-        """The holder's step that frees `address`, the earliest in its own sequence (a
-        number's own unassign before a calling-plan drop before Zoom Phone going)."""
-        steps = [o for o in self.freed_by.get(address, ()) if b.ops[o].user == holder]
-        return min(steps, key=lambda o: (b.ops[o].spec.sequence, o), default=None)
+    def freed_by(self, b: Builder) -> dict[Address, list[str]]:
+        """The steps of the plan, as it stands, that free each address (in id order)."""
+        index: dict[Address, list[str]] = defaultdict(list)
+        for op in sorted(b.ops.values(), key=lambda o: o.id):
+            for address in op.frees(self.held.get(op.user, NOTHING)):
+                index[address].append(op.id)
+        return index
+
+
+def _release(
+    b: Builder, freed_by: dict[Address, list[str]], holder: str, address: Address
+) -> str | None:
+    """The holder's step that frees `address`, the earliest in its own sequence (a
+    number's own unassign before a calling-plan drop before Zoom Phone going)."""
+    steps = [o for o in freed_by.get(address, ()) if b.ops[o].user == holder]
+    return min(steps, key=lambda o: (b.ops[o].spec.sequence, o), default=None)
 
 
 def _concrete(op_claims: tuple[Address, ...], kind: str) -> list[Address]:
     return [a for a in op_claims if a.kind == kind and not a.is_pick]
 
 
-def link_numbers(b: Builder) -> None:
-    ledger = Ledger.of(b)
+def link_numbers(b: Builder, ledger: Ledger) -> None:
+    freed_by = ledger.freed_by(b)
     for op in sorted(b.ops.values(), key=lambda o: o.id):
         for address in _concrete(op.claims(), "number"):
-            _link_number(b, ledger, op.id, address)
+            _link_number(b, ledger, freed_by, op.id, address)
 
 
-def _link_number(b: Builder, ledger: Ledger, claim: str, address: Address) -> None:
+def _link_number(
+    b: Builder,
+    ledger: Ledger,
+    freed_by: dict[Address, list[str]],
+    claim: str,
+    address: Address,
+) -> None:
     op, number = b.ops[claim], address.key
     holder = ledger.holder.get(address)
     if holder == op.user:
         return
     if holder is not None:
-        release = ledger.release(b, holder, address)
+        release = _release(b, freed_by, holder, address)
         if release is None:
             reach = _reach(b, holder)
             b.problem(op.user, "phone.numbers", f"number {number} belongs to {holder}, {reach}")
@@ -112,8 +127,8 @@ def _free_extension(start: int, used: set[int]) -> int:
     return candidate
 
 
-def link_extensions(b: Builder) -> None:
-    ledger = Ledger.of(b)
+def link_extensions(b: Builder, ledger: Ledger) -> None:
+    freed_by = ledger.freed_by(b)
     used: set[int] = set()
     for user in b.live.users:
         if user.spec.phone is not None and user.spec.phone.extension is not None:
@@ -127,7 +142,7 @@ def link_extensions(b: Builder) -> None:
             holder = ledger.holder.get(address)
             if holder is None or holder == op.user:
                 continue
-            release = ledger.release(b, holder, address)
+            release = _release(b, freed_by, holder, address)
             if release is None:
                 b.problem(
                     op.user,

@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 
-from zoomstate.core.address import Address
 from zoomstate.core.ops import USER_SEQUENCE, Operation
 from zoomstate.errors import CycleError
 
@@ -18,9 +17,10 @@ def order_operations(ops: Mapping[str, Operation], deps: Mapping[str, set[str]])
     Raises CycleError, naming the steps, when they wait for each other."""
     needed = {d for ds in deps.values() for d in ds}
 
-    def rank(op: Operation) -> tuple[int, Address, int, str]:
+    def rank(op: Operation) -> tuple[int, str, str, int, str]:
         late = (op.removal or op.destroys_data) and op.id not in needed
-        return (1 if late else 0, op.owner, USER_SEQUENCE[op.kind], op.id)
+        owner = op.owner
+        return (1 if late else 0, owner.kind, owner.key, USER_SEQUENCE[op.kind], op.id)
 
     waits = {o: {d for d in deps.get(o, set()) if d in ops} for o in ops}
     left = {o: len(ds) for o, ds in waits.items()}

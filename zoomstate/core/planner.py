@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zoomstate.core.builder import Builder, PlanOptions
-from zoomstate.core.links import link_extensions, link_numbers
+from zoomstate.core.links import Ledger, link_extensions, link_numbers
 from zoomstate.core.ops import USER_SEQUENCE
 from zoomstate.core.order import order_operations
 from zoomstate.core.plan_format import Plan, live_fingerprints, state_hash
@@ -26,9 +26,11 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
     b.renamed = {d.live.key: d.key for d in diffs if d.live is not None and d.live.key != d.key}
     for d in diffs:
         UserPlanner(b, d).plan()
-    link_numbers(b)
-    link_extensions(b)
-    link_seats(b)
+    # Who holds what in the live account: the same for every link between users.
+    ledger = Ledger.of(b)
+    link_numbers(b, ledger)
+    link_extensions(b, ledger)
+    link_seats(b, ledger)
     if b.issues:
         raise ValidationFailed(b.issues)
     if options.skip_removals:

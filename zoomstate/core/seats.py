@@ -103,16 +103,16 @@ def _seat_order(pools: Sequence[Pool]) -> dict[str, int]:
     return {o: n for n, o in enumerate(order)}
 
 
-def link_seats(b: Builder) -> None:
-    ledger = Ledger.of(b)
+def link_seats(b: Builder, ledger: Ledger) -> None:
     ops = sorted(b.ops.values(), key=lambda o: o.id)
     taken = {o.id: o.claims() for o in ops}
+    freed_by = ledger.freed_by(b)
 
     def claims(seat: Address) -> list[str]:
         return [o.id for o in ops if seat in taken[o.id]]
 
     def releases(seat: Address) -> list[str]:
-        return list(ledger.freed_by.get(seat, ()))
+        return list(freed_by.get(seat, ()))
 
     pools: list[Pool] = []
     for plan in b.live.calling_plans:
