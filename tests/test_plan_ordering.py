@@ -33,7 +33,7 @@ from tests.plan_builders import (
     state,
     want,
 )
-from zoomstate.errors import CycleError
+from zoomstate.errors import InvalidPlan
 from zoomstate.model import ContactCenterSpec, PhoneSpec, UserSpec
 from zoomstate.plan import Operation, PlanOptions, make_plan, order_operations
 
@@ -298,7 +298,7 @@ def test_order_operations_defers_only_the_destructive_steps_nothing_needs() -> N
 def test_order_operations_refuses_a_cycle_naming_its_steps() -> None:
     ops = {o.id: o for o in (_op("a@x/update_user"), _op("b@x/update_user"))}
     with pytest.raises(
-        CycleError, match=r"dependency cycle among a@x/update_user, b@x/update_user"
+        InvalidPlan, match=r"dependency cycle among a@x/update_user, b@x/update_user"
     ):
         order_operations(
             ops, {"a@x/update_user": {"b@x/update_user"}, "b@x/update_user": {"a@x/update_user"}}

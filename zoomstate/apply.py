@@ -81,7 +81,9 @@ class Journal:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file: TextIO = path.open("a", encoding="utf-8")
         except OSError as exc:
-            raise _journal_error(path, exc, "cannot create the apply journal") from None
+            if exc.errno in _DISK_FULL:
+                raise _journal_error(path, exc, "cannot create the apply journal") from None
+            raise  # a folder that cannot hold a journal is the caller's bad option
 
     @classmethod
     def create(cls, directory: Path, run_id: str | None = None) -> Journal:
@@ -110,8 +112,11 @@ class Journal:
                 raise _journal_error(self.path, exc, "cannot write the apply journal") from None
 
 
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
 def _journal_error(path: Path, exc: OSError, what: str) -> JournalError:
-    reason = "disk full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror or exc
+    reason = "disk full" if exc.errno in _DISK_FULL else exc.strerror or exc
     return JournalError(
         f"{path}: {what}: {reason}; the run stopped (free some space and run apply again: "
         "it re-reads the account and carries on)"

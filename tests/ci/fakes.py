@@ -4,7 +4,8 @@ GitLab's comment, issue, pull-request and artifact APIs.
 Each fake is a tiny executable (written by `install_fakes`) that runs `main()` here. They
 share one store, a directory named by $FAKE_API_DIR:
 
-- `api.json`: the objects (comments, issues, labels, merged pull requests, artifacts);
+- `api.json`: the objects (comments, issues, labels, merged pull requests, workflow runs,
+  GitLab pipelines and jobs, artifacts);
 - `calls.jsonl`: one line per call, with its arguments, for the tests to check;
 - `artifacts/<id>/`: the files of each stored artifact.
 
@@ -14,14 +15,12 @@ recipe that starts using another command fails its test instead of passing by ac
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 import urllib.parse
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,9 +39,17 @@ def empty_store() -> dict[str, Any]:
             "issues": [],
             "labels": [],
             "pulls": [],
+            "runs": [],
             "artifacts": [],
         },
-        "gitlab": {"notes": [], "issues": [], "mrs": [], "artifacts": []},
+        "gitlab": {
+            "notes": [],
+            "issues": [],
+            "mrs": [],
+            "pipelines": [],
+            "jobs": [],
+            "artifacts": [],
+        },
     }
 
 
@@ -96,6 +103,12 @@ class Store:
         self.save()
         return art_id
 
+    def record(self, platform: str, kind: str, obj: dict[str, Any]) -> None:
+        """Keep what a runner made (a workflow run, a pipeline, a job)."""
+        self.reload()
+        self.data[platform][kind].append(obj)
+        self.save()
+
     def artifact_dir(self, art_id: int) -> Path:
         return self.root / "artifacts" / str(art_id)
 
@@ -113,7 +126,7 @@ class Response:
         return json.dumps(self.body).encode()
 
 
-def _not_found() -> Response:
+def not_found() -> Response:
     return Response(404, {"message": "Not Found"})
 
 
@@ -139,7 +152,7 @@ def _github(
     gh = store.data["github"]
     prefix = f"repos/{GITHUB_REPO}/"
     if not path.startswith(prefix):
-        return _not_found()
+        return not_found()
     parts = path[len(prefix) :].split("/")
     match (method, parts):
         case ("GET", ["issues", number, "comments"]):
@@ -153,9 +166,11 @@ def _github(
                 if comment["id"] == int(comment_id):
                     comment["body"] = fields["body"]
                     return Response(200, comment)
-            return _not_found()
+            return not_found()
         case ("GET", ["commits", sha, "pulls"]):
             return Response(200, [p for p in gh["pulls"] if p["merge_commit_sha"] == sha])
+        case ("GET", ["actions", "workflows", workflow, "runs"]):
+            return Response(200, _workflow_runs(gh["runs"], workflow, query))
         case ("GET", ["actions", "artifacts"]):
             found = [a for a in gh["artifacts"] if a["name"] == query.get("name", a["name"])]
             shown = found[: int(query.get("per_page", "30"))]
@@ -192,13 +207,29 @@ def _github(
                         }
                     )
                     return Response(200, issue)
-            return _not_found()
+            return not_found()
         case ("POST", ["labels"]):
             if fields["name"] in gh["labels"]:
                 return Response(422, {"message": "Validation Failed"})
             gh["labels"].append(fields["name"])
             return Response(201, {"name": fields["name"]})
-    return _not_found()
+    return not_found()
+
+
+def _workflow_runs(runs: list[dict[str, Any]], workflow: str, query: dict[str, str]) -> Any:
+    """GET .../actions/workflows/{file}/runs: that workflow's runs, newest first, filtered
+    by the query's head_sha, event, branch and status (a status or a conclusion)."""
+    found = [
+        r
+        for r in sorted(runs, key=lambda r: -int(r["id"]))
+        if r["path"] == f".github/workflows/{workflow}"
+        and query.get("head_sha", r["head_sha"]) == r["head_sha"]
+        and query.get("event", r["event"]) == r["event"]
+        and query.get("branch", r["head_branch"]) == r["head_branch"]
+        and query.get("status", r["conclusion"]) in (r["status"], r["conclusion"])
+    ]
+    shown = found[: int(query.get("per_page", "30"))]
+    return {"total_count": len(found), "workflow_runs": shown}
 
 
 def gh_main(argv: list[str], store: Store) -> int:
@@ -290,156 +321,21 @@ def _gh_run_download(argv: list[str], store: Store) -> int:
     return 1
 
 
-# --- GitLab (curl) ---------------------------------------------------------------------
-
-
-def _gitlab(
-    store: Store, method: str, path: str, query: dict[str, str], body: dict[str, Any]
-) -> Response:
-    gl = store.data["gitlab"]
-    prefix = f"projects/{GITLAB_PROJECT}/"
-    if not path.startswith(prefix):
-        return _not_found()
-    parts = [urllib.parse.unquote(p) for p in path[len(prefix) :].split("/")]
-    match (method, parts):
-        case ("GET", ["merge_requests", iid, "notes"]):
-            if int(query.get("page", "1")) > 1:
-                return Response(200, [])
-            return Response(200, [n for n in gl["notes"] if n["noteable"] == f"mr/{iid}"])
-        case ("POST", ["merge_requests", iid, "notes"]):
-            note = {"id": store.new_id(), "noteable": f"mr/{iid}", "body": body["body"]}
-            gl["notes"].append(note)
-            return Response(201, note)
-        case ("PUT", ["merge_requests", iid, "notes", note_id]):
-            for note in gl["notes"]:
-                if note["id"] == int(note_id) and note["noteable"] == f"mr/{iid}":
-                    note["body"] = body["body"]
-                    return Response(200, note)
-            return _not_found()
-        case ("GET", ["repository", "commits", sha, "merge_requests"]):
-            return Response(200, [m for m in gl["mrs"] if m["merge_commit_sha"] == sha])
-        case ("GET", ["jobs", "artifacts", ref, "download"]):
-            for art in gl["artifacts"]:
-                if art["ref"] == ref and art["job"] == query.get("job") and art["success"]:
-                    return Response(200, raw=_zip(store.artifact_dir(art["id"])))
-            return Response(404, {"message": "404 Not found"})
-        case ("GET", ["issues"]):
-            state = query.get("state", "all")
-            label = query.get("labels")
-            issues = [
-                i
-                for i in gl["issues"]
-                if (state == "all" or i["state"] == state)
-                and (label is None or label in i["labels"])
-            ]
-            return Response(200, sorted(issues, key=lambda i: -int(i["iid"])))
-        case ("POST", ["issues"]):
-            issue = {
-                "iid": store.new_id(),
-                "title": body["title"],
-                "description": body.get("description", ""),
-                "labels": [x for x in str(body.get("labels", "")).split(",") if x],
-                "state": "opened",
-                "notes": [],
-            }
-            gl["issues"].append(issue)
-            return Response(201, issue)
-        case ("PUT", ["issues", iid]):
-            for issue in gl["issues"]:
-                if issue["iid"] == int(iid):
-                    if "description" in body:
-                        issue["description"] = body["description"]
-                    if body.get("state_event") == "close":
-                        issue["state"] = "closed"
-                    return Response(200, issue)
-            return _not_found()
-        case ("POST", ["issues", iid, "notes"]):
-            for issue in gl["issues"]:
-                if issue["iid"] == int(iid):
-                    issue["notes"].append(body["body"])
-                    return Response(201, {"id": store.new_id(), "body": body["body"]})
-            return _not_found()
-    return _not_found()
-
-
-def _zip(folder: Path) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                zf.write(path, path.relative_to(folder).as_posix())
-    return buf.getvalue()
-
-
-_CURL_FLAGS = {"--fail-with-body", "--fail", "-f", "--silent", "-s", "--show-error", "-S",
-               "--location", "-L"}  # fmt: skip
-
-
-def curl_main(argv: list[str], store: Store) -> int:
-    method = None
-    headers: dict[str, str] = {}
-    data: str | None = None
-    output: str | None = None
-    fail = False
-    url = None
-    args = iter(argv)
-    for arg in args:
-        if arg in _CURL_FLAGS:
-            fail = fail or arg in ("--fail-with-body", "--fail", "-f")
-        elif arg in ("--request", "-X"):
-            method = next(args)
-        elif arg in ("--header", "-H"):
-            key, _, value = next(args).partition(":")
-            headers[key.strip().lower()] = value.strip()
-        elif arg in ("--data", "-d", "--data-binary"):
-            value = next(args)
-            data = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
-        elif arg in ("--output", "-o"):
-            output = next(args)
-        elif arg.startswith("-"):
-            print(f"fake curl: unsupported flag {arg}", file=sys.stderr)
-            return 2
-        else:
-            url = arg
-    if url is None or not url.startswith(GITLAB_API + "/"):
-        print(f"fake curl: only the fake GitLab API is served, not {url}", file=sys.stderr)
-        return 2
-    method = method or ("POST" if data is not None else "GET")
-    split = urllib.parse.urlsplit(url[len(GITLAB_API) + 1 :])
-    query = dict(urllib.parse.parse_qsl(split.query))
-    body: dict[str, Any] = {}
-    if data is not None:
-        if headers.get("content-type") == "application/json":
-            body = json.loads(data)
-        else:
-            body = dict(urllib.parse.parse_qsl(data))
-    store.log({"tool": "curl", "method": method, "path": split.path, "query": query,
-               "body": body})  # fmt: skip
-    if headers.get("private-token") != GITLAB_TOKEN:
-        resp = Response(401, {"message": "401 Unauthorized"})
-    else:
-        resp = _gitlab(store, method, split.path, query, body)
-    store.save()
-    payload = resp.payload()
-    if fail and resp.status >= 400 and output is None:
-        sys.stdout.write(payload.decode())
-    elif output is not None:
-        Path(output).write_bytes(payload)
-    else:
-        sys.stdout.write(payload.decode())
-    if fail and resp.status >= 400:
-        print(f"curl: (22) The requested URL returned error: {resp.status}", file=sys.stderr)
-        return 22
-    return 0
-
-
 def main() -> int:
     tool = Path(sys.argv[0]).name
     store = Store(Path(os.environ["FAKE_API_DIR"]))
     if tool == "gh":
         return gh_main(sys.argv[1:], store)
     if tool == "curl":
+        from tests.ci.fake_gitlab import curl_main
+
         return curl_main(sys.argv[1:], store)
+    if tool == "zoomstate":
+        # Not a fake: the real zoomstate, with each command a recipe runs recorded (so a
+        # test can tell that no `apply` ran).
+        store.log({"tool": "zoomstate", "args": sys.argv[1:]})
+        real = os.environ["FAKE_REAL_ZOOMSTATE"]
+        os.execv(real, [real, *sys.argv[1:]])
     if tool == "pip":
         # The runner's pip: the test has zoomstate installed already; record what the
         # recipe asked for.
@@ -450,9 +346,10 @@ def main() -> int:
 
 
 def install_fakes(bin_dir: Path, repo_root: Path) -> None:
-    """Write `gh`, `curl` and `pip` executables into bin_dir, each running main()."""
+    """Write `gh`, `curl`, `pip` and a recording `zoomstate` (which runs the one named by
+    $FAKE_REAL_ZOOMSTATE) into bin_dir, each running main()."""
     bin_dir.mkdir(parents=True, exist_ok=True)
-    for tool in ("gh", "curl", "pip"):
+    for tool in ("gh", "curl", "pip", "zoomstate"):
         path = bin_dir / tool
         path.write_text(
             f"#!{sys.executable}\n"

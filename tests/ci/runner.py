@@ -11,10 +11,13 @@ them. What the runners do themselves is emulated here, explicitly and minimally:
   (the `shell: bash` of the recipes); `$GITHUB_OUTPUT` becomes `steps.<id>.outputs` and
   `$GITHUB_STEP_SUMMARY` the job summary. Three actions are understood: checkout (the
   checkout is already there), setup-python (python is on PATH) and upload-artifact (the
-  files go to the fake artifact store).
+  files go to the fake artifact store). Each run is recorded as the API lists workflow
+  runs (workflow file, event, head commit and branch, conclusion).
 - GitLab: `default.before_script` and the job's `script` run in one `bash -eo pipefail`
   session with the pipeline's and job's `variables` and the predefined `CI_*` variables a
-  test passes; `artifacts.paths` go to the fake store, tagged with the ref and job.
+  test passes; each job run is a pipeline of its own (ref, sha, status) with one job, as
+  the API lists them; `artifacts.paths` go to the fake store, tagged with the ref, the job
+  name and the job id.
 """
 
 from __future__ import annotations
@@ -227,7 +230,25 @@ class GitHubRunner:
             if outcome.returncode != 0:
                 result.returncode = 1
         result.summary = summary.read_text(encoding="utf-8")
+        self._record_run(workflow, contexts["github"], result)
         return result
+
+    def _record_run(self, workflow: Path, github: dict[str, Any], result: JobResult) -> None:
+        """The run as GitHub's API lists it (for the apply job to find a plan run by)."""
+        head = github["event"].get("pull_request", {}).get("head", {})
+        run = {
+            "id": int(github["run_id"]),
+            "path": f".github/workflows/{workflow.name}",
+            "event": github["event_name"],
+            "head_sha": head.get("sha", github["sha"]),
+            "head_branch": head.get("ref", "main"),
+            "head_repository": {"full_name": github["repository"]},
+            "status": "completed",
+            "conclusion": "success" if result.returncode == 0 else "failure",
+            # GitHub empties this once the pull request is merged: never rely on it.
+            "pull_requests": [],
+        }
+        self.store.record("github", "runs", run)
 
     def _action(self, step: dict[str, Any], checkout: Path, contexts: dict[str, Any]) -> StepResult:
         action, _, version = str(step["uses"]).partition("@")
@@ -288,6 +309,7 @@ class GitLabRunner:
         outcome = _run_bash(["bash", "-eo", "pipefail"], "\n".join(lines) + "\n", checkout, env)
         outcome.name = job_name
         ok = outcome.returncode == 0
+        job_id = self._record(job_name, ci, ref, ok)
         artifacts = job.get("artifacts") or {}
         if artifacts and (ok or artifacts.get("when") == "always"):
             files = {
@@ -296,6 +318,27 @@ class GitLabRunner:
                 if (checkout / p.rstrip("/")).exists()
             }
             if files:
-                meta = {"ref": ref, "job": job_name, "success": ok}
+                meta = {"ref": ref, "job": job_name, "success": ok, "job_id": job_id}
                 self.store.add_artifact("gitlab", meta, files)
         return JobResult(0 if ok else 1, [outcome])
+
+    def _record(self, job_name: str, ci: dict[str, str], ref: str, ok: bool) -> int:
+        """A pipeline of this one job, as GitLab's API lists them; the job's id."""
+        self.store.reload()
+        pipeline_id, job_id = self.store.new_id(), self.store.new_id()
+        sha = ci.get("CI_COMMIT_SHA", "")
+        status = "success" if ok else "failed"
+        gl = self.store.data["gitlab"]
+        gl["pipelines"].append(
+            {
+                "id": pipeline_id,
+                "ref": ref,
+                "sha": sha,
+                "source_sha": ci.get("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", sha),
+                "status": status,
+            }
+        )
+        pipeline = {"id": pipeline_id, "ref": ref, "sha": sha}
+        gl["jobs"].append({"id": job_id, "name": job_name, "status": status, "pipeline": pipeline})
+        self.store.save()
+        return job_id

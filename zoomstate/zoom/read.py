@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast, get_args
 
+from zoomstate.endpoints import page_sizes
 from zoomstate.errors import BackendError
 from zoomstate.live import CallingPlan, LiveState, LiveStatus, LiveUser, Named, PhoneNumber, Site
 from zoomstate.model import (
@@ -35,17 +36,7 @@ from zoomstate.zoom.client import JsonObject, ZoomClient
 log = logging.getLogger(__name__)
 
 # Page sizes asked for: the maximum each endpoint documents. The server may give fewer.
-PAGE_SIZES: Mapping[str, int] = {
-    "/users": 2000,
-    "/phone/users": 100,
-    "/phone/numbers": 100,
-    "/phone/sites": 300,
-    "/phone/setting_templates": 300,
-    "/contact_center/users": 300,
-    "/contact_center/roles": 300,
-    "/phone/calling_plans": 300,
-    "/roles": 300,
-}
+PAGE_SIZES: Mapping[str, int] = page_sizes()
 USER_STATUSES: tuple[LiveStatus, ...] = ("active", "inactive", "pending")
 _PACKAGES = frozenset(get_args(ContactCenterPackage))
 _TYPE_NAMES: Mapping[int, UserType] = {1: "basic", 2: "licensed", 4: "none"}
