@@ -20,9 +20,10 @@ from tests.cli_runner import run_cli
 from tests.plan_model import HANDLERS as MODEL_HANDLERS
 from zoomstate.apply import HANDLERS, Executor
 from zoomstate.core.ops import OPS, SPECS
-from zoomstate.errors import ConfigError
+from zoomstate.errors import ConfigError, InvalidPlan
 from zoomstate.live import LiveState
 from zoomstate.plan import OP_KINDS, SYMBOLS, Operation, OpKind, Plan
+from zoomstate.planfile import parse_plan_file
 from zoomstate.sandbox.app import _find
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,3 +225,24 @@ def test_apply_of_a_plan_with_an_unknown_kind_fails_cleanly(
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert sandbox.read_bytes() == before
+
+
+def test_a_saved_plan_whose_params_do_not_fit_is_one_line_naming_the_step() -> None:
+    # zoomstate.planfile checks the file's shape first; the params are the registry's.
+    good = Plan(
+        operations=(Operation.from_dict(_op()),),
+        waiting=(),
+        warnings=(),
+        state_hash="sha256:" + "0" * 64,
+        fingerprints={"user:bob@example.com": "f"},
+    )
+    assert parse_plan_file(Path("p.json"), good.to_json()).plan.to_dict() == good.to_dict()
+    data = good.to_dict()
+    data["operations"][0]["params"] = {"number": 14155550100}  # type: ignore[index]
+    with pytest.raises(InvalidPlan) as caught:
+        parse_plan_file(Path("p.json"), json.dumps(data))
+    assert str(caught.value) == (
+        "p.json: not a zoomstate plan file: plan operation "
+        "'bob@example.com/assign_number/+14155550100': params.number: Input should be a "
+        "valid string"
+    )
