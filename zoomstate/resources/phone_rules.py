@@ -12,6 +12,8 @@ from typing import Generic, Literal, TypeVar
 
 Where = TypeVar("Where")
 Source = Literal["state", "row"]
+# What a claim holds: values Zoom gives to one user only.
+Held = Literal["extension", "number"]
 
 _PLAN_RULE = "direct numbers need a calling plan"
 _PLAN_REASON = "Zoom drops a number whose calling plan goes"
@@ -33,7 +35,7 @@ def calling_plan_problem(
 class Claim(Generic[Where]):
     """A user holding a value that Zoom gives to one user only: an extension or a number."""
 
-    kind: Literal["extension", "number"]
+    kind: Held
     value: str | int
     holder: str
     where: Where
@@ -49,4 +51,4 @@ def held_twice(claims: Iterable[Claim[Where]]) -> Iterator[tuple[Claim[Where], C
             yield claim, prev
 
 
-__all__ = ["Claim", "calling_plan_problem", "held_twice"]
+__all__ = ["Claim", "Held", "calling_plan_problem", "held_twice"]
