@@ -15,6 +15,10 @@ CORE = (
     "zoomstate.render",
     "zoomstate.render.drift",
     "zoomstate.ratelimits",
+    "zoomstate.endpoints",
+    "zoomstate.emails",
+    "zoomstate.resources.phone_rules",
+    "zoomstate.io.paths",
 )
 FORBIDDEN = ("httpx", "click", "zoomstate.sandbox", "zoomstate.zoom", "starlette", "uvicorn")
 
