@@ -1,0 +1,41 @@
+"""The adapters' list declarations against the endpoint table and the raw account."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from zoomstate.endpoints import endpoint
+from zoomstate.zoom.adapters import ADAPTERS, LISTS
+from zoomstate.zoom.read import RawAccount
+
+
+def test_every_list_is_a_paged_listing_of_the_endpoint_table() -> None:
+    for spec in LISTS:
+        row = endpoint("GET", spec.path)
+        assert row.page is not None, f"{spec.path}: no page size in zoomstate.endpoints"
+
+
+def test_list_names_are_unique_and_fill_the_raw_account() -> None:
+    names = [spec.name for spec in LISTS]
+    assert len(names) == len(set(names))
+    fields = {f.name for f in dataclasses.fields(RawAccount)}
+    statuses = {n for n in names if n.startswith("users_")}
+    # users_<status> fill RawAccount.users; every other list has a field of its own.
+    assert set(names) - statuses <= fields
+    assert {"users"} | (set(names) - statuses) >= fields - {
+        "phone_enabled",
+        "contact_center_enabled",
+        "warnings",
+    }
+
+
+def test_only_the_user_lists_are_required() -> None:
+    # An account without Zoom Phone or Contact Center still reads; one without users
+    # is a broken read, never "nobody is here" (which would plan to create everyone).
+    required = {spec.name for spec in LISTS if not spec.optional}
+    assert required == {"users_active", "users_inactive", "users_pending"}
+
+
+def test_every_adapter_declares_its_lists() -> None:
+    for adapter in ADAPTERS:
+        assert adapter.LISTS, adapter.__name__
