@@ -11,15 +11,13 @@ command is a module of this package, imported only when that command is looked u
 from __future__ import annotations
 
 import importlib
-import logging
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from zoomstate import __version__
-from zoomstate.cli.context import Context, ExitCode
+from zoomstate.cli.context import Context, ExitCode, setup_logging
 from zoomstate.cli.lazy import LazyCommands
 from zoomstate.cli.options import STATE_DIR, connection_options
 from zoomstate.errors import ZoomstateError
@@ -56,20 +54,6 @@ COMMANDS = {
     "import-csv": "zoomstate.cli.import_csv:import_csv",
     "sandbox": "zoomstate.cli.sandbox:sandbox",
 }
-
-
-def _setup_logging(verbosity: int) -> None:
-    level = logging.WARNING
-    if verbosity > 0:
-        level = logging.INFO if verbosity == 1 else logging.DEBUG
-    elif verbosity < 0:
-        level = logging.ERROR
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("zoomstate")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
 
 
 @click.group(
@@ -111,7 +95,7 @@ def cli(ctx: click.Context, quiet: int, verbose: int, sandbox: Path | None, paci
       zoomstate --sandbox demo.json apply state/ --auto-approve --allow-data-loss
     """
     verbosity = verbose - quiet
-    _setup_logging(verbosity)
+    setup_logging(verbosity)
     ctx.obj = Context(verbosity=verbosity, sandbox=sandbox, pacing=pacing)
 
 

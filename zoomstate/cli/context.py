@@ -1,14 +1,16 @@
-"""What every command shares: the exit codes and the group's `Context`."""
+"""What every command shares: the exit codes, the group's `Context`, and logging."""
 
 from __future__ import annotations
 
+import logging
+import sys
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 
 import click
 
-__all__ = ["Context", "ExitCode"]
+__all__ = ["Context", "ExitCode", "setup_logging"]
 
 
 class ExitCode(IntEnum):
@@ -31,3 +33,18 @@ class Context:
     def info(self, message: str) -> None:
         if self.verbosity >= 0:
             click.echo(message, err=True)
+
+
+def setup_logging(verbosity: int) -> None:
+    """Logs on stderr: warnings by default, errors only when quiet, more with -v."""
+    level = logging.WARNING
+    if verbosity > 0:
+        level = logging.INFO if verbosity == 1 else logging.DEBUG
+    elif verbosity < 0:
+        level = logging.ERROR
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("zoomstate")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
