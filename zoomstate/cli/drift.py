@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 
 from zoomstate.cli.context import Context, ExitCode
-from zoomstate.cli.options import STATE_DIR, connection, connection_options, load_or_exit
+from zoomstate.cli.options import (
+    STATE_DIR,
+    connection,
+    connection_options,
+    load_or_exit,
+    writable,
+    write_out,
+)
 
 
 @click.command()
@@ -49,11 +56,12 @@ def drift(
       zoomstate --sandbox demo.json drift
       zoomstate drift state/ --format markdown --out drift.md
     """
-    from zoomstate import atomic
     from zoomstate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
     from zoomstate.usecases import reading
 
     desired = load_or_exit(state_dir)
+    if out is not None:
+        writable(out, "--out")
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
     live, calls = asyncio.run(reading.read_live(conn))
     report = reading.drift(desired, live)
@@ -65,7 +73,7 @@ def drift(
     text = renderers[fmt](report)
     click.echo(text, nl=False)
     if out is not None:
-        atomic.write_text(out, text)
+        write_out(out, text)
     obj.info(f"read the account in {calls} API calls")
     if not report.in_sync:
         raise click.exceptions.Exit(ExitCode.CHANGES)

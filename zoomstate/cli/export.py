@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from zoomstate.cli.context import Context
-from zoomstate.cli.options import connection, connection_options
+from zoomstate.cli.options import connection, connection_options, reason, writable
 from zoomstate.cli.ui import status
 from zoomstate.errors import ConfigError
 
@@ -59,6 +59,8 @@ def export(
 
     if out is not None and not force and out.exists() and any(out.rglob("*.y*ml")):
         raise ConfigError(f"{out} already holds state files: use --force to overwrite them")
+    if out is not None:
+        writable(out / "state.yaml", "--out")
     conn = connection(obj, tier, budget_share, "pro")
     with status(obj, "reading the account") as progress:
         live, calls = asyncio.run(reading.read_live(conn, progress))
@@ -71,6 +73,11 @@ def export(
     if out is None:
         click.echo(exported.files["state.yaml"], nl=False)
     else:
-        for path in write_files(out, exported.files):
-            click.echo(str(path))
+        try:
+            for path in write_files(out, exported.files):
+                click.echo(str(path))
+        except OSError as exc:
+            raise ConfigError(
+                f"--out {out}: cannot write the state files ({reason(exc)})"
+            ) from None
     obj.info(f"exported {exported.users} users in {calls} API calls")

@@ -148,3 +148,13 @@ def writable(path: Path, option: str) -> None:
         raise ConfigError(f"{option} {path}: cannot make its folder ({reason(exc)})") from None
     if not os.access(path.parent, os.W_OK):
         raise ConfigError(f"{option} {path}: its folder {path.parent} is not writable")
+
+
+def write_out(path: Path, text: str) -> None:
+    """Write an `--out` file atomically; a failure (a full disk) is one line."""
+    from zoomstate import atomic
+
+    try:
+        atomic.write_text(path, text)
+    except OSError as exc:
+        raise ConfigError(f"--out {path}: cannot write it ({reason(exc)})") from None
