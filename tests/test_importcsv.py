@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zoomstate.commands.import_csv import import_csv as import_csv_command
+from zoomstate.cli.import_csv import import_csv as import_csv_command
 from zoomstate.importcsv import ImportResult, classify, import_csv
 from zoomstate.loader import load_state
 

@@ -24,7 +24,7 @@ from zoomstate.errors import ConfigError, InvalidPlan
 from zoomstate.live import LiveState
 from zoomstate.plan import OP_KINDS, SYMBOLS, Operation, OpKind, Plan
 from zoomstate.planfile import parse_plan_file
-from zoomstate.sandbox.app import _find
+from zoomstate.sandbox.app import ROUTES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,7 +109,7 @@ def test_every_kind_calls_only_routes_the_sandbox_serves(kind: str) -> None:
     asyncio.run(HANDLERS[op.kind](executor, op))
     assert client.calls, f"{kind} made no call"
     for method, path in client.calls:
-        assert _find(method, path) is not None, f"{kind}: the sandbox has no {method} {path}"
+        assert ROUTES.find(method, path) is not None, f"{kind}: the sandbox has no {method} {path}"
 
 
 @pytest.mark.parametrize("kind", OP_KINDS)

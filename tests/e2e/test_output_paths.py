@@ -81,3 +81,23 @@ def test_plan_out_that_fails_while_saving_is_one_line(
     )
     assert "Traceback" not in result.err
     assert not Path("plan.json").exists()
+
+
+@pytest.mark.parametrize("command", ["drift", "export"])
+def test_drift_and_export_out_under_a_file_are_one_line(
+    served: Served, run: Any, command: str
+) -> None:
+    Path("afile").write_text("not a folder", encoding="utf-8")
+    args = (
+        ("drift", "state", "--out", "afile/drift.md")
+        if command == "drift"
+        else ("export", "--out", "afile/state", "--domain", "example.com")
+    )
+    result = run(*args)
+    assert result.code == 1
+    line = only_line(result.err)
+    target = "afile/drift.md" if command == "drift" else "afile/state/state.yaml"
+    assert line.startswith(f"Error: --out {target}: ")
+    assert "cannot make its folder" in line
+    assert zoom_calls(served) == 0
+    assert Path("afile").read_text(encoding="utf-8") == "not a folder"

@@ -28,7 +28,7 @@ from zoomstate.sandbox.seedfile import build_account
 from zoomstate.sandbox.seeding import SeedError
 
 if TYPE_CHECKING:
-    from zoomstate.sandbox.app import SandboxRuntime
+    from zoomstate.sandbox.runtime import SandboxRuntime
 
 __all__ = ["ADMIN_SECRET_ENV", "admin", "check_admin_secret", "new_admin_secret"]
 

@@ -1,4 +1,5 @@
-"""The one exception the sandbox's account logic raises: a Zoom error response.
+"""The exceptions of the sandbox's account logic: a Zoom error response, and a seed that
+cannot be built.
 
 Handlers turn it into Zoom's body, `{"code": ..., "message": ...}` plus `errors[]` on
 validation failures (REFERENCE.md §6), so the logic never builds HTTP responses itself.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FieldError", "ZoomError", "not_found_user", "validation_failed"]
+__all__ = ["FieldError", "SeedError", "ZoomError", "not_found_user", "validation_failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +43,7 @@ def not_found_user(user_id: str) -> ZoomError:
 
 def validation_failed(errors: list[FieldError]) -> ZoomError:
     return ZoomError(400, 300, "Validation Failed.", errors)
+
+
+class SeedError(ValueError):
+    """A seed names something it does not define, or repeats what must be unique."""

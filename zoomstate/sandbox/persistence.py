@@ -1,8 +1,9 @@
 """The account on disk: one JSON document, written atomically, loaded on start.
 
-Format (`"format": "zoomstate-sandbox/1"`): every record of `account.py` as plain JSON, plus
+Format (`"format": "zoomstate-sandbox/1"`): every record of `records.py` as plain JSON, plus
 the id generator's state and the clock offset, so a reloaded sandbox carries on exactly where
-it stopped. Counters and indices are not stored; they are rebuilt on load.
+it stopped. Counters and indices are not stored; they are rebuilt on load. Each family
+(`families/`) writes and reads its own sections, in the registry's order.
 
 Writes go to a temporary file in the same directory, are fsynced, then `os.replace`d over the
 target: a reader (or a crash) sees the old file or the new one, never half of one.
@@ -10,30 +11,17 @@ target: a reader (or a crash) sees the old file or the new one, never half of on
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from zoomstate.sandbox.account import (
-    Account,
-    AccountInfo,
-    CallingPlan,
-    CCPackage,
-    CCProfile,
-    CCRole,
-    PhoneNumber,
-    PhoneProfile,
-    Role,
-    Seats,
-    SettingTemplate,
-    Site,
-    User,
-)
+from zoomstate.sandbox.families import FAMILIES
 from zoomstate.sandbox.limits import FileRefused, read_regular_file
+from zoomstate.sandbox.records import AccountInfo, Seats, build, plain
+from zoomstate.sandbox.store import Account
 
 __all__ = [
     "FORMAT",
@@ -47,99 +35,36 @@ __all__ = [
 
 FORMAT = "zoomstate-sandbox/1"
 
-T = TypeVar("T")
-
-_COUNTERS = {"assigned", "next_short"}  # derived, rebuilt on load
-
-
-_FIELD_CACHE: dict[type, tuple[str, ...]] = {}
-
-
-def _names(cls: type) -> tuple[str, ...]:
-    names = _FIELD_CACHE.get(cls)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in _COUNTERS)
-        _FIELD_CACHE[cls] = names
-    return names
-
-
-def _plain(obj: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in _names(type(obj)):
-        value = getattr(obj, name)
-        if isinstance(value, list):
-            value = list(value)
-        elif isinstance(value, PhoneProfile | CCProfile):
-            value = _plain(value)
-        out[name] = value
-    return out
-
-
-def _build(cls: type[T], data: dict[str, Any]) -> T:
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    return cls(**{k: v for k, v in data.items() if k in names})
-
 
 def account_to_dict(account: Account, clock_offset: float = 0.0) -> dict[str, Any]:
+    """The account's core (ids, clock, account info, seats), then each family's sections
+    in registry order."""
     state = account.ids.getstate()
-    return {
+    doc: dict[str, Any] = {
         "format": FORMAT,
         "seed": account.ids.seed,
         "rng_state": [state[0], list(state[1]), state[2]],  # type: ignore[index]
         "clock_offset": clock_offset,
         "next_seq": account.next_seq,
-        "info": _plain(account.info),
-        "seats": _plain(account.seats),
-        "sites": [_plain(s) for s in account.sites.values()],
-        "calling_plans": [_plain(p) for p in account.plans.values()],
-        "phone_numbers": [_plain(n) for n in account.ordered_numbers()],
-        "setting_templates": [_plain(t) for t in account.templates.values()],
-        "roles": [_plain(r) for r in account.roles.values()],
-        "cc_roles": [_plain(r) for r in account.cc_roles.values()],
-        "cc_packages": [_plain(p) for p in account.cc_packages.values()],
-        "users": [_plain(u) for u in account.ordered_users()],
+        "info": plain(account.info),
+        "seats": plain(account.seats),
     }
+    for family in FAMILIES:
+        doc.update(family.dump(account))
+    return doc
 
 
 def account_from_dict(data: dict[str, Any]) -> tuple[Account, float]:
     """The account and the clock offset stored with it."""
     if data.get("format") != FORMAT:
         raise ValueError(f"not a sandbox account file (format {data.get('format')!r})")
-    account = Account(seed=int(data.get("seed", 0)), info=_build(AccountInfo, data["info"]))
+    account = Account(seed=int(data.get("seed", 0)), info=build(AccountInfo, data["info"]))
     rng = data.get("rng_state")
     if rng is not None:
         account.ids.setstate((rng[0], tuple(rng[1]), rng[2]))
-    account.seats = _build(Seats, data.get("seats", {}))
-    for s in data.get("sites", []):
-        site = _build(Site, s)
-        account.sites[site.id] = site
-    for p in data.get("calling_plans", []):
-        plan = _build(CallingPlan, p)
-        account.plans[plan.type] = plan
-    for n in data.get("phone_numbers", []):
-        number = _build(PhoneNumber, n)
-        number.assignee = None  # re-derived from the users below
-        account.add_number(number)
-    for t in data.get("setting_templates", []):
-        tpl = _build(SettingTemplate, t)
-        account.templates[tpl.id] = tpl
-    for r in data.get("roles", []):
-        role = _build(Role, r)
-        account.roles[role.id] = role
-    for r in data.get("cc_roles", []):
-        cc_role = _build(CCRole, r)
-        account.cc_roles[cc_role.id] = cc_role
-    for p in data.get("cc_packages", []):
-        pkg = _build(CCPackage, p)
-        account.cc_packages[pkg.name] = pkg
-    for u in data.get("users", []):
-        raw = dict(u)
-        phone = raw.pop("phone", None)
-        cc = raw.pop("cc", None)
-        user = _build(User, raw)
-        user.phone = _build(PhoneProfile, phone) if phone else None
-        user.cc = _build(CCProfile, cc) if cc else None
-        account.add_user(user)
+    account.seats = build(Seats, data.get("seats", {}))
+    for family in FAMILIES:
+        family.load(account, data)
     account.next_seq = max(account.next_seq, int(data.get("next_seq", 1)))
     return account, float(data.get("clock_offset", 0.0))
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import yaml
 
-from zoomstate.sandbox.account import Account
 from zoomstate.sandbox.limits import (
     MAX_JSON_DEPTH,
     MAX_SEED_BYTES,
@@ -28,6 +27,7 @@ from zoomstate.sandbox.limits import (
     read_regular_file,
 )
 from zoomstate.sandbox.seeding import SeedError, account_from_seed, demo_seed
+from zoomstate.sandbox.store import Account
 
 __all__ = ["SEED_KEYS", "build_account", "check_seed", "load_seed"]
 

@@ -1,7 +1,8 @@
 """`zoomstate import-csv`: Zoom portal CSV files as state files (see docs/import-csv.md).
 
-The conversion is `zoomstate.importcsv`; this module only reads the files, writes the
-state and reports. The written paths are the payload (stdout); problems go to stderr.
+The conversion is `zoomstate.importcsv` (through `usecases.offline`); this module only
+takes the options and reports. The written paths are the payload (stdout); problems go
+to stderr.
 """
 
 from __future__ import annotations
@@ -9,19 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from pydantic import TypeAdapter, ValidationError
 
-from zoomstate import importcsv
-from zoomstate.model import Domain
-
-_DOMAIN: TypeAdapter[str] = TypeAdapter(Domain)
+from zoomstate.cli.context import ExitCode
 
 
 def _domains(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
+    # Imported here: pydantic and the model are not needed to list the commands.
+    from pydantic import TypeAdapter, ValidationError
+
+    from zoomstate.model import Domain
+
+    domain_type: TypeAdapter[str] = TypeAdapter(Domain)
     out = []
     for domain in value:
         try:
-            out.append(_DOMAIN.validate_python(domain))
+            out.append(domain_type.validate_python(domain))
         except ValidationError:
             raise click.BadParameter(f"not a domain name: {domain!r}", ctx, param) from None
     return out
@@ -69,24 +72,23 @@ def import_csv(files: tuple[Path, ...], out: Path, domains: list[str], force: bo
       zoomstate import-csv users.csv phone-users.csv --out state/
       zoomstate import-csv export.csv --domain example.com --out state/ --force
     """
+    from zoomstate.usecases import offline
+
     if out.exists() and not force and any(out.iterdir()):
         raise click.ClickException(f"{out} is not empty: use --force to write into it")
     try:
-        inputs = importcsv.read_inputs(files)
+        inputs = offline.read_csv_files(files)
     except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    result = importcsv.import_csv(inputs, domains)
+    result = offline.import_csv(inputs, domains)
     for problem in result.problems:
         click.echo(str(problem), err=True)
-    for rel, text in result.files.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    for path in offline.write_files(out, result.files):
         click.echo(str(path))
     left_out = f", {result.rejected_rows} rows left out" if result.rejected_rows else ""
     click.echo(f"imported {result.users} users from {len(files)} files{left_out}", err=True)
     if not result.ok:
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(ExitCode.ERROR)
 
 
 __all__ = ["import_csv"]

@@ -1,0 +1,79 @@
+"""`zoomstate drift`: where the live account has moved away from the state."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from zoomstate.cli.context import Context, ExitCode
+from zoomstate.cli.options import (
+    STATE_DIR,
+    connection,
+    connection_options,
+    load_or_exit,
+    writable,
+    write_out,
+)
+
+
+@click.command()
+@STATE_DIR
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown is fit for a GitHub issue or pull-request comment.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report to this file.",
+)
+@connection_options
+@click.pass_obj
+def drift(
+    obj: Context,
+    state_dir: Path,
+    fmt: str,
+    out: Path | None,
+    tier: str | None,
+    budget_share: float,
+) -> None:
+    """Report where the live account has moved away from the state. STATE_DIR defaults
+    to state/ (env: ZOOMSTATE_STATE_DIR).
+
+    Exit 0 when in sync, 2 on drift, 1 on error. Pending invitations, and users the
+    state's policy leaves alone (users not in account.manage, on_missing_user: ignore),
+    are listed but are not drift.
+
+    \b
+    Examples:
+      zoomstate --sandbox demo.json drift
+      zoomstate drift state/ --format markdown --out drift.md
+    """
+    from zoomstate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
+    from zoomstate.usecases import reading
+
+    desired = load_or_exit(state_dir)
+    if out is not None:
+        writable(out, "--out")
+    conn = connection(obj, tier, budget_share, desired.account.rate_limits)
+    live, calls = asyncio.run(reading.read_live(conn))
+    report = reading.drift(desired, live)
+    renderers = {
+        "json": render_drift_json,
+        "markdown": render_drift_markdown,
+        "text": render_drift_text,
+    }
+    text = renderers[fmt](report)
+    click.echo(text, nl=False)
+    if out is not None:
+        write_out(out, text)
+    obj.info(f"read the account in {calls} API calls")
+    if not report.in_sync:
+        raise click.exceptions.Exit(ExitCode.CHANGES)

@@ -1,0 +1,160 @@
+"""Options and steps shared by several commands: the state directory, the connection
+to an account, plan options, and checks made before any API call."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from zoomstate.cli.context import Context, ExitCode
+from zoomstate.errors import ConfigError, Issue, ValidationFailed
+
+if TYPE_CHECKING:  # heavy: imported by the commands that use them, when they run
+    from zoomstate.model import DesiredState
+    from zoomstate.plan import PlanOptions
+    from zoomstate.session import Connection
+
+__all__ = [
+    "STATE_DIR",
+    "connection",
+    "connection_options",
+    "exit_on_issues",
+    "load",
+    "load_or_exit",
+    "plan_options",
+    "print_issues",
+    "reason",
+    "writable",
+]
+
+_FOLLOW_LINKS = "zoomstate.follow_external_links"  # in click's ctx.meta
+
+
+def _remember_links(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    ctx.meta[_FOLLOW_LINKS] = value
+
+
+def _state_dir(func: Any) -> Any:
+    """STATE_DIR, and how to read it, on every command that loads a state (`load`)."""
+    func = click.option(
+        "--follow-external-links",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_links,
+        envvar="ZOOMSTATE_FOLLOW_EXTERNAL_LINKS",
+        help="Follow links that lead out of STATE_DIR (refused by default: what they "
+        "lead to is not part of the reviewed state). Env: ZOOMSTATE_FOLLOW_EXTERNAL_LINKS.",
+    )(func)
+    return click.argument(
+        "state_dir",
+        required=False,
+        default="state",
+        type=click.Path(path_type=Path),
+        envvar="ZOOMSTATE_STATE_DIR",
+    )(func)
+
+
+STATE_DIR = _state_dir
+
+
+def load(state_dir: Path) -> DesiredState:
+    from zoomstate.usecases.offline import validate
+
+    follow = bool(click.get_current_context().meta.get(_FOLLOW_LINKS))
+    return validate(state_dir, follow_external_links=follow)
+
+
+def print_issues(issues: list[Issue]) -> None:
+    for issue in issues:
+        click.echo(str(issue), err=True)
+
+
+@contextmanager
+def exit_on_issues() -> Iterator[None]:
+    """Issues with the state (at load or plan time): every one on stderr, then exit 1."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        print_issues(exc.issues)
+        raise click.exceptions.Exit(ExitCode.ERROR) from None
+
+
+def load_or_exit(state_dir: Path) -> DesiredState:
+    """The state, or every issue on stderr and exit 1, before any API call."""
+    with exit_on_issues():
+        return load(state_dir)
+
+
+def connection_options(func: Any) -> Any:
+    """Options of every command that talks to an account."""
+    func = click.option(
+        "--budget-share",
+        type=click.FloatRange(0.05, 1.0),
+        default=0.8,
+        show_default=True,
+        envvar="ZOOMSTATE_BUDGET_SHARE",
+        help="Share of Zoom's per-second rate limits this run may use; the rest is left to "
+        "the account's other apps. Env: ZOOMSTATE_BUDGET_SHARE.",
+    )(func)
+    func = click.option(
+        "--tier",
+        type=click.Choice(["pro", "business"]),
+        default=None,
+        envvar="ZOOMSTATE_TIER",
+        help="The account's Zoom plan, for rate limits (default: account.rate_limits in "
+        "the state). Env: ZOOMSTATE_TIER.",
+    )(func)
+    return func
+
+
+def connection(obj: Context, tier: str | None, share: float, state_tier: str) -> Connection:
+    from zoomstate.session import Connection
+
+    chosen = tier or state_tier
+    return Connection(
+        sandbox=obj.sandbox,
+        tier="business" if chosen == "business" else "pro",
+        share=share,
+        pacing=obj.pacing,
+    )
+
+
+def plan_options(targets: tuple[str, ...], skip_removals: bool, force: bool) -> PlanOptions:
+    from zoomstate.plan import PlanOptions
+
+    return PlanOptions(
+        targets=frozenset(t.lower() for t in targets) if targets else None,
+        skip_removals=skip_removals,
+        force=force,
+    )
+
+
+def reason(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or type(exc).__name__}{where}"
+
+
+def writable(path: Path, option: str) -> None:
+    """Fail before any API call when `path` cannot be written: its folder is a file, or
+    cannot be made or written to."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{option} {path}: cannot make its folder ({reason(exc)})") from None
+    if not os.access(path.parent, os.W_OK):
+        raise ConfigError(f"{option} {path}: its folder {path.parent} is not writable")
+
+
+def write_out(path: Path, text: str) -> None:
+    """Write an `--out` file atomically; a failure (a full disk) is one line."""
+    from zoomstate import atomic
+
+    try:
+        atomic.write_text(path, text)
+    except OSError as exc:
+        raise ConfigError(f"--out {path}: cannot write it ({reason(exc)})") from None

@@ -1,0 +1,109 @@
+"""`zoomstate plan`: what would make the account match the state. Changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from zoomstate.cli.context import Context, ExitCode
+from zoomstate.cli.options import (
+    STATE_DIR,
+    connection,
+    connection_options,
+    exit_on_issues,
+    load_or_exit,
+    plan_options,
+    reason,
+    writable,
+)
+from zoomstate.cli.ui import color
+from zoomstate.errors import ConfigError
+
+
+@click.command()
+@STATE_DIR
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for terminals, markdown for a pull-request comment, json for machines.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan (JSON) to this file, for `apply --plan`.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes, 0 when there are none (waiting steps alone are "
+    "not changes).",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="EMAIL",
+    help="Plan only this user (repeatable).",
+)
+@click.option("--skip-removals", is_flag=True, help="Plan no removal at all (emergency brake).")
+@click.option(
+    "--force", is_flag=True, help="Go beyond account.safety limits (never scope or protection)."
+)
+@connection_options
+@click.pass_obj
+def plan(
+    obj: Context,
+    state_dir: Path,
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    skip_removals: bool,
+    force: bool,
+    tier: str | None,
+    budget_share: float,
+) -> None:
+    """Compare the state with the live account and print the steps that would make them
+    match. Changes nothing. STATE_DIR defaults to state/ (env: ZOOMSTATE_STATE_DIR).
+
+    \b
+    Examples:
+      zoomstate --sandbox demo.json plan
+      zoomstate plan state/ --format markdown --out plan.json --detailed-exitcode
+      zoomstate plan --target alice@example.com --format json
+    """
+    from zoomstate import atomic
+    from zoomstate.render import render_plan_json, render_plan_markdown, render_plan_text
+    from zoomstate.usecases import reading
+
+    desired = load_or_exit(state_dir)
+    if out is not None:
+        writable(out, "--out")
+    conn = connection(obj, tier, budget_share, desired.account.rate_limits)
+    live, calls = asyncio.run(reading.read_live(conn))
+    with exit_on_issues():
+        result = reading.plan(desired, live, plan_options(targets, skip_removals, force))
+    if fmt == "json":
+        click.echo(render_plan_json(result), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_plan_markdown(result), nl=False)
+    else:
+        click.echo(render_plan_text(result, color=color(sys.stdout)), nl=False)
+    if out is not None:
+        try:
+            atomic.write_text(out, result.to_json())
+        except OSError as exc:
+            raise ConfigError(f"--out {out}: cannot save the plan there ({reason(exc)})") from None
+        obj.info(f"plan saved to {out}")
+    obj.info(f"read the account in {calls} API calls")
+    if not result.operations and result.waiting:
+        obj.info("Only waiting steps remain: nothing to apply until those users are active.")
+    if detailed_exitcode and result.has_changes:
+        raise click.exceptions.Exit(ExitCode.CHANGES)
