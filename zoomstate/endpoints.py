@@ -58,6 +58,14 @@ class Endpoint:
     scope: str
     # For a listing the client pages through: the largest page_size Zoom documents.
     page: int | None = None
+    # The largest page Zoom really serves, where it is less than `page`: "up to 300" for
+    # GET /users in Zoom's pagination guide, although the spec allows 2000. The sandbox
+    # serves this many.
+    served_cap: int | None = None
+
+    @property
+    def served(self) -> int | None:
+        return self.served_cap if self.served_cap is not None else self.page
 
 
 class Match(NamedTuple):
@@ -67,9 +75,16 @@ class Match(NamedTuple):
 
 
 def _ep(
-    method: str, template: str, family: Family, label: Label, scope: str, *, page: int | None = None
+    method: str,
+    template: str,
+    family: Family,
+    label: Label,
+    scope: str,
+    *,
+    page: int | None = None,
+    served: int | None = None,
 ) -> Endpoint:
-    return Endpoint(method, template, family, label, scope, page)
+    return Endpoint(method, template, family, label, scope, page, served)
 
 
 # Every endpoint of the sandbox (issue 3), plus the neighbours REFERENCE.md §5 lists that a
@@ -77,7 +92,7 @@ def _ep(
 ENDPOINTS: tuple[Endpoint, ...] = (
     # Users API (U); the Roles API (Accounts) is metered with it and is not in the
     # vendored specs: its labels and scopes are from Zoom's Roles API pages (see above)
-    _ep("GET", "/users", "users", "medium", "user:read:list_users:admin", page=2000),
+    _ep("GET", "/users", "users", "medium", "user:read:list_users:admin", page=2000, served=300),
     _ep("POST", "/users", "users", "light", "user:write:user:admin"),
     _ep("GET", "/users/email", "users", "light", "user:read:email:admin"),
     _ep("GET", "/users/summary", "users", "medium", "user:read:summary:admin"),
@@ -91,7 +106,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _ep("PUT", "/users/{userId}/email", "users", "light", "user:update:email:admin"),
     _ep("PUT", "/users/{userId}/password", "users", "medium", "user:update:password:admin"),
     _ep("GET", "/roles", "users", "medium", "role:read:list_roles:admin", page=300),
-    _ep("GET", "/roles/{roleId}/members", "users", "medium", "role:read:list_members:admin"),
+    _ep(
+        "GET",
+        "/roles/{roleId}/members",
+        "users",
+        "medium",
+        "role:read:list_members:admin",
+        page=300,
+    ),
     _ep("POST", "/roles/{roleId}/members", "users", "medium", "role:write:member:admin"),
     _ep(
         "DELETE", "/roles/{roleId}/members/{memberId}", "users", "light", "role:delete:member:admin"

@@ -61,7 +61,7 @@ def drift(
 
     desired = load_or_exit(state_dir)
     if out is not None:
-        writable(out, "--out")
+        writable(out, "--out", create=False)
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
     live, calls = asyncio.run(reading.read_live(conn))
     report = reading.drift(desired, live)

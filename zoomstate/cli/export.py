@@ -60,7 +60,7 @@ def export(
     if out is not None and not force and out.exists() and any(out.rglob("*.y*ml")):
         raise ConfigError(f"{out} already holds state files: use --force to overwrite them")
     if out is not None:
-        writable(out / "state.yaml", "--out")
+        writable(out / "state.yaml", "--out", create=False)
     conn = connection(obj, tier, budget_share, "pro")
     with status(obj, "reading the account") as progress:
         live, calls = asyncio.run(reading.read_live(conn, progress))

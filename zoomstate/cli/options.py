@@ -139,9 +139,22 @@ def reason(exc: OSError) -> str:
     return f"{exc.strerror or type(exc).__name__}{where}"
 
 
-def writable(path: Path, option: str) -> None:
+def writable(path: Path, option: str, *, create: bool = True) -> None:
     """Fail before any API call when `path` cannot be written: its folder is a file, or
-    cannot be made or written to."""
+    cannot be made or written to. With `create=False` nothing is made yet (a command that
+    may still fail, such as a read, leaves no folder behind): the nearest folder that
+    exists must be a writable folder."""
+    if not create:
+        existing = path.parent
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise ConfigError(
+                f"{option} {path}: cannot make its folder (Not a directory: {existing})"
+            )
+        if not os.access(existing, os.W_OK):
+            raise ConfigError(f"{option} {path}: its folder {existing} is not writable")
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -1,7 +1,7 @@
 """A local emulator of Zoom's REST API (users, Zoom Phone, Contact Center).
 
 Public entry points: `create_app` (the ASGI app), `open_embedded` (in-process over httpx),
-`generate_account` (large accounts for benchmarks) and the `sandbox` click group in
+`generate_account` (large accounts for benchmarks) and the `serve` click command in
 `zoomstate.sandbox.cli`. The sandbox never imports zoomstate's core or client.
 """
 

@@ -1,5 +1,6 @@
-"""`zoomstate sandbox ...`: run the sandbox under uvicorn. The main CLI registers the
-`sandbox` group (`cli.add_command(sandbox)`)."""
+"""`zoomstate sandbox serve`: run the sandbox under uvicorn. The `sandbox` group itself is
+declared in `zoomstate/cli/sandbox.py` (so `zoomstate --help` imports nothing of the
+sandbox), which loads this command only when it is run or its help is shown."""
 
 from __future__ import annotations
 
@@ -16,21 +17,10 @@ from zoomstate.sandbox.faults import FaultSpec, FaultSpecError
 from zoomstate.sandbox.persistence import SandboxFileError
 from zoomstate.sandbox.seeding import SeedError
 
-__all__ = ["is_loopback", "sandbox"]
+__all__ = ["is_loopback", "serve"]
 
 
-@click.group(name="sandbox")
-def sandbox() -> None:
-    """A local emulator of Zoom's REST API (users, Zoom Phone, Contact Center).
-
-    \b
-    Examples:
-      zoomstate sandbox serve --port 9000 --data sandbox.json
-      zoomstate --sandbox sandbox.json plan    # the same account, in-process
-    """
-
-
-@sandbox.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=9000, show_default=True, type=int, help="0 picks a free port.")
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path), help="Account file.")

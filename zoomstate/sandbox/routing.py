@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from zoomstate.endpoints import endpoint
 from zoomstate.sandbox.errors import FieldError, ZoomError, validation_failed
 from zoomstate.sandbox.limits import TooDeep, loads
 from zoomstate.sandbox.validation import SCHEMAS, check, coerce_query_int
@@ -161,18 +162,6 @@ class PageTokens:
             self._cursors.clear()
 
 
-# Page-size caps by listing: users 300 as Zoom's pagination guide says ("Light ... up to
-# 300"), although the spec allows 2000; larger page_size values are clamped, never refused.
-DEFAULT_PAGE_CAPS: Mapping[str, int] = {
-    "users": 300,
-    "phone_users": 100,
-    "numbers": 100,
-    "cc_users": 300,
-    "cc_roles": 300,
-    "sites": 300,
-    "templates": 300,
-    "role_members": 300,
-}
 _CAP_PATHS = {
     "users": "/users",
     "phone_users": "/phone/users",
@@ -181,6 +170,22 @@ _CAP_PATHS = {
     "cc_roles": "/contact_center/roles",
     "sites": "/phone/sites",
     "templates": "/phone/setting_templates",
+}
+_ROLE_MEMBERS = "/roles/{roleId}/members"
+
+
+def _served(path: str) -> int:
+    served = endpoint("GET", path).served
+    assert served is not None, f"zoomstate.endpoints has no page size for GET {path}"
+    return served
+
+
+# Page-size caps by listing, from the endpoint table: what Zoom really serves (users 300 as
+# Zoom's pagination guide says, although the spec allows 2000); larger page_size values
+# are clamped, never refused.
+DEFAULT_PAGE_CAPS: Mapping[str, int] = {
+    **{kind: _served(path) for kind, path in _CAP_PATHS.items()},
+    "role_members": _served(_ROLE_MEMBERS),
 }
 
 
