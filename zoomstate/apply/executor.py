@@ -1,56 +1,31 @@
-"""Carry out a plan: steps of different users at once, each user's steps in plan order,
-every API call journaled before it leaves and after it returns.
-
-Safety rests on three habits:
-- read before write: a step that may have been done already (a dropped connection after
-  Zoom acted, a run killed half-way) is verified against Zoom instead of repeated blindly;
-- a failed step skips only the steps that depend on it (its user's later steps and the
-  other users' steps that wait for it); the rest go on;
-- the journal (`.zoomstate/runs/<run>.jsonl`) is flushed around every call, so after a
-  crash it tells what reached Zoom; running `apply` again re-reads the live account and
-  carries on from there.
-"""
+"""The executor: steps of different owners at once, each owner's steps in plan order (one
+lane per owner address), at most `concurrency` in flight, a freed slot going to the step
+that comes first in the plan; a run stops starting steps when the API stops answering.
+A data-losing step first journals a snapshot of what it is about to remove."""
 
 from __future__ import annotations
 
 import asyncio
-import errno
 import heapq
-import json
 import logging
-import os
-import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any
 
-import httpx
-
+from zoomstate.apply.journal import Journal, _current_op
+from zoomstate.apply.report import StepResult, StepStatus
 from zoomstate.core.address import Address
-from zoomstate.errors import (
-    BackendError,
-    JournalError,
-    RateLimited,
-    StalePlan,
-    Unreachable,
-    UnsafePlan,
-)
+from zoomstate.errors import BackendError, RateLimited, Unreachable
 from zoomstate.live import LiveState
-from zoomstate.model import DesiredState
-from zoomstate.plan import Operation, OpKind, Plan, live_fingerprints, state_hash
+from zoomstate.plan import Operation, OpKind, Plan
 from zoomstate.planfile import check_dependencies
-from zoomstate.redact import scrub
 from zoomstate.zoom.client import ZoomClient
 from zoomstate.zoom.paths import seg
 
-log = logging.getLogger(__name__)
+# The name it had before the package split: log lines keep their logger name.
+log = logging.getLogger("zoomstate.apply")
 
-StepStatus = Literal["done", "failed", "skipped", "waiting"]
-_STATUSES: tuple[StepStatus, ...] = ("done", "failed", "skipped", "waiting")
 Sleep = Callable[[float], Awaitable[None]]
 # How long a new phone user may take to appear after its licence is turned on. Zoom
 # creates it asynchronously; folio-sec's provider waits up to 3 minutes.
@@ -60,163 +35,6 @@ PHONE_USER_TIMEOUT_S = 180.0
 # API would otherwise cost every remaining step its full round of retries.
 STOP_AFTER_UNANSWERED = 5
 NOT_STARTED = "not started: the API stopped answering"
-
-
-# --------------------------------------------------------------------------------------
-# The journal
-
-
-class Journal:
-    """One JSON-lines file per run. Each record is flushed as it is written: a killed run
-    leaves every record it wrote (the OS keeps what was flushed; fsync only matters on
-    power loss, and is not paid for on every call). Journals travel (CI artifacts): every
-    record goes through `redact.scrub`, so what could let someone in is masked."""
-
-    def __init__(self, path: Path, *, clock: Callable[[], datetime] | None = None) -> None:
-        self.path = path
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self.records = 0
-        self._broken: JournalError | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._file: TextIO = path.open("a", encoding="utf-8")
-        except OSError as exc:
-            if exc.errno in _DISK_FULL:
-                raise _journal_error(path, exc, "cannot create the apply journal") from None
-            raise  # a folder that cannot hold a journal is the caller's bad option
-
-    @classmethod
-    def create(cls, directory: Path, run_id: str | None = None) -> Journal:
-        run_id = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
-        return cls(directory / f"{run_id}.jsonl")
-
-    def write(self, event: str, **data: Any) -> None:
-        """Append one record; JournalError when it cannot be written, and on every write
-        after that (so nothing more is done unjournaled)."""
-        if self._broken is not None:
-            raise self._broken
-        record = {"t": self._clock().isoformat(timespec="milliseconds"), "event": event, **data}
-        try:
-            self._file.write(json.dumps(scrub(record), sort_keys=True, default=str) + "\n")
-            self._file.flush()
-        except OSError as exc:
-            self._broken = _journal_error(self.path, exc, "cannot write the apply journal")
-            raise self._broken from None
-        self.records += 1
-
-    def close(self) -> None:
-        try:
-            self._file.close()
-        except OSError as exc:
-            if self._broken is None:  # already said; the run is stopping for it
-                raise _journal_error(self.path, exc, "cannot write the apply journal") from None
-
-
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-
-
-def _journal_error(path: Path, exc: OSError, what: str) -> JournalError:
-    reason = "disk full" if exc.errno in _DISK_FULL else exc.strerror or exc
-    return JournalError(
-        f"{path}: {what}: {reason}; the run stopped (free some space and run apply again: "
-        "it re-reads the account and carries on)"
-    )
-
-
-# Which step the current task is working on, for the journaling transport. Each worker
-# task has its own context, so concurrent steps never see each other's value.
-_current_op: ContextVar[str | None] = ContextVar("zoomstate_current_op", default=None)
-
-
-class JournalTransport(httpx.AsyncBaseTransport):
-    """Wraps the real transport: every attempt (retries included) is written to the journal
-    before it is sent and after it returns or fails. Headers are never written."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, journal: Journal) -> None:
-        self._inner = inner
-        self._journal = journal
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        # The token request is journaled by path only: its query and headers are the
-        # app's credentials.
-        token = request.url.path.rstrip("/").endswith("oauth/token")
-        body: Any = None
-        if request.content and not token:
-            try:
-                body = json.loads(request.content)
-            except ValueError:
-                body = None
-        target: dict[str, Any] = {
-            "method": request.method,
-            "path": request.url.path,
-            "op": _current_op.get(),
-        }
-        query = dict(request.url.params)
-        if query and not token:
-            target["query"] = query
-        self._journal.write("request", **target, body=body)
-        try:
-            response = await self._inner.handle_async_request(request)
-        except Exception as exc:
-            self._journal.write("response", **target, error=type(exc).__name__)
-            raise
-        code = None
-        if response.status_code >= 400:
-            await response.aread()
-            try:
-                parsed = json.loads(response.content or b"{}")
-                code = parsed.get("code") if isinstance(parsed, dict) else None
-            except ValueError:
-                code = None
-        self._journal.write("response", **target, status=response.status_code, code=code)
-        return response
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-# --------------------------------------------------------------------------------------
-# Results
-
-
-@dataclass(frozen=True, slots=True)
-class StepResult:
-    op: str
-    kind: str
-    user: str
-    status: StepStatus
-    detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyReport:
-    results: tuple[StepResult, ...]
-    journal: str | None = None
-    calls: int = 0
-    seconds: float = 0.0
-    # Why the run stopped starting steps before the end ("" when it did not).
-    stopped: str = ""
-
-    def count(self, status: StepStatus) -> int:
-        return sum(1 for r in self.results if r.status == status)
-
-    @property
-    def failed(self) -> bool:
-        return self.count("failed") > 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format_version": 1,
-            "summary": {s: self.count(s) for s in _STATUSES},
-            "calls": self.calls,
-            "seconds": round(self.seconds, 3),
-            "journal": self.journal,
-            "stopped": self.stopped or None,
-            "steps": [
-                {"op": r.op, "kind": r.kind, "user": r.user, "status": r.status, "detail": r.detail}
-                for r in self.results
-            ],
-        }
 
 
 class _Slots:
@@ -268,10 +86,6 @@ class _Skip(Exception):
         self.status = status
         self.detail = detail
         super().__init__(detail)
-
-
-# --------------------------------------------------------------------------------------
-# The executor
 
 
 @dataclass
@@ -788,100 +602,12 @@ HANDLERS: Mapping[OpKind, Handler] = {
 }
 
 
-def check_current(plan: Plan, desired: DesiredState, live: LiveState) -> None:
-    """Refuse a saved plan that no longer fits: the state changed since it was made, or
-    a live object one of its steps read has changed (it was made on another account's
-    reality). Never re-plans silently."""
-    if state_hash(desired) != plan.state_hash:
-        raise StalePlan(
-            "the state changed since this plan was made (state hash "
-            f"{plan.state_hash[:19]} -> {state_hash(desired)[:19]}): run plan again"
-        )
-    now = live_fingerprints(live, plan.fingerprints)
-    changed = sorted(key for key, value in plan.fingerprints.items() if now.get(key) != value)
-    if changed:
-        shown = ", ".join(k.partition(":")[2] for k in changed[:20])
-        more = f" and {len(changed) - 20} more" if len(changed) > 20 else ""
-        raise StalePlan(
-            f"the live account changed since this plan was made: {shown}{more}; "
-            "nothing was applied: run plan again"
-        )
-
-
-def check_consent(plan: Plan, allowed: bool) -> None:
-    """Steps that lose data run only with explicit consent."""
-    losing = [op for op in plan.operations if op.destroys_data]
-    if losing and not allowed:
-        shown = ", ".join(op.id for op in losing[:10])
-        more = f" and {len(losing) - 10} more" if len(losing) > 10 else ""
-        raise UnsafePlan(
-            f"{len(losing)} step(s) lose data ({shown}{more}): apply them with "
-            "--allow-data-loss or account.allow_data_loss: true. Nothing was applied"
-        )
-
-
-async def apply_plan(
-    plan: Plan,
-    client: ZoomClient,
-    live: LiveState,
-    *,
-    journal: Journal | None = None,
-    concurrency: int = 8,
-    sleep: Sleep = asyncio.sleep,
-    on_step: Callable[[StepResult], None] | None = None,
-    phone_user_timeout_s: float = PHONE_USER_TIMEOUT_S,
-    stop_after: int = STOP_AFTER_UNANSWERED,
-) -> ApplyReport:
-    """Carry out `plan` (already checked against `live`) and report every step."""
-    started = time.perf_counter()
-    calls_before = client.stats.calls
-    executor = Executor(
-        client=client,
-        live=live,
-        journal=journal,
-        concurrency=concurrency,
-        sleep=sleep,
-        phone_user_timeout_s=phone_user_timeout_s,
-        on_step=on_step,
-        planned=frozenset(op.id for op in plan.operations),
-        stop_after=stop_after,
-    )
-    if journal:
-        journal.write(
-            "run_start",
-            state_hash=plan.state_hash,
-            operations=len(plan.operations),
-            waiting=len(plan.waiting),
-        )
-    results: list[StepResult] = []
-    try:
-        results = await executor.run(plan)
-    finally:
-        if journal:
-            final = results or list(executor.results.values())
-            journal.write(
-                "run_end",
-                **{s: sum(1 for r in final if r.status == s) for s in _STATUSES},
-            )
-    return ApplyReport(
-        results=tuple(results),
-        journal=str(journal.path) if journal else None,
-        calls=client.stats.calls - calls_before,
-        seconds=time.perf_counter() - started,
-        stopped=executor.stopped,
-    )
-
-
 __all__ = [
     "HANDLERS",
     "NOT_STARTED",
+    "PHONE_USER_TIMEOUT_S",
     "STOP_AFTER_UNANSWERED",
-    "ApplyReport",
     "Executor",
-    "Journal",
-    "JournalTransport",
-    "StepResult",
-    "apply_plan",
-    "check_consent",
-    "check_current",
+    "Handler",
+    "Sleep",
 ]

@@ -1,0 +1,52 @@
+"""What a run reports: one `StepResult` per step, and the `ApplyReport` of the run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+StepStatus = Literal["done", "failed", "skipped", "waiting"]
+_STATUSES: tuple[StepStatus, ...] = ("done", "failed", "skipped", "waiting")
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    op: str
+    kind: str
+    user: str
+    status: StepStatus
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyReport:
+    results: tuple[StepResult, ...]
+    journal: str | None = None
+    calls: int = 0
+    seconds: float = 0.0
+    # Why the run stopped starting steps before the end ("" when it did not).
+    stopped: str = ""
+
+    def count(self, status: StepStatus) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return self.count("failed") > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": 1,
+            "summary": {s: self.count(s) for s in _STATUSES},
+            "calls": self.calls,
+            "seconds": round(self.seconds, 3),
+            "journal": self.journal,
+            "stopped": self.stopped or None,
+            "steps": [
+                {"op": r.op, "kind": r.kind, "user": r.user, "status": r.status, "detail": r.detail}
+                for r in self.results
+            ],
+        }
+
+
+__all__ = ["ApplyReport", "StepResult", "StepStatus"]

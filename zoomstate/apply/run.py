@@ -1,0 +1,109 @@
+"""Checks before a run (the plan still fits; consent for data loss) and `apply_plan`,
+which runs the executor over a plan and reports every step."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from zoomstate.apply.executor import (
+    PHONE_USER_TIMEOUT_S,
+    STOP_AFTER_UNANSWERED,
+    Executor,
+    Sleep,
+)
+from zoomstate.apply.journal import Journal
+from zoomstate.apply.report import _STATUSES, ApplyReport, StepResult
+from zoomstate.errors import StalePlan, UnsafePlan
+from zoomstate.live import LiveState
+from zoomstate.model import DesiredState
+from zoomstate.plan import Plan, live_fingerprints, state_hash
+from zoomstate.zoom.client import ZoomClient
+
+
+def check_current(plan: Plan, desired: DesiredState, live: LiveState) -> None:
+    """Refuse a saved plan that no longer fits: the state changed since it was made, or
+    a live object one of its steps read has changed (it was made on another account's
+    reality). Never re-plans silently."""
+    if state_hash(desired) != plan.state_hash:
+        raise StalePlan(
+            "the state changed since this plan was made (state hash "
+            f"{plan.state_hash[:19]} -> {state_hash(desired)[:19]}): run plan again"
+        )
+    now = live_fingerprints(live, plan.fingerprints)
+    changed = sorted(key for key, value in plan.fingerprints.items() if now.get(key) != value)
+    if changed:
+        shown = ", ".join(k.partition(":")[2] for k in changed[:20])
+        more = f" and {len(changed) - 20} more" if len(changed) > 20 else ""
+        raise StalePlan(
+            f"the live account changed since this plan was made: {shown}{more}; "
+            "nothing was applied: run plan again"
+        )
+
+
+def check_consent(plan: Plan, allowed: bool) -> None:
+    """Steps that lose data run only with explicit consent."""
+    losing = [op for op in plan.operations if op.destroys_data]
+    if losing and not allowed:
+        shown = ", ".join(op.id for op in losing[:10])
+        more = f" and {len(losing) - 10} more" if len(losing) > 10 else ""
+        raise UnsafePlan(
+            f"{len(losing)} step(s) lose data ({shown}{more}): apply them with "
+            "--allow-data-loss or account.allow_data_loss: true. Nothing was applied"
+        )
+
+
+async def apply_plan(
+    plan: Plan,
+    client: ZoomClient,
+    live: LiveState,
+    *,
+    journal: Journal | None = None,
+    concurrency: int = 8,
+    sleep: Sleep = asyncio.sleep,
+    on_step: Callable[[StepResult], None] | None = None,
+    phone_user_timeout_s: float = PHONE_USER_TIMEOUT_S,
+    stop_after: int = STOP_AFTER_UNANSWERED,
+) -> ApplyReport:
+    """Carry out `plan` (already checked against `live`) and report every step."""
+    started = time.perf_counter()
+    calls_before = client.stats.calls
+    executor = Executor(
+        client=client,
+        live=live,
+        journal=journal,
+        concurrency=concurrency,
+        sleep=sleep,
+        phone_user_timeout_s=phone_user_timeout_s,
+        on_step=on_step,
+        planned=frozenset(op.id for op in plan.operations),
+        stop_after=stop_after,
+    )
+    if journal:
+        journal.write(
+            "run_start",
+            state_hash=plan.state_hash,
+            operations=len(plan.operations),
+            waiting=len(plan.waiting),
+        )
+    results: list[StepResult] = []
+    try:
+        results = await executor.run(plan)
+    finally:
+        if journal:
+            final = results or list(executor.results.values())
+            journal.write(
+                "run_end",
+                **{s: sum(1 for r in final if r.status == s) for s in _STATUSES},
+            )
+    return ApplyReport(
+        results=tuple(results),
+        journal=str(journal.path) if journal else None,
+        calls=client.stats.calls - calls_before,
+        seconds=time.perf_counter() - started,
+        stopped=executor.stopped,
+    )
+
+
+__all__ = ["apply_plan", "check_consent", "check_current"]
