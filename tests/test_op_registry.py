@@ -25,6 +25,7 @@ from zoomstate.live import LiveState
 from zoomstate.plan import OP_KINDS, SYMBOLS, Operation, OpKind, Plan
 from zoomstate.planfile import parse_plan_file
 from zoomstate.sandbox.app import ROUTES
+from zoomstate.zoom.adapters import ADAPTERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,6 +75,17 @@ def test_symbols_are_what_the_names_always_gave() -> None:
 def test_every_kind_has_an_apply_handler_and_a_model_handler() -> None:
     assert set(HANDLERS) == set(OP_KINDS)
     assert set(MODEL_HANDLERS) == set(OP_KINDS)
+
+
+def test_every_kind_has_exactly_one_handler_across_the_adapters() -> None:
+    # The executor's registry is the union of the adapters' (zoomstate/zoom/adapters/): a
+    # kind two adapters handle would have one of them silently win.
+    owners: dict[str, list[str]] = {}
+    for adapter in ADAPTERS:
+        for kind, handler in adapter.HANDLERS.items():
+            owners.setdefault(kind, []).append(adapter.__name__)
+            assert HANDLERS[kind] is handler
+    assert {k: len(v) for k, v in owners.items()} == dict.fromkeys(OP_KINDS, 1), owners
 
 
 def test_every_kind_has_a_row_in_docs_plan_md() -> None:

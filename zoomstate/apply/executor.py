@@ -9,7 +9,7 @@ import asyncio
 import heapq
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,16 +17,17 @@ from zoomstate.apply.journal import Journal, _current_op
 from zoomstate.apply.report import StepResult, StepStatus
 from zoomstate.core.address import Address
 from zoomstate.errors import BackendError, RateLimited, Unreachable
-from zoomstate.live import LiveState
+from zoomstate.live import LiveState, LiveUser
 from zoomstate.plan import Operation, OpKind, Plan
 from zoomstate.planfile import check_dependencies
+from zoomstate.zoom.adapters import ADAPTERS
+from zoomstate.zoom.adapters.base import Handler, Sleep
 from zoomstate.zoom.client import ZoomClient
 from zoomstate.zoom.paths import seg
 
 # The name it had before the package split: log lines keep their logger name.
 log = logging.getLogger("zoomstate.apply")
 
-Sleep = Callable[[float], Awaitable[None]]
 # How long a new phone user may take to appear after its licence is turned on. Zoom
 # creates it asynchronously; folio-sec's provider waits up to 3 minutes.
 PHONE_USER_TIMEOUT_S = 180.0
@@ -35,6 +36,12 @@ PHONE_USER_TIMEOUT_S = 180.0
 # API would otherwise cost every remaining step its full round of retries.
 STOP_AFTER_UNANSWERED = 5
 NOT_STARTED = "not started: the API stopped answering"
+
+# One handler per operation kind (zoomstate/core/ops.py), from the adapter of its kind;
+# tests/test_op_registry.py checks that every kind has exactly one.
+HANDLERS: Mapping[OpKind, Handler] = {
+    kind: handler for adapter in ADAPTERS for kind, handler in adapter.HANDLERS.items()
+}
 
 
 class _Slots:
@@ -118,6 +125,9 @@ class Executor:
         accepts the user id or the e-mail in most paths; the id survives an e-mail change,
         so it is preferred."""
         return seg(self.ids.get(key, key))
+
+    def live_user(self, key: str) -> LiveUser | None:
+        return self._live.get(key)
 
     async def run(self, plan: Plan) -> list[StepResult]:
         ops = list(plan.operations)
@@ -238,23 +248,19 @@ class Executor:
 
     async def _snapshot(self, op: Operation) -> None:
         """What is about to go, in full and as Zoom has it now, so an admin can put the
-        configuration back: the plan's view of the user, and fresh reads of the Zoom user,
-        the phone user, its phone settings and the Contact Center user. A step whose
-        snapshot cannot be read does not run: nothing is removed unrecorded."""
+        configuration back: the plan's view of the user, and fresh reads of what each
+        adapter holds of it (the Zoom user, the phone user, its phone settings, the
+        Contact Center user). A step whose snapshot cannot be read does not run: nothing
+        is removed unrecorded."""
         assert self.journal is not None
         user = self._live.get(op.user)
         config = user.spec.model_dump(mode="json") if user else None
         ref = self.user_ref(op.user)
-        reads: dict[str, Any] = {"user": f"/users/{ref}"}
-        if user is None or user.spec.phone is not None:
-            reads["phone_user"] = f"/phone/users/{ref}"
-            reads["phone_settings"] = f"/phone/users/{ref}/settings"
-        if user is None or user.spec.contact_center is not None:
-            reads["contact_center_user"] = f"/contact_center/users/{ref}"
+        reads = {name: path for a in ADAPTERS for name, path in a.snapshot_reads(user, ref)}
         live: dict[str, Any] = {}
         for name, path in reads.items():
             try:
-                live[name] = await self._call("GET", path)
+                live[name] = await self.call("GET", path)
             except RateLimited:
                 raise
             except BackendError as exc:
@@ -283,323 +289,8 @@ class Executor:
     async def _execute(self, op: Operation) -> str:
         return await HANDLERS[op.kind](self, op)
 
-    async def _call(self, method: str, path: str, **kw: Any) -> Any:
+    async def call(self, method: str, path: str, **kw: Any) -> Any:
         return await self.client.request(method, path, **kw)
-
-    async def _phone_user(self, op: Operation) -> dict[str, Any] | None:
-        try:
-            data = await self._call("GET", f"/phone/users/{self.user_ref(op.user)}")
-        except BackendError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return data if isinstance(data, dict) else None
-
-    async def _op_create_user(self, op: Operation) -> str:
-        p = dict(op.params)
-        # POST /users takes names and type only; department and job title go in a PATCH
-        # once the user is active (Zoom ignores updates to a pending user).
-        info: dict[str, Any] = {"email": p["email"], "type": p["type"]}
-        for name in ("first_name", "last_name"):
-            if p.get(name) is not None:
-                info[name] = p[name]
-        outcome = f"created with action {p['action']}"
-        try:
-            data = await self._call(
-                "POST", "/users", json={"action": p["action"], "user_info": info}
-            )
-        except BackendError as exc:
-            if exc.status != 409 or exc.code != 1005:
-                raise
-            # Already there: our own earlier request whose answer was lost (a dropped
-            # connection, a killed run), or someone else's. Read it back rather than fail,
-            # and still send the fields POST /users does not take: a run that stopped
-            # between the two calls must not leave them out.
-            data = await self._call("GET", f"/users/{seg(p['email'])}")
-            outcome = "already existed"
-        if isinstance(data, dict) and data.get("id"):
-            self.ids[op.user] = str(data["id"])
-        extra = {
-            ("dept" if k == "department" else k): p[k]
-            for k in ("department", "job_title")
-            if p.get(k) is not None
-        }
-        if extra and p["action"] != "create":
-            await self._call("PATCH", f"/users/{self.user_ref(op.user)}", json=extra)
-        return outcome
-
-    async def _op_update_user(self, op: Operation) -> str:
-        raw = op.params.get("fields")
-        fields = dict(raw) if isinstance(raw, dict) else {}
-        type_code = fields.pop("type", None)
-        body = {("dept" if k == "department" else k): v for k, v in fields.items()}
-        ref = self.user_ref(op.user)
-        if body:
-            await self._call("PATCH", f"/users/{ref}", json=body)
-        if type_code is not None:
-            # Zoom refuses a type change together with other fields (code 300).
-            await self._call("PATCH", f"/users/{ref}", json={"type": type_code})
-        return ""
-
-    async def _op_change_email(self, op: Operation) -> str:
-        old = self.ids.get(op.user) or str(op.before)
-        await self._call("PUT", f"/users/{seg(old)}/email", json={"email": op.params["email"]})
-        return ""
-
-    async def _op_activate_user(self, op: Operation) -> str:
-        await self._call(
-            "PUT", f"/users/{self.user_ref(op.user)}/status", json={"action": "activate"}
-        )
-        return ""
-
-    async def _op_deactivate_user(self, op: Operation) -> str:
-        await self._call(
-            "PUT", f"/users/{self.user_ref(op.user)}/status", json={"action": "deactivate"}
-        )
-        return ""
-
-    async def _op_delete_user(self, op: Operation) -> str:
-        params = {k: v for k, v in op.params.items() if v is not None}
-        if params.get("action") == "delete" and "transfer_email" in params:
-            params.update(
-                transfer_meeting="true", transfer_webinar="true", transfer_recording="true"
-            )
-        # A pending user is deleted by e-mail with a bare DELETE (Zoom 404s an `action`).
-        ref = seg(op.user) if not params else self.user_ref(op.user)
-        try:
-            await self._call("DELETE", f"/users/{ref}", params=params or None)
-        except BackendError as exc:
-            if exc.status == 404 and exc.code == 1001:
-                return "already gone"
-            raise
-        return ""
-
-    async def _op_assign_role(self, op: Operation) -> str:
-        role_id = str(op.params["role_id"])
-        member = {"id": self.ids[op.user]} if op.user in self.ids else {"email": op.user}
-        try:
-            await self._call("POST", f"/roles/{seg(role_id)}/members", json={"members": [member]})
-        except BackendError as exc:
-            # Zoom does not document its answer for a user already in the role (our own
-            # earlier request whose answer was lost, retried): read the user's role
-            # rather than fail a step that is already done.
-            if exc.status is None or exc.status >= 500 or isinstance(exc, RateLimited):
-                raise
-            user = await self._call("GET", f"/users/{self.user_ref(op.user)}")
-            if isinstance(user, dict) and str(user.get("role_id")) == role_id:
-                return "already in the role"
-            raise
-        return ""
-
-    async def _op_enable_phone(self, op: Operation) -> str:
-        await self._call(
-            "PATCH", f"/users/{self.user_ref(op.user)}", json={"feature": {"zoom_phone": True}}
-        )
-        # The phone user appears asynchronously: wait for it, with a backoff, at most
-        # phone_user_timeout_s in all (the last sleep is cut to what is left), then look
-        # once more.
-        waited, delay = 0.0, 0.5
-        while True:
-            if await self._phone_user(op) is not None:
-                return f"phone user ready after {waited:.1f} s" if waited else ""
-            left = self.phone_user_timeout_s - waited
-            if left <= 0:
-                raise BackendError(
-                    f"the phone user did not appear within {self.phone_user_timeout_s:g} s "
-                    "after Zoom Phone was turned on; run apply again later",
-                    method="GET",
-                    path=f"/phone/users/{seg(op.user)}",
-                )
-            step = min(delay, left)
-            await self.sleep(step)
-            waited += step
-            delay = min(delay * 2, 10.0)
-
-    async def _op_update_phone(self, op: Operation) -> str:
-        body: dict[str, Any] = {}
-        if op.params.get("extension") is not None:
-            # PATCH takes the full extension (site code + short extension) as text.
-            body["extension_number"] = str(op.params["extension"])
-        if op.params.get("site_id"):
-            body["site_id"] = op.params["site_id"]
-        if op.params.get("template_id"):
-            body["template_id"] = op.params["template_id"]
-        await self._call("PATCH", f"/phone/users/{self.user_ref(op.user)}", json=body)
-        return ""
-
-    async def _has(self, op: Operation, kind: str, value: Any) -> bool:
-        user = await self._phone_user(op)
-        if user is None:
-            return False
-        if kind == "plan":
-            return any(p.get("type") == value for p in user.get("calling_plans") or [])
-        digits = str(value).lstrip("+")
-        return any(
-            str(n.get("number", "")).lstrip("+") == digits for n in user.get("phone_numbers") or []
-        )
-
-    async def _op_assign_calling_plan(self, op: Operation) -> str:
-        code = op.params["type"]
-        try:
-            await self._call(
-                "POST",
-                f"/phone/users/{self.user_ref(op.user)}/calling_plans",
-                json={"calling_plans": [{"type": code}]},
-            )
-        except BackendError as exc:
-            if exc.status is not None and exc.status < 500 and await self._has(op, "plan", code):
-                return "already assigned"
-            raise
-        return ""
-
-    async def _op_switch_calling_plan(self, op: Operation) -> str:
-        source, target = op.params["source_type"], op.params["target_type"]
-        outcome = ""
-        try:
-            await self._call(
-                "PUT",
-                f"/phone/users/{self.user_ref(op.user)}/calling_plans",
-                json={"source_type": source, "target_type": target},
-            )
-        except BackendError as exc:
-            if exc.status is None or exc.status >= 500 or not await self._has(op, "plan", target):
-                raise
-            # Switched by an earlier attempt whose answer was lost: the numbers it may
-            # have dropped are still to be checked below.
-            outcome = "already switched"
-        # Zoom does not document whether a switch keeps the direct number: check, and give
-        # back any number the user was to keep.
-        live = self._live.get(op.user)
-        keep = set(live.spec.phone.numbers) if live and live.spec.phone else set()
-        user = await self._phone_user(op)
-        have = {
-            "+" + str(n.get("number", "")).lstrip("+")
-            for n in (user or {}).get("phone_numbers") or []
-        }
-        lost = sorted(n for n in keep - have if not self._unassigned_by_plan(op.user, n))
-        for number in lost:
-            await self._call(
-                "POST",
-                f"/phone/users/{self.user_ref(op.user)}/phone_numbers",
-                json={"phone_numbers": [{"number": number}]},
-            )
-        if lost:
-            outcome = "; ".join(
-                x for x in (outcome, f"re-assigned {', '.join(lost)} dropped by the switch") if x
-            )
-        return outcome
-
-    def _unassigned_by_plan(self, user: str, number: str) -> bool:
-        return f"{user}/unassign_number/{number}" in self.planned
-
-    async def _op_unassign_calling_plan(self, op: Operation) -> str:
-        try:
-            await self._call(
-                "DELETE",
-                f"/phone/users/{self.user_ref(op.user)}/calling_plans/{seg(op.params['type'])}",
-            )
-        except BackendError as exc:
-            if exc.status == 404 or (
-                exc.status == 400 and not await self._has(op, "plan", op.params["type"])
-            ):
-                return "already unassigned"
-            raise
-        return ""
-
-    async def _op_assign_number(self, op: Operation) -> str:
-        number = op.params["number"]
-        try:
-            await self._call(
-                "POST",
-                f"/phone/users/{self.user_ref(op.user)}/phone_numbers",
-                json={"phone_numbers": [{"number": number}]},
-            )
-        except BackendError as exc:
-            if (
-                exc.status is not None
-                and exc.status < 500
-                and await self._has(op, "number", number)
-            ):
-                return "already assigned"
-            raise
-        return ""
-
-    async def _op_unassign_number(self, op: Operation) -> str:
-        number = str(op.params["number"])
-        try:
-            await self._call(
-                "DELETE", f"/phone/users/{self.user_ref(op.user)}/phone_numbers/{seg(number)}"
-            )
-        except BackendError as exc:
-            if exc.status == 404 and not await self._has(op, "number", number):
-                return "already unassigned"
-            raise
-        return ""
-
-    async def _op_disable_phone(self, op: Operation) -> str:
-        await self._call(
-            "PATCH", f"/users/{self.user_ref(op.user)}", json={"feature": {"zoom_phone": False}}
-        )
-        return ""
-
-    async def _op_create_contact_center_user(self, op: Operation) -> str:
-        body: dict[str, Any] = {"user_email": op.user, "role_id": op.params["role_id"]}
-        if op.params.get("package"):
-            body["package_name"] = op.params["package"]
-        if op.params.get("access"):
-            body["user_access"] = op.params["access"]
-        try:
-            await self._call("POST", "/contact_center/users", json=body)
-        except BackendError as exc:
-            if exc.status == 400 and exc.code == 1007:
-                return "already existed"
-            raise
-        return ""
-
-    async def _op_update_contact_center_user(self, op: Operation) -> str:
-        body: dict[str, Any] = {}
-        if "package" in op.params:
-            body["package_name"] = op.params["package"]
-        if "role_id" in op.params:
-            body["role_id"] = op.params["role_id"]
-        if "access" in op.params:
-            body["user_access"] = op.params["access"]
-        await self._call("PATCH", f"/contact_center/users/{self.user_ref(op.user)}", json=body)
-        return ""
-
-    async def _op_delete_contact_center_user(self, op: Operation) -> str:
-        try:
-            await self._call("DELETE", f"/contact_center/users/{self.user_ref(op.user)}")
-        except BackendError as exc:
-            if exc.status == 404:
-                return "already gone"
-            raise
-        return ""
-
-
-# One handler per operation kind (zoomstate/core/ops.py); tests/test_op_registry.py checks
-# that every kind has one.
-Handler = Callable[[Executor, Operation], Awaitable[str]]
-HANDLERS: Mapping[OpKind, Handler] = {
-    "create_user": Executor._op_create_user,
-    "update_user": Executor._op_update_user,
-    "change_email": Executor._op_change_email,
-    "activate_user": Executor._op_activate_user,
-    "deactivate_user": Executor._op_deactivate_user,
-    "delete_user": Executor._op_delete_user,
-    "assign_role": Executor._op_assign_role,
-    "enable_phone": Executor._op_enable_phone,
-    "update_phone": Executor._op_update_phone,
-    "assign_calling_plan": Executor._op_assign_calling_plan,
-    "switch_calling_plan": Executor._op_switch_calling_plan,
-    "unassign_calling_plan": Executor._op_unassign_calling_plan,
-    "assign_number": Executor._op_assign_number,
-    "unassign_number": Executor._op_unassign_number,
-    "disable_phone": Executor._op_disable_phone,
-    "create_contact_center_user": Executor._op_create_contact_center_user,
-    "update_contact_center_user": Executor._op_update_contact_center_user,
-    "delete_contact_center_user": Executor._op_delete_contact_center_user,
-}
 
 
 __all__ = [

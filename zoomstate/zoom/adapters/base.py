@@ -1,12 +1,18 @@
-"""What every Zoom adapter declares: the lists it reads, and small mapping helpers."""
+"""What every Zoom adapter declares (the lists it reads, the write handlers of its kinds,
+the reads a snapshot takes before data is lost), what its handlers may use of the
+executor running them, and small mapping helpers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from zoomstate.core.ops import Operation, OpKind
+from zoomstate.live import LiveUser
 
 JsonObject = dict[str, Any]
+Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +38,57 @@ def e164(number: object) -> str:
     """Zoom writes numbers with and without '+' depending on the endpoint."""
     digits = str(number).strip().replace(" ", "").replace("-", "")
     return digits if digits.startswith("+") else f"+{digits}"
+
+
+class StepContext(Protocol):
+    """What a write handler may use of the executor running its step
+    (zoomstate/apply/executor.py): the API, the ids Zoom gave, the live account as the
+    plan saw it, the plan's step ids, and the pacing of the wait for a new phone user."""
+
+    @property
+    def ids(self) -> dict[str, str]:
+        """User key -> Zoom id; a handler that creates a user records its id here."""
+        ...
+
+    @property
+    def planned(self) -> frozenset[str]:
+        """The ids of the plan's steps."""
+        ...
+
+    @property
+    def sleep(self) -> Sleep: ...
+
+    @property
+    def phone_user_timeout_s(self) -> float: ...
+
+    def user_ref(self, key: str) -> str:
+        """The user as a percent-encoded path segment: its Zoom id when known."""
+        ...
+
+    def live_user(self, key: str) -> LiveUser | None:
+        """The user as the live account had it when the run started."""
+        ...
+
+    async def call(self, method: str, path: str, **kw: Any) -> Any:
+        """One API call through the run's client (journaled, paced, retried)."""
+        ...
+
+
+# A write handler: carries out one step, returns the detail the report shows ("" or a
+# note such as "already gone"), raises BackendError when the step failed.
+Handler = Callable[[StepContext, Operation], Awaitable[str]]
+
+
+class Adapter(Protocol):
+    """A Zoom adapter module, as the read and the executor use it."""
+
+    @property
+    def LISTS(self) -> tuple[ListSpec, ...]: ...
+
+    @property
+    def HANDLERS(self) -> Mapping[OpKind, Handler]: ...
+
+    def snapshot_reads(self, user: LiveUser | None, ref: str) -> tuple[tuple[str, str], ...]:
+        """(name, path) of each GET a data-losing step journals first; `user` is None
+        when the live account does not have it (read everything then)."""
+        ...

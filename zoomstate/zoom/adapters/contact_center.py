@@ -1,13 +1,16 @@
-"""Contact Center users and roles: the list reads and their mapping."""
+"""Contact Center users and roles: the list reads and their mapping; the Contact Center
+user's snapshot read and the handlers that create, update and delete it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import cast, get_args
+from collections.abc import Iterable, Mapping
+from typing import Any, cast, get_args
 
-from zoomstate.live import Named
+from zoomstate.core.ops import Operation, OpKind
+from zoomstate.errors import BackendError
+from zoomstate.live import LiveUser, Named
 from zoomstate.model import ContactCenterPackage, ContactCenterSpec
-from zoomstate.zoom.adapters.base import JsonObject, ListSpec, text
+from zoomstate.zoom.adapters.base import Handler, JsonObject, ListSpec, StepContext, text
 
 LISTS = (
     ListSpec("cc_users", "/contact_center/users", "users"),
@@ -34,3 +37,56 @@ def map_contact_center(item: JsonObject) -> ContactCenterSpec:
 def map_cc_roles(items: Iterable[JsonObject]) -> tuple[Named, ...]:
     roles = (Named(str(r["role_id"]), str(r.get("role_name"))) for r in items if r.get("role_id"))
     return tuple(sorted(roles, key=lambda r: r.name))
+
+
+# -- snapshot reads and write handlers
+
+
+def snapshot_reads(user: LiveUser | None, ref: str) -> tuple[tuple[str, str], ...]:
+    if user is None or user.spec.contact_center is not None:
+        return (("contact_center_user", f"/contact_center/users/{ref}"),)
+    return ()
+
+
+async def create_contact_center_user(ctx: StepContext, op: Operation) -> str:
+    body: dict[str, Any] = {"user_email": op.user, "role_id": op.params["role_id"]}
+    if op.params.get("package"):
+        body["package_name"] = op.params["package"]
+    if op.params.get("access"):
+        body["user_access"] = op.params["access"]
+    try:
+        await ctx.call("POST", "/contact_center/users", json=body)
+    except BackendError as exc:
+        if exc.status == 400 and exc.code == 1007:
+            return "already existed"
+        raise
+    return ""
+
+
+async def update_contact_center_user(ctx: StepContext, op: Operation) -> str:
+    body: dict[str, Any] = {}
+    if "package" in op.params:
+        body["package_name"] = op.params["package"]
+    if "role_id" in op.params:
+        body["role_id"] = op.params["role_id"]
+    if "access" in op.params:
+        body["user_access"] = op.params["access"]
+    await ctx.call("PATCH", f"/contact_center/users/{ctx.user_ref(op.user)}", json=body)
+    return ""
+
+
+async def delete_contact_center_user(ctx: StepContext, op: Operation) -> str:
+    try:
+        await ctx.call("DELETE", f"/contact_center/users/{ctx.user_ref(op.user)}")
+    except BackendError as exc:
+        if exc.status == 404:
+            return "already gone"
+        raise
+    return ""
+
+
+HANDLERS: Mapping[OpKind, Handler] = {
+    "create_contact_center_user": create_contact_center_user,
+    "update_contact_center_user": update_contact_center_user,
+    "delete_contact_center_user": delete_contact_center_user,
+}

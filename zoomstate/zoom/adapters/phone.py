@@ -1,13 +1,19 @@
 """Zoom Phone: phone users, numbers, calling plans, sites and setting templates, read and
-mapped (numbers in E.164, extensions as integers, calling plans as type codes)."""
+mapped (numbers in E.164, extensions as integers, calling plans as type codes); the phone
+user's snapshot reads and the write handlers of the phone kinds (licence, site and
+extension, calling plans, numbers)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from zoomstate.live import CallingPlan, Named, PhoneNumber, Site
+from zoomstate.core.ops import Operation, OpKind
+from zoomstate.errors import BackendError
+from zoomstate.live import CallingPlan, LiveUser, Named, PhoneNumber, Site
 from zoomstate.model import PhoneSpec
-from zoomstate.zoom.adapters.base import JsonObject, ListSpec, e164, text
+from zoomstate.zoom.adapters.base import Handler, JsonObject, ListSpec, StepContext, e164, text
+from zoomstate.zoom.paths import seg
 
 LISTS = (
     ListSpec("phone_users", "/phone/users", "users"),
@@ -87,3 +93,193 @@ def map_numbers(items: Iterable[JsonObject]) -> tuple[PhoneNumber, ...]:
 def map_templates(items: Iterable[JsonObject]) -> tuple[Named, ...]:
     templates = (Named(str(t["id"]), str(t.get("name"))) for t in items if t.get("id"))
     return tuple(sorted(templates, key=lambda t: t.name))
+
+
+# -- snapshot reads and write handlers
+
+
+def snapshot_reads(user: LiveUser | None, ref: str) -> tuple[tuple[str, str], ...]:
+    if user is None or user.spec.phone is not None:
+        return (
+            ("phone_user", f"/phone/users/{ref}"),
+            ("phone_settings", f"/phone/users/{ref}/settings"),
+        )
+    return ()
+
+
+async def _phone_user(ctx: StepContext, op: Operation) -> dict[str, Any] | None:
+    try:
+        data = await ctx.call("GET", f"/phone/users/{ctx.user_ref(op.user)}")
+    except BackendError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    return data if isinstance(data, dict) else None
+
+
+async def enable_phone(ctx: StepContext, op: Operation) -> str:
+    await ctx.call(
+        "PATCH", f"/users/{ctx.user_ref(op.user)}", json={"feature": {"zoom_phone": True}}
+    )
+    # The phone user appears asynchronously: wait for it, with a backoff, at most
+    # phone_user_timeout_s in all (the last sleep is cut to what is left), then look
+    # once more.
+    waited, delay = 0.0, 0.5
+    while True:
+        if await _phone_user(ctx, op) is not None:
+            return f"phone user ready after {waited:.1f} s" if waited else ""
+        left = ctx.phone_user_timeout_s - waited
+        if left <= 0:
+            raise BackendError(
+                f"the phone user did not appear within {ctx.phone_user_timeout_s:g} s "
+                "after Zoom Phone was turned on; run apply again later",
+                method="GET",
+                path=f"/phone/users/{seg(op.user)}",
+            )
+        step = min(delay, left)
+        await ctx.sleep(step)
+        waited += step
+        delay = min(delay * 2, 10.0)
+
+
+async def update_phone(ctx: StepContext, op: Operation) -> str:
+    body: dict[str, Any] = {}
+    if op.params.get("extension") is not None:
+        # PATCH takes the full extension (site code + short extension) as text.
+        body["extension_number"] = str(op.params["extension"])
+    if op.params.get("site_id"):
+        body["site_id"] = op.params["site_id"]
+    if op.params.get("template_id"):
+        body["template_id"] = op.params["template_id"]
+    await ctx.call("PATCH", f"/phone/users/{ctx.user_ref(op.user)}", json=body)
+    return ""
+
+
+async def _has(ctx: StepContext, op: Operation, kind: str, value: Any) -> bool:
+    user = await _phone_user(ctx, op)
+    if user is None:
+        return False
+    if kind == "plan":
+        return any(p.get("type") == value for p in user.get("calling_plans") or [])
+    digits = str(value).lstrip("+")
+    return any(
+        str(n.get("number", "")).lstrip("+") == digits for n in user.get("phone_numbers") or []
+    )
+
+
+async def assign_calling_plan(ctx: StepContext, op: Operation) -> str:
+    code = op.params["type"]
+    try:
+        await ctx.call(
+            "POST",
+            f"/phone/users/{ctx.user_ref(op.user)}/calling_plans",
+            json={"calling_plans": [{"type": code}]},
+        )
+    except BackendError as exc:
+        if exc.status is not None and exc.status < 500 and await _has(ctx, op, "plan", code):
+            return "already assigned"
+        raise
+    return ""
+
+
+async def switch_calling_plan(ctx: StepContext, op: Operation) -> str:
+    source, target = op.params["source_type"], op.params["target_type"]
+    outcome = ""
+    try:
+        await ctx.call(
+            "PUT",
+            f"/phone/users/{ctx.user_ref(op.user)}/calling_plans",
+            json={"source_type": source, "target_type": target},
+        )
+    except BackendError as exc:
+        if exc.status is None or exc.status >= 500 or not await _has(ctx, op, "plan", target):
+            raise
+        # Switched by an earlier attempt whose answer was lost: the numbers it may
+        # have dropped are still to be checked below.
+        outcome = "already switched"
+    # Zoom does not document whether a switch keeps the direct number: check, and give
+    # back any number the user was to keep.
+    live = ctx.live_user(op.user)
+    keep = set(live.spec.phone.numbers) if live and live.spec.phone else set()
+    user = await _phone_user(ctx, op)
+    have = {
+        "+" + str(n.get("number", "")).lstrip("+") for n in (user or {}).get("phone_numbers") or []
+    }
+    lost = sorted(n for n in keep - have if not _unassigned_by_plan(ctx, op.user, n))
+    for number in lost:
+        await ctx.call(
+            "POST",
+            f"/phone/users/{ctx.user_ref(op.user)}/phone_numbers",
+            json={"phone_numbers": [{"number": number}]},
+        )
+    if lost:
+        outcome = "; ".join(
+            x for x in (outcome, f"re-assigned {', '.join(lost)} dropped by the switch") if x
+        )
+    return outcome
+
+
+def _unassigned_by_plan(ctx: StepContext, user: str, number: str) -> bool:
+    return f"{user}/unassign_number/{number}" in ctx.planned
+
+
+async def unassign_calling_plan(ctx: StepContext, op: Operation) -> str:
+    try:
+        await ctx.call(
+            "DELETE",
+            f"/phone/users/{ctx.user_ref(op.user)}/calling_plans/{seg(op.params['type'])}",
+        )
+    except BackendError as exc:
+        if exc.status == 404 or (
+            exc.status == 400 and not await _has(ctx, op, "plan", op.params["type"])
+        ):
+            return "already unassigned"
+        raise
+    return ""
+
+
+async def assign_number(ctx: StepContext, op: Operation) -> str:
+    number = op.params["number"]
+    try:
+        await ctx.call(
+            "POST",
+            f"/phone/users/{ctx.user_ref(op.user)}/phone_numbers",
+            json={"phone_numbers": [{"number": number}]},
+        )
+    except BackendError as exc:
+        if exc.status is not None and exc.status < 500 and await _has(ctx, op, "number", number):
+            return "already assigned"
+        raise
+    return ""
+
+
+async def unassign_number(ctx: StepContext, op: Operation) -> str:
+    number = str(op.params["number"])
+    try:
+        await ctx.call(
+            "DELETE", f"/phone/users/{ctx.user_ref(op.user)}/phone_numbers/{seg(number)}"
+        )
+    except BackendError as exc:
+        if exc.status == 404 and not await _has(ctx, op, "number", number):
+            return "already unassigned"
+        raise
+    return ""
+
+
+async def disable_phone(ctx: StepContext, op: Operation) -> str:
+    await ctx.call(
+        "PATCH", f"/users/{ctx.user_ref(op.user)}", json={"feature": {"zoom_phone": False}}
+    )
+    return ""
+
+
+HANDLERS: Mapping[OpKind, Handler] = {
+    "enable_phone": enable_phone,
+    "update_phone": update_phone,
+    "assign_calling_plan": assign_calling_plan,
+    "switch_calling_plan": switch_calling_plan,
+    "unassign_calling_plan": unassign_calling_plan,
+    "assign_number": assign_number,
+    "unassign_number": unassign_number,
+    "disable_phone": disable_phone,
+}
