@@ -62,3 +62,17 @@ def test_sandbox_does_not_import_the_client() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def test_the_property_tests_model_is_independent_of_apply() -> None:
+    # tests.models is an oracle for what Zoom does; built on the executor or the client,
+    # it would agree with their mistakes.
+    code = (
+        "import sys\nimport tests.models, tests.plan_model\n"
+        "print(','.join(sorted(m for m in sys.modules if m == 'zoomstate.apply'"
+        " or m.startswith(('zoomstate.apply.', 'zoomstate.zoom', 'zoomstate.sandbox')))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"the model imported: {result.stdout.strip()}"

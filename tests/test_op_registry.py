@@ -182,11 +182,11 @@ def test_a_malformed_operation_is_a_config_error_naming_it(
 
 
 def test_an_operation_without_an_id_is_named_by_its_place() -> None:
-    with pytest.raises(ConfigError, match=r"plan operation #2: id must be a non-empty string"):
+    with pytest.raises(ConfigError, match=r"operations\[1\]: id must be a non-empty string"):
         Plan.from_dict(
             {"format_version": 1, "state_hash": "x", "operations": [_op(), _op(id=None)]}
         )
-    with pytest.raises(ConfigError, match=r"plan operation #1: not an object"):
+    with pytest.raises(ConfigError, match=r"operations\[0\]: not an object"):
         Plan.from_dict({"format_version": 1, "state_hash": "x", "operations": [3]})
 
 
@@ -254,7 +254,7 @@ def test_a_saved_plan_whose_params_do_not_fit_is_one_line_naming_the_step() -> N
     with pytest.raises(InvalidPlan) as caught:
         parse_plan_file(Path("p.json"), json.dumps(data))
     assert str(caught.value) == (
-        "p.json: not a zoomstate plan file: plan operation "
-        "'bob@example.com/assign_number/+14155550100': params.number: Input should be a "
+        "p.json: not a zoomstate plan file: operations[0] "
+        "(bob@example.com/assign_number/+14155550100): params.number: Input should be a "
         "valid string"
     )

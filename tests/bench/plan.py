@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -37,6 +38,12 @@ FILES = 20
 DIFFER_EVERY = 20  # 5% of the users differ from the account
 
 
+def _loses_numbers(user: Any, i: int) -> bool:
+    """Whether the state drops this user's direct numbers (the change's only removal)."""
+    differ = i % DIFFER_EVERY == 0
+    return differ and (i // DIFFER_EVERY) % 3 == 1 and bool(user.phone and user.phone.numbers)
+
+
 def _user_yaml(user: Any, account: Any, i: int) -> list[str]:
     lines = [
         f"  - email: {user.email}",
@@ -54,7 +61,7 @@ def _user_yaml(user: Any, account: Any, i: int) -> list[str]:
         lines[3] = "    department: Reorganised"
     if phone is not None:
         site = account.sites[phone.site_id].name
-        if differ and kind == 1 and numbers:
+        if _loses_numbers(user, i):
             numbers = []
         lines += [
             "    phone:",
@@ -78,13 +85,21 @@ def generate(root: Path, users: int) -> Path:
     state = root / "state"
     (state / "users").mkdir(parents=True)
     premium = account.cc_packages["premium"].seats
+    people = account.ordered_users()
+    # The change unassigns numbers on purpose (the third of the 5% that differ who hold
+    # some: about 0.5% of the users), which account.safety's default of 10 users refuses
+    # from about 2,000 users.
+    # The limits admit exactly that change, so the figures time planning, not the refusal,
+    # and a planner that took more away would still be refused.
+    losing = sum(_loses_numbers(user, i) for i, user in enumerate(people))
+    percent = math.ceil(100 * losing / max(1, len(people)))
     (state / "account.yaml").write_text(
         "account:\n  domains: [example.com]\n  on_missing_user: report\n"
         "  rate_limits: business\n"
-        f"  seats:\n    contact_center:\n      premium: {premium}\n",
+        f"  seats:\n    contact_center:\n      premium: {premium}\n"
+        f"  safety:\n    max_deletes: {losing}\n    max_delete_percent: {percent}\n",
         encoding="utf-8",
     )
-    people = account.ordered_users()
     per_file = -(-len(people) // FILES)
     for f in range(FILES):
         lines = ["users:"]

@@ -173,13 +173,16 @@ class Operation:
         (a ConfigError), naming the operation, for an unknown kind or a field that does
         not fit. zoomstate.planfile checks the file's shape first; this is what only the
         registry knows, the params each kind takes."""
-        label = "plan operation" + ("" if index is None else f" #{index + 1}")
+        # Named as zoomstate.planfile names a step (`operations[3] (ID)`), so a refusal
+        # reads the same whichever pass finds the problem.
+        label = "plan operation" if index is None else f"operations[{index}]"
         if not isinstance(data, Mapping):
             raise InvalidPlan(f"{label}: not an object")
         op_id = data.get("id")
         if not isinstance(op_id, str) or not op_id:
             raise InvalidPlan(f"{label}: id must be a non-empty string, not {op_id!r}")
-        field = _Fields(data, f"plan operation {op_id!r}")
+        where = f"plan operation {op_id!r}" if index is None else f"{label} ({op_id})"
+        field = _Fields(data, where)
         kind = data.get("kind")
         spec = SPECS.get(kind) if isinstance(kind, str) else None
         if spec is None:
