@@ -37,11 +37,21 @@ PHONE_USER_TIMEOUT_S = 180.0
 STOP_AFTER_UNANSWERED = 5
 NOT_STARTED = "not started: the API stopped answering"
 
-# One handler per operation kind (zoomstate/core/ops.py), from the adapter of its kind;
-# tests/test_op_registry.py checks that every kind has exactly one.
-HANDLERS: Mapping[OpKind, Handler] = {
-    kind: handler for adapter in ADAPTERS for kind, handler in adapter.HANDLERS.items()
-}
+
+def _handlers() -> dict[OpKind, Handler]:
+    """One handler per operation kind (zoomstate/core/ops.py), from the adapter of its
+    kind. Two adapters claiming one kind is a bug that must not pass silently (one would
+    win by import order); tests/test_op_registry.py checks that none is missing."""
+    table: dict[OpKind, Handler] = {}
+    for adapter in ADAPTERS:
+        for kind, handler in adapter.HANDLERS.items():
+            if kind in table:
+                raise RuntimeError(f"two Zoom adapters handle {kind!r}")
+            table[kind] = handler
+    return table
+
+
+HANDLERS: Mapping[OpKind, Handler] = _handlers()
 
 
 class _Slots:

@@ -3,9 +3,9 @@
 One registry entry (`OpSpec`) per kind holds everything the core knows about it: its
 `+ ~ -` symbol, its place in its owner's natural sequence (ordering rules 1 and 2,
 zoomstate/core/order.py) and its typed params (zoomstate/core/params.py). Apply's handlers
-(zoomstate/apply.py `HANDLERS`) are keyed by the same kinds; tests/test_op_registry.py
-fails when a kind lacks one, a model in the property tests, a sandbox route or a row in
-docs/plan.md.
+(each Zoom adapter's `HANDLERS`, zoomstate/zoom/adapters/) are keyed by the same kinds;
+tests/test_op_registry.py fails when a kind lacks one, a model in the property tests, a
+sandbox route or a row in docs/plan.md.
 """
 
 from __future__ import annotations
