@@ -136,7 +136,11 @@ def unchanged(
 ) -> bool:
     """The cheap equality: True when `effective(desired, live, ...)` would equal `live`,
     decided aspect by aspect without building anything (most users of a large account)."""
-    return all(a.same(desired, live, plans) for a in ASPECTS if a.name in manage)
+    # A plain loop, not all() over a generator: this runs once per live user.
+    for aspect in ASPECTS:
+        if aspect.name in manage and not aspect.same(desired, live, plans):
+            return False
+    return True
 
 
 def _plain(spec: UserSpec) -> UserSpec:
