@@ -9,33 +9,19 @@ through deepdiff for field-level differences (deepdiff stays inside this module)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal
 
 from deepdiff import DeepDiff
 
-from zoomstate.live import CallingPlan, LiveState, LiveUser
-from zoomstate.model import (
-    AccountPolicy,
-    Aspect,
-    ContactCenterSpec,
-    DesiredState,
-    PhoneSpec,
-    UserSpec,
-)
+from zoomstate.core.aspect import JsonValue, PlanResolver
+from zoomstate.live import LiveState, LiveUser
+from zoomstate.model import AccountPolicy, Aspect, DesiredState, UserSpec
+from zoomstate.resources.aspects import ASPECTS
 
-JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
-
-# The fields of each aspect, as compared. `job_title` and the phone `template` are
-# written but never read back (no Zoom list returns them), so they are not compared.
-ASPECT_FIELDS: Mapping[Aspect, tuple[str, ...]] = {
-    "users": ("type", "status"),
-    "profile": ("first_name", "last_name", "department"),
-    "role": ("role",),
-    "phone": ("phone",),
-    "contact_center": ("contact_center",),
-}
+# The fields of each aspect, as compared (each aspect says which it owns).
+ASPECT_FIELDS: Mapping[Aspect, tuple[str, ...]] = {a.name: a.fields for a in ASPECTS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,48 +48,6 @@ class UserDiff:
     changes: tuple[FieldChange, ...] = ()
 
 
-class PlanResolver:
-    """Calling plan names and codes, resolved against the account's plans."""
-
-    def __init__(self, plans: Iterable[CallingPlan]) -> None:
-        self.by_name = {p.name.lower(): p.type for p in plans}
-        self.codes = {p.type for p in plans}
-
-    def code(self, ref: str | int) -> int | str:
-        """The type code of a plan reference; an unknown name stays a name (reported at
-        plan time as unknown)."""
-        if isinstance(ref, int):
-            return ref
-        if ref.strip().isdigit():
-            return int(ref)
-        return self.by_name.get(ref.strip().lower(), ref)
-
-
-def _phone(desired: PhoneSpec, live: PhoneSpec | None, plans: PlanResolver) -> PhoneSpec:
-    codes = sorted({plans.code(p) for p in desired.calling_plans}, key=lambda c: (str(type(c)), c))
-    return PhoneSpec.model_construct(
-        site=desired.site if desired.site is not None else (live.site if live else None),
-        extension=desired.extension
-        if desired.extension is not None
-        else (live.extension if live else None),
-        calling_plans=tuple(codes),
-        numbers=tuple(sorted(set(desired.numbers))),
-        template=None,
-    )
-
-
-def _contact_center(
-    desired: ContactCenterSpec, live: ContactCenterSpec | None
-) -> ContactCenterSpec:
-    return ContactCenterSpec.model_construct(
-        package=desired.package
-        if desired.package is not None
-        else (live.package if live else None),
-        role=desired.role,
-        access=desired.access,
-    )
-
-
 def effective(
     desired: UserSpec, live: UserSpec | None, manage: Sequence[Aspect], plans: PlanResolver
 ) -> UserSpec:
@@ -115,56 +59,20 @@ def effective(
         "profile": None,
         "job_title": None,
     }
-    for aspect, fields in ASPECT_FIELDS.items():
-        for name in fields:
-            mine = getattr(desired, name)
-            theirs = getattr(live, name) if live else None
-            if aspect not in manage:
-                values[name] = theirs
-            elif name == "phone":
-                values[name] = _phone(mine, theirs, plans) if mine is not None else None
-            elif name == "contact_center":
-                values[name] = _contact_center(mine, theirs) if mine is not None else None
-            elif mine is None:
-                values[name] = theirs if live else _NEW_USER_DEFAULTS.get(name)
-            else:
-                values[name] = mine
+    for aspect in ASPECTS:
+        if aspect.name in manage:
+            values.update(aspect.effective(desired, live, plans))
+        else:
+            for name in aspect.fields:
+                values[name] = getattr(live, name) if live else None
     return UserSpec.model_construct(**values)
-
-
-# What Zoom gives a new user for a field the state leaves out.
-_NEW_USER_DEFAULTS: Mapping[str, object] = {"type": "basic", "status": "active"}
-
-
-def _set_order(value: str | int) -> tuple[str, str | int]:
-    # Plan codes (int) and unresolved plan names (str) sort apart, never compared.
-    return (type(value).__name__, value)
 
 
 def comparable(spec: UserSpec) -> dict[str, JsonValue]:
     """The compared fields of a spec as plain JSON values."""
     out: dict[str, JsonValue] = {}
-    for fields in ASPECT_FIELDS.values():
-        for name in fields:
-            value = getattr(spec, name)
-            if isinstance(value, PhoneSpec):
-                # Calling plans and numbers are sets: sorted, so equal sets compare equal.
-                codes: list[str | int] = sorted(value.calling_plans, key=_set_order)
-                numbers: list[JsonValue] = [*sorted(value.numbers)]
-                out[name] = {
-                    "site": value.site,
-                    "extension": value.extension,
-                    "calling_plans": [*codes],
-                    "numbers": numbers,
-                }
-            elif isinstance(value, ContactCenterSpec):
-                out[name] = {
-                    "package": value.package,
-                    "role": value.role,
-                    "access": value.access,
-                }
-            else:
-                out[name] = value
+    for aspect in ASPECTS:
+        out.update(aspect.comparable(spec))
     return out
 
 
@@ -227,39 +135,12 @@ def unchanged(
     desired: UserSpec, live: UserSpec, manage: Sequence[Aspect], plans: PlanResolver
 ) -> bool:
     """The cheap equality: True when `effective(desired, live, ...)` would equal `live`,
-    decided field by field without building anything (most users of a large account)."""
-    for aspect, fields in ASPECT_FIELDS.items():
-        if aspect not in manage:
-            continue
-        for name in fields:
-            mine = getattr(desired, name)
-            theirs = getattr(live, name)
-            if name == "phone":
-                if (mine is None) != (theirs is None):
-                    return False
-                if mine is not None and not _same_phone(mine, theirs, plans):
-                    return False
-            elif name == "contact_center":
-                if (mine is None) != (theirs is None):
-                    return False
-                if mine is not None and (
-                    (mine.package is not None and mine.package != theirs.package)
-                    or mine.role != theirs.role
-                    or mine.access != theirs.access
-                ):
-                    return False
-            elif mine is not None and mine != theirs:
-                return False
+    decided aspect by aspect without building anything (most users of a large account)."""
+    # A plain loop, not all() over a generator: this runs once per live user.
+    for aspect in ASPECTS:
+        if aspect.name in manage and not aspect.same(desired, live, plans):
+            return False
     return True
-
-
-def _same_phone(mine: PhoneSpec, theirs: PhoneSpec, plans: PlanResolver) -> bool:
-    return (
-        (mine.site is None or mine.site == theirs.site)
-        and (mine.extension is None or mine.extension == theirs.extension)
-        and {plans.code(p) for p in mine.calling_plans} == set(theirs.calling_plans)
-        and set(mine.numbers) == set(theirs.numbers)
-    )
 
 
 def _plain(spec: UserSpec) -> UserSpec:

@@ -16,6 +16,8 @@ from typing import Any, Literal
 import yaml
 
 from zoomstate.live import LiveState, LiveUser
+from zoomstate.model import UserSpec
+from zoomstate.resources.aspects import ASPECTS
 
 Split = Literal["department", "site", "none"]
 HEADER = "# Exported from Zoom by zoomstate{version}. Review before committing.\n"
@@ -50,38 +52,21 @@ def account_domains(live: LiveState) -> list[str]:
     return sorted({u.key.rsplit("@", 1)[-1] for u in live.users})
 
 
+# The state format's key order: UserSpec's own (the aspects' fields, in the model's
+# order, whatever order the aspects are listed in).
+_KEY_ORDER = {name: i for i, name in enumerate(UserSpec.model_fields)}
+
+
 def user_document(user: LiveUser, plan_names: Mapping[int, str]) -> dict[str, Any]:
     """One user with every value Zoom gave, in the state format's key order."""
-    spec = user.spec
-    doc: dict[str, Any] = {"email": spec.email}
+    doc: dict[str, Any] = {"email": user.spec.email}
     if user.zoom_id:
         doc["id"] = user.zoom_id
-    for name in ("first_name", "last_name", "department", "type", "role"):
-        value = getattr(spec, name)
-        if value is not None:
-            doc[name] = value
-    # A pending user is exported as the active user the invitation will make.
-    doc["status"] = "inactive" if user.status == "inactive" else "active"
-    if spec.phone is not None:
-        phone: dict[str, Any] = {}
-        if spec.phone.site is not None:
-            phone["site"] = spec.phone.site
-        if spec.phone.extension is not None:
-            phone["extension"] = spec.phone.extension
-        if spec.phone.calling_plans:
-            phone["calling_plans"] = [
-                plan_names.get(c, c) if isinstance(c, int) else c for c in spec.phone.calling_plans
-            ]
-        if spec.phone.numbers:
-            phone["numbers"] = list(spec.phone.numbers)
-        doc["phone"] = phone
-    if spec.contact_center is not None:
-        cc: dict[str, Any] = {}
-        if spec.contact_center.package is not None:
-            cc["package"] = spec.contact_center.package
-        cc["role"] = spec.contact_center.role
-        cc["access"] = spec.contact_center.access
-        doc["contact_center"] = cc
+    values: dict[str, Any] = {}
+    for aspect in ASPECTS:
+        values.update(aspect.export(user, plan_names))
+    for name in sorted(values, key=_KEY_ORDER.__getitem__):
+        doc[name] = values[name]
     return doc
 
 
@@ -113,7 +98,7 @@ def export_files(
     owners = sorted(u.key for u in in_scope if (u.spec.role or "").lower() == "owner")
     account: dict[str, Any] = {
         "domains": scope,
-        "manage": ["users", "profile", "role", "phone", "contact_center"],
+        "manage": [a.name for a in ASPECTS],
         "create_action": "create",
         "on_missing_user": "report",
     }

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from zoomstate.core.address import Address
+from zoomstate.core.aspect import JsonValue, PlanResolver
 from zoomstate.core.ops import Operation, OpKind, Waiting, check_params
-from zoomstate.diff import JsonValue, PlanResolver
 from zoomstate.errors import Issue
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState

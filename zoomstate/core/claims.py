@@ -21,7 +21,7 @@ from zoomstate.core.address import (
     contact_center_seat,
     plan_seat,
 )
-from zoomstate.diff import JsonValue
+from zoomstate.core.aspect import JsonValue
 from zoomstate.live import LiveUser
 
 if TYPE_CHECKING:

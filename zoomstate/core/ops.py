@@ -19,8 +19,8 @@ from pydantic import ValidationError
 from zoomstate.core import claims as C
 from zoomstate.core import params as P
 from zoomstate.core.address import Address, AddressKind
+from zoomstate.core.aspect import JsonValue
 from zoomstate.core.params import Params
-from zoomstate.diff import JsonValue
 from zoomstate.errors import InvalidPlan
 
 OpKind = Literal[

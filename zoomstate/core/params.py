@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from zoomstate.diff import JsonValue
+from zoomstate.core.aspect import JsonValue
 from zoomstate.model import ContactCenterAccess, ContactCenterPackage, CreateAction
 
 

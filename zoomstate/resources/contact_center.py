@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, Final
+
+from zoomstate.core.aspect import AspectName, JsonValue, PlanResolver
 from zoomstate.core.builder import choices
-from zoomstate.diff import JsonValue
-from zoomstate.model import UserSpec
+from zoomstate.live import LiveUser
+from zoomstate.model import ContactCenterSpec, UserSpec
 from zoomstate.resources.steps import UserSteps
 
 
@@ -66,3 +70,61 @@ def plan_contact_center(p: UserSteps, live_user: UserSpec | None, target: UserSp
             before={"package": live.package, "role": live.role, "access": live.access},
             after=after,
         )
+
+
+class ContactCenterAspect:
+    """`contact_center:` as diff and export see it: a package left out keeps the live
+    one; role and access are always the state's."""
+
+    name: Final[AspectName] = "contact_center"
+    fields: Final[tuple[str, ...]] = ("contact_center",)
+
+    def effective(
+        self, desired: UserSpec, live: UserSpec | None, plans: PlanResolver
+    ) -> dict[str, Any]:
+        mine = desired.contact_center
+        if mine is None:
+            return {"contact_center": None}
+        theirs = live.contact_center if live else None
+        package = mine.package if mine.package is not None else (theirs.package if theirs else None)
+        return {
+            "contact_center": ContactCenterSpec.model_construct(
+                package=package, role=mine.role, access=mine.access
+            )
+        }
+
+    def same(self, desired: UserSpec, live: UserSpec, plans: PlanResolver) -> bool:
+        mine, theirs = desired.contact_center, live.contact_center
+        if mine is None or theirs is None:
+            return mine is None and theirs is None
+        return (
+            (mine.package is None or mine.package == theirs.package)
+            and mine.role == theirs.role
+            and mine.access == theirs.access
+        )
+
+    def comparable(self, spec: UserSpec) -> dict[str, JsonValue]:
+        value = spec.contact_center
+        if value is None:
+            return {"contact_center": None}
+        return {
+            "contact_center": {
+                "package": value.package,
+                "role": value.role,
+                "access": value.access,
+            }
+        }
+
+    def export(self, user: LiveUser, plan_names: Mapping[int, str]) -> dict[str, Any]:
+        spec = user.spec.contact_center
+        if spec is None:
+            return {}
+        cc: dict[str, Any] = {}
+        if spec.package is not None:
+            cc["package"] = spec.package
+        cc["role"] = spec.role
+        cc["access"] = spec.access
+        return {"contact_center": cc}
+
+
+CONTACT_CENTER = ContactCenterAspect()

@@ -3,11 +3,13 @@ direct numbers (`phone:`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
 
 from zoomstate.core.address import Address
+from zoomstate.core.aspect import AspectName, JsonValue, PlanResolver
 from zoomstate.core.builder import Builder, plan_label
-from zoomstate.diff import JsonValue
+from zoomstate.live import LiveUser
 from zoomstate.model import PhoneSpec, UserSpec
 from zoomstate.resources.steps import UserSteps
 
@@ -225,3 +227,83 @@ def _phone_json(b: Builder, phone: Any) -> dict[str, JsonValue]:
         "calling_plans": [plan_label(b, c) for c in phone.calling_plans],
         "numbers": list(phone.numbers),
     }
+
+
+def _set_order(value: str | int) -> tuple[str, str | int]:
+    # Plan codes (int) and unresolved plan names (str) sort apart, never compared.
+    return (type(value).__name__, value)
+
+
+class PhoneAspect:
+    """`phone:` as diff and export see it: site and extension left out keep the live
+    value; calling plans (resolved to codes) and numbers are sets."""
+
+    name: Final[AspectName] = "phone"
+    fields: Final[tuple[str, ...]] = ("phone",)
+
+    def effective(
+        self, desired: UserSpec, live: UserSpec | None, plans: PlanResolver
+    ) -> dict[str, Any]:
+        mine = desired.phone
+        if mine is None:
+            return {"phone": None}
+        theirs = live.phone if live else None
+        codes = sorted({plans.code(p) for p in mine.calling_plans}, key=lambda c: (str(type(c)), c))
+        return {
+            "phone": PhoneSpec.model_construct(
+                site=mine.site if mine.site is not None else (theirs.site if theirs else None),
+                extension=mine.extension
+                if mine.extension is not None
+                else (theirs.extension if theirs else None),
+                calling_plans=tuple(codes),
+                numbers=tuple(sorted(set(mine.numbers))),
+                template=None,
+            )
+        }
+
+    def same(self, desired: UserSpec, live: UserSpec, plans: PlanResolver) -> bool:
+        mine, theirs = desired.phone, live.phone
+        if mine is None or theirs is None:
+            return mine is None and theirs is None
+        return (
+            (mine.site is None or mine.site == theirs.site)
+            and (mine.extension is None or mine.extension == theirs.extension)
+            and {plans.code(p) for p in mine.calling_plans} == set(theirs.calling_plans)
+            and set(mine.numbers) == set(theirs.numbers)
+        )
+
+    def comparable(self, spec: UserSpec) -> dict[str, JsonValue]:
+        value = spec.phone
+        if value is None:
+            return {"phone": None}
+        # Calling plans and numbers are sets: sorted, so equal sets compare equal.
+        codes: list[str | int] = sorted(value.calling_plans, key=_set_order)
+        numbers: list[JsonValue] = [*sorted(value.numbers)]
+        return {
+            "phone": {
+                "site": value.site,
+                "extension": value.extension,
+                "calling_plans": [*codes],
+                "numbers": numbers,
+            }
+        }
+
+    def export(self, user: LiveUser, plan_names: Mapping[int, str]) -> dict[str, Any]:
+        spec = user.spec.phone
+        if spec is None:
+            return {}
+        phone: dict[str, Any] = {}
+        if spec.site is not None:
+            phone["site"] = spec.site
+        if spec.extension is not None:
+            phone["extension"] = spec.extension
+        if spec.calling_plans:
+            phone["calling_plans"] = [
+                plan_names.get(c, c) if isinstance(c, int) else c for c in spec.calling_plans
+            ]
+        if spec.numbers:
+            phone["numbers"] = list(spec.numbers)
+        return {"phone": phone}
+
+
+PHONE = PhoneAspect()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zoomstate.core.aspect import ScalarFields
 from zoomstate.model import UserSpec
 from zoomstate.resources.steps import UserSteps
 
@@ -28,3 +29,6 @@ def plan_role(p: UserSteps, live: UserSpec | None, target: UserSpec) -> None:
         p.b.problem(p.key, "role", "the Owner role cannot be assigned through the API")
         return
     p.step("assign_role", {"role_id": role.id, "role": role.name}, before=current, after=role.name)
+
+
+ROLE = ScalarFields("role", ("role",))

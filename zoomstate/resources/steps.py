@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoomstate.core.address import Address
+from zoomstate.core.aspect import JsonValue
 from zoomstate.core.builder import Builder
 from zoomstate.core.ops import OpKind
-from zoomstate.diff import JsonValue, UserDiff
+
+if TYPE_CHECKING:
+    # Only a type here: diff.py imports the resources' aspects, so a runtime import
+    # would be circular.
+    from zoomstate.diff import UserDiff
 
 
 class UserSteps:

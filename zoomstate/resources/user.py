@@ -3,7 +3,11 @@ deactivate, delete (account.on_missing_user); then each resource of the user."""
 
 from __future__ import annotations
 
-from zoomstate.diff import JsonValue
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from zoomstate.core.aspect import JsonValue, ScalarFields
 from zoomstate.errors import Issue
 from zoomstate.live import LiveUser
 from zoomstate.model import USER_TYPE_CODES, UserSpec
@@ -235,3 +239,19 @@ class UserPlanner(UserSteps):
             self.step(
                 "update_user", {"fields": changes}, before=before, after=after, removal=removal
             )
+
+
+@dataclass(frozen=True, slots=True)
+class _Lifecycle(ScalarFields):
+    """Licence type and status: a pending user is exported as the active user the
+    invitation will make."""
+
+    def export(self, user: LiveUser, plan_names: Mapping[int, str]) -> dict[str, Any]:
+        out: dict[str, Any] = {} if user.spec.type is None else {"type": user.spec.type}
+        out["status"] = "inactive" if user.status == "inactive" else "active"
+        return out
+
+
+# What Zoom gives a new user for a field the state leaves out.
+USERS = _Lifecycle("users", ("type", "status"), {"type": "basic", "status": "active"})
+PROFILE = ScalarFields("profile", ("first_name", "last_name", "department"))
