@@ -12,14 +12,32 @@ an absent block means "no such licence" (see docs/state-format.md).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt
 
-from zoomstate.emails import email_problem
+from zoomstate.fields import (
+    E164_RE,
+    TEXT_MAX,
+    CallingPlanRef,
+    Domain,
+    Email,
+    JobTitle,
+    Name,
+    PhoneNumber,
+    SiteName,
+    Text,
+)
+from zoomstate.fields import Spec as _Spec
+from zoomstate.resources.contact_center_spec import (
+    ContactCenterAccess,
+    ContactCenterEntry,
+    ContactCenterPackage,
+    ContactCenterSpec,
+)
+from zoomstate.resources.phone_spec import PhoneSpec
 
 Aspect = Literal["users", "profile", "role", "phone", "contact_center"]
 ALL_ASPECTS: tuple[Aspect, ...] = ("users", "profile", "role", "phone", "contact_center")
@@ -29,111 +47,7 @@ USER_TYPE_CODES: Mapping[UserType, int] = {"basic": 1, "licensed": 2, "none": 4}
 UserStatus = Literal["active", "inactive"]
 CreateAction = Literal["create", "autoCreate", "custCreate", "ssoCreate"]
 MissingUserPolicy = Literal["ignore", "report", "deactivate", "disassociate", "delete"]
-ContactCenterPackage = Literal["essentials", "premium", "elite"]
-ContactCenterAccess = Literal["active", "inactive"]
 RateLimitTier = Literal["pro", "business"]
-
-_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-# E.164: a plus sign, a country code that does not start with 0, at most 15 digits in all.
-E164_RE = re.compile(r"^\+[1-9][0-9]{1,14}$")
-
-
-def _check_email(value: str) -> str:
-    problem = email_problem(value)
-    if problem is not None:
-        raise ValueError(problem)
-    return value
-
-
-def _check_domain(value: str) -> str:
-    lowered = value.lower()
-    if not _DOMAIN_RE.match(lowered):
-        raise ValueError(f"not a domain name: {value!r}")
-    return lowered
-
-
-_SCIENTIFIC_RE = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
-
-
-def _check_e164(value: str) -> str:
-    if E164_RE.match(value):
-        return value
-    problem = f"phone number {value!r} is not in E.164 form (+, country code, digits only)"
-    digits = re.sub(r"[\s().-]", "", value)
-    if _SCIENTIFIC_RE.match(value.strip()):
-        raise ValueError(
-            f"phone number {value!r} is in scientific notation, so its last digits are lost "
-            "(a spreadsheet did this): write the whole number, like '+14155550100'"
-        )
-    if E164_RE.match(digits):
-        raise ValueError(f"{problem}: write it as {digits!r}")
-    if digits.startswith("00") and E164_RE.match("+" + digits[2:]):
-        raise ValueError(f"{problem}: write it as {'+' + digits[2:]!r} ('+' replaces 00)")
-    if digits.isdigit():
-        raise ValueError(f"{problem}: it lacks the '+' and country code")
-    raise ValueError(problem)
-
-
-Email = Annotated[str, Field(min_length=3), AfterValidator(_check_email)]
-Domain = Annotated[str, AfterValidator(_check_domain)]
-PhoneNumber = Annotated[str, AfterValidator(_check_e164)]
-# Zoom's text limits (docs/state-format.md#lengths): maxLength in the users API's
-# POST /users and PATCH /users/{userId} bodies, and in POST /phone/sites for a site name;
-# where the specs give none, TEXT_MAX (a bound so no megabyte value reaches Zoom).
-TEXT_MAX = 256
-Name = Annotated[str, Field(max_length=64)]
-JobTitle = Annotated[str, Field(max_length=128)]
-SiteName = Annotated[str, Field(max_length=255)]
-Text = Annotated[str, Field(max_length=TEXT_MAX)]
-# A calling plan is named as in Zoom ("US/CA Unlimited") or by its type code (200).
-CallingPlanRef = StrictInt | Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
-
-
-class PhoneSpec(_Spec):
-    """A user's Zoom Phone: present means the user holds a Zoom Phone licence."""
-
-    site: SiteName | None = Field(None, description="Site name; absent = leave as Zoom has it.")
-    extension: StrictInt | None = Field(
-        None,
-        ge=1,
-        description="The full extension (site code + short extension); absent = Zoom picks.",
-    )
-    calling_plans: tuple[CallingPlanRef, ...] = Field(
-        (), description="The exact set of calling plans, by name or Zoom type code."
-    )
-    numbers: tuple[PhoneNumber, ...] = Field(
-        (), description='The exact set of direct numbers, in E.164 ("+14155550100").'
-    )
-    template: Text | None = Field(
-        None, description="Phone setting template; applied, never read back."
-    )
-
-
-class ContactCenterSpec(_Spec):
-    """A user's Contact Center profile: present means the user holds a Contact Center seat."""
-
-    package: ContactCenterPackage | None = Field(None, description="The Contact Center licence.")
-    role: str = Field(
-        min_length=1, max_length=TEXT_MAX, description="A Contact Center role name, e.g. Agent."
-    )
-    access: ContactCenterAccess = Field("active", description="Zoom's user_access.")
-
-
-class ContactCenterEntry(_Spec):
-    """A Contact Center block as written on a user: any key may come from the profile."""
-
-    package: ContactCenterPackage | None = Field(None, description="The Contact Center licence.")
-    role: str | None = Field(
-        None,
-        min_length=1,
-        max_length=TEXT_MAX,
-        description="A Contact Center role name, e.g. Agent; required unless the profile has one.",
-    )
-    access: ContactCenterAccess | None = Field(None, description="Zoom's user_access.")
 
 
 class _PersonFields(_Spec):
@@ -259,18 +173,29 @@ class DesiredState:
 __all__ = [
     "ALL_ASPECTS",
     "E164_RE",
+    "TEXT_MAX",
     "USER_TYPE_CODES",
     "AccountPolicy",
     "Aspect",
+    "CallingPlanRef",
+    "ContactCenterAccess",
     "ContactCenterEntry",
+    "ContactCenterPackage",
     "ContactCenterSpec",
     "DesiredState",
+    "Domain",
+    "Email",
+    "JobTitle",
+    "Name",
     "Origin",
+    "PhoneNumber",
     "PhoneSpec",
     "ProfileSpec",
     "SafetyLimits",
     "SeatCounts",
+    "SiteName",
     "StateFile",
+    "Text",
     "UserEntry",
     "UserSpec",
 ]
