@@ -11,8 +11,7 @@ from zoomstate.core.aspect import JsonValue, ScalarFields
 from zoomstate.errors import Issue
 from zoomstate.live import LiveUser
 from zoomstate.model import USER_TYPE_CODES, UserSpec
-from zoomstate.resources.contact_center import plan_contact_center
-from zoomstate.resources.phone import plan_phone
+from zoomstate.resources.planners import USER_PART_PLANNERS
 from zoomstate.resources.role import plan_role
 from zoomstate.resources.steps import UserSteps
 
@@ -212,9 +211,8 @@ class UserPlanner(UserSteps):
         self, live: UserSpec | None, target: UserSpec, original: UserSpec | None
     ) -> None:
         self.plan_user_fields(live, target, original)
-        plan_role(self, live, target)
-        plan_phone(self, live, target)
-        plan_contact_center(self, live, target)
+        for plan_part in USER_PART_PLANNERS:
+            plan_part(self, live, target)
 
     def plan_user_fields(
         self, live: UserSpec | None, target: UserSpec, original: UserSpec | None
