@@ -84,3 +84,15 @@ def test_import_csv_applies_the_same_rule() -> None:
         "(no %, #, /, ?, \\, spaces, control or invisible characters)"
     ]
     assert result.users == 1
+
+
+def test_the_sandbox_checks_the_same_shape_as_zoomstate() -> None:
+    from zoomstate.emails import email_problem, has_email_shape
+    from zoomstate.sandbox.validation import is_email
+
+    samples = ["a@b.co", "a b@c.de", "no-at.example", "a@b", "a@b.c.", "x@@y.io", "é@ü.de"]
+    for value in samples:
+        assert is_email(value) == has_email_shape(value), value
+        # Whatever zoomstate accepts, the sandbox (as Zoom) accepts too.
+        if email_problem(value) is None:
+            assert is_email(value), value

@@ -36,6 +36,13 @@ def _bad_character(value: str) -> str | None:
     return None
 
 
+def has_email_shape(value: str) -> bool:
+    """`local@domain.tld` with no whitespace: the shape alone, as a `format: email` field
+    of Zoom's API checks it (the sandbox's request validation uses this; zoomstate's own
+    rule, `email_problem`, is stricter)."""
+    return bool(_SHAPE_RE.match(value)) and not any(ch.isspace() for ch in value)
+
+
 def email_problem(value: str) -> str | None:
     """Why `value` is not a plain e-mail address, or None when it is one."""
     if len(value) > MAX_EMAIL_LENGTH:
