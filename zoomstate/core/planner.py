@@ -10,10 +10,24 @@ from zoomstate.core.plan_format import Plan, live_fingerprints, state_hash
 from zoomstate.core.safety import check_safety, drop_removals
 from zoomstate.core.seats import link_seats
 from zoomstate.diff import diff_users
-from zoomstate.errors import CycleError, Issue, ValidationFailed
+from zoomstate.errors import ConfigError, CycleError, Issue, ValidationFailed
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
 from zoomstate.resources.user import UserPlanner
+
+
+def _check_targets(desired: DesiredState, live: LiveState, options: PlanOptions) -> None:
+    """A `--target` that names nobody (a typo) would plan nothing and say "No changes",
+    which reads as "that user is in sync": refuse it instead."""
+    if options.targets is None:
+        return
+    known = set(desired.by_key()) | {u.key for u in live.users}
+    unknown = sorted(options.targets - known)
+    if unknown:
+        raise ConfigError(
+            f"--target {', '.join(unknown)}: neither in the state nor in the account "
+            "(check the spelling of the e-mail)"
+        )
 
 
 def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | None = None) -> Plan:
@@ -21,6 +35,7 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
     the state's safety limits. Raises ValidationFailed (plan-time problems, located in
     the state) or UnsafePlan."""
     options = options or PlanOptions()
+    _check_targets(desired, live, options)
     diffs, _ = diff_users(desired, live, only=options.targets)
     b = Builder(desired, live, options)
     b.renamed = {d.live.key: d.key for d in diffs if d.live is not None and d.live.key != d.key}
