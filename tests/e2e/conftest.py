@@ -51,6 +51,33 @@ class Served:
         counts: dict[str, int] = self.requests()["by_endpoint"]
         return sum(v for k, v in counts.items() if not k.endswith("/oauth/token"))
 
+    def zoom_calls(self) -> int:
+        """Requests to the Zoom API (the token and the admin API's own reads left out)."""
+        counts: dict[str, int] = self.requests()["by_endpoint"]
+        return sum(
+            n
+            for endpoint, n in counts.items()
+            if "/_sandbox" not in endpoint and not endpoint.endswith("/oauth/token")
+        )
+
+    def zoom_response(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """A call through Zoom's own API, as another admin or app would make it (a change
+        made in the portal, say), with a token of its own."""
+        token = self.admin.post(
+            "/oauth/token",
+            params={"grant_type": "account_credentials", "account_id": "sandbox-account"},
+            auth=(DEFAULT_CREDENTIALS.client_id, DEFAULT_CREDENTIALS.client_secret),
+        ).json()["access_token"]
+        return self.admin.request(
+            method, f"/v2{path}", headers={"Authorization": f"Bearer {token}"}, **kw
+        )
+
+    def zoom(self, method: str, path: str, **kw: Any) -> Any:
+        """`zoom_response`, which must succeed; its JSON body, if any."""
+        resp = self.zoom_response(method, path, **kw)
+        assert resp.status_code < 300, resp.text
+        return resp.json() if resp.content else None
+
     def activate(self, email: str) -> None:
         resp = self.admin.post(f"/_sandbox/users/{email}/activate")
         assert resp.status_code == 200, resp.text

@@ -89,16 +89,7 @@ def test_saved_plan_is_carried_out_exactly(served: Served, run: Any) -> None:
 def test_stale_plan_is_refused_by_name(served: Served, run: Any) -> None:
     assert run("plan", "state", "--out", "plan.json").code == 0
     # Someone changes a user in Zoom between plan and apply.
-    token = served.admin.post(
-        "/oauth/token",
-        params={"grant_type": "account_credentials", "account_id": "sandbox-account"},
-        auth=(DEFAULT_CREDENTIALS.client_id, DEFAULT_CREDENTIALS.client_secret),
-    ).json()["access_token"]
-    resp = served.admin.patch(
-        "/v2/users/chen.wei@example.com",
-        json={"dept": "Finance"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    resp = served.zoom_response("PATCH", "/users/chen.wei@example.com", json={"dept": "Finance"})
     assert resp.status_code == 204
     before = served.writes()
     result = run("apply", "state", "--plan", "plan.json", "--auto-approve", "--allow-data-loss")

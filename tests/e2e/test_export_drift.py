@@ -10,26 +10,11 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Served
-from zoomstate.sandbox.app import DEFAULT_CREDENTIALS
 from zoomstate.sandbox.embedded import open_embedded
 from zoomstate.sandbox.persistence import save as save_account
 from zoomstate.sandbox.seeding import generate_account
 
 FORMATS = ("text", "json", "markdown")
-
-
-def zoom(served: Served, method: str, path: str, **kw: Any) -> Any:
-    """A call through Zoom's own API, as another admin or app would make it."""
-    token = served.admin.post(
-        "/oauth/token",
-        params={"grant_type": "account_credentials", "account_id": "sandbox-account"},
-        auth=(DEFAULT_CREDENTIALS.client_id, DEFAULT_CREDENTIALS.client_secret),
-    ).json()["access_token"]
-    resp = served.admin.request(
-        method, f"/v2{path}", headers={"Authorization": f"Bearer {token}"}, **kw
-    )
-    assert resp.status_code < 300, resp.text
-    return resp.json() if resp.content else None
 
 
 def adopt(run: Any) -> None:
@@ -87,7 +72,7 @@ def test_drift_in_sync_is_exit_0(served: Served, run: Any, fmt: str) -> None:
         report = json.loads(result.out)
         assert report["in_sync"] is True
         # Seat use per licence kind, Zoom Phone counted from the phone users read.
-        phone = zoom(served, "GET", "/phone/users", params={"page_size": 100})
+        phone = served.zoom("GET", "/phone/users", params={"page_size": 100})
         seats = {s["licence"]: s for s in report["seats"]}
         assert seats["zoom phone"]["used"] == phone["total_records"] > 0
         assert seats["licensed"]["used"] > 0
@@ -113,14 +98,13 @@ def test_changes_made_outside_git_show_in_every_format(
     adopt(run)
     user, field = CHANGES[change]
     if change == "extension":
-        zoom(served, "PATCH", f"/phone/users/{user}", json={"extension_number": "101199"})
+        served.zoom("PATCH", f"/phone/users/{user}", json={"extension_number": "101199"})
     elif change == "number":
-        zoom(served, "DELETE", f"/phone/users/{user}/phone_numbers/+14155550111")
+        served.zoom("DELETE", f"/phone/users/{user}/phone_numbers/+14155550111")
     elif change == "deactivated":
-        zoom(served, "PUT", f"/users/{user}/status", json={"action": "deactivate"})
+        served.zoom("PUT", f"/users/{user}/status", json={"action": "deactivate"})
     else:
-        zoom(
-            served,
+        served.zoom(
             "POST",
             "/users",
             json={
@@ -140,8 +124,7 @@ def test_changes_made_outside_git_show_in_every_format(
 
 
 def test_expired_invitation_turns_from_waiting_to_missing(served: Served, run: Any) -> None:
-    zoom(
-        served,
+    served.zoom(
         "POST",
         "/users",
         json={"action": "create", "user_info": {"email": "new.hire@example.com", "type": 1}},

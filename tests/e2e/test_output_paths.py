@@ -12,14 +12,6 @@ import pytest
 from tests.e2e.conftest import Served
 
 
-def zoom_calls(served: Served) -> int:
-    return sum(
-        n
-        for endpoint, n in served.requests()["by_endpoint"].items()
-        if "/_sandbox" not in endpoint and not endpoint.endswith("/oauth/token")
-    )
-
-
 def only_line(err: str) -> str:
     assert "Traceback" not in err
     lines = err.strip().splitlines()
@@ -34,7 +26,7 @@ def test_a_journal_dir_under_a_file_is_one_line(served: Served, run: Any, under:
     assert result.code == 1
     line = only_line(result.err)
     assert line.startswith(f"Error: --journal-dir {under}: cannot write the run's journal there")
-    assert zoom_calls(served) == 0
+    assert served.zoom_calls() == 0
     assert served.writes() == {}
 
 
@@ -45,7 +37,7 @@ def test_plan_out_under_a_file_is_one_line(served: Served, run: Any, under: str)
     assert result.code == 1
     line = only_line(result.err)
     assert line.startswith(f"Error: --out {under}: cannot make its folder")
-    assert zoom_calls(served) == 0
+    assert served.zoom_calls() == 0
     assert Path("afile").read_text(encoding="utf-8") == "not a folder"
 
 
@@ -62,7 +54,7 @@ def test_plan_out_into_a_read_only_folder_is_one_line(served: Served, run: Any) 
     assert only_line(result.err) == (
         "Error: --out locked/plan.json: its folder locked is not writable"
     )
-    assert zoom_calls(served) == 0
+    assert served.zoom_calls() == 0
 
 
 def test_plan_out_that_fails_while_saving_is_one_line(
@@ -99,5 +91,5 @@ def test_drift_and_export_out_under_a_file_are_one_line(
     target = "afile/drift.md" if command == "drift" else "afile/state/state.yaml"
     assert line.startswith(f"Error: --out {target}: ")
     assert "cannot make its folder" in line
-    assert zoom_calls(served) == 0
+    assert served.zoom_calls() == 0
     assert Path("afile").read_text(encoding="utf-8") == "not a folder"

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Result, Served
-from zoomstate.sandbox.app import DEFAULT_CREDENTIALS
 
 Plan = dict[str, Any]
 APPLY = ("apply", "state", "--plan", "plan.json", "--auto-approve", "--allow-data-loss")
@@ -67,30 +66,12 @@ def one_line_error(result: Result) -> str:
     return lines[0]
 
 
-def zoom_calls(served: Served) -> int:
-    """Requests to the Zoom API (the admin API's own reads of the log left out)."""
-    return sum(
-        n
-        for endpoint, n in served.requests()["by_endpoint"].items()
-        if "/_sandbox" not in endpoint and not endpoint.endswith("/oauth/token")
-    )
-
-
 def users(served: Served) -> dict[str, dict[str, Any]]:
     """The sandbox account's users as Zoom would list them, by e-mail."""
-    token = served.admin.post(
-        "/oauth/token",
-        params={"grant_type": "account_credentials", "account_id": "sandbox-account"},
-        auth=(DEFAULT_CREDENTIALS.client_id, DEFAULT_CREDENTIALS.client_secret),
-    ).json()["access_token"]
     found: dict[str, dict[str, Any]] = {}
     for status in ("active", "inactive", "pending"):
-        resp = served.admin.get(
-            "/v2/users",
-            params={"status": status, "page_size": 300},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        found |= {u["email"]: u for u in resp.json()["users"]}
+        listed = served.zoom("GET", "/users", params={"status": status, "page_size": 300})
+        found |= {u["email"]: u for u in listed["users"]}
     return found
 
 
@@ -191,16 +172,7 @@ def test_stripped_fingerprints_do_not_turn_the_stale_check_off(served: Served, r
     plan["fingerprints"] = {}
     save(plan)
     # Someone changes a user the plan touches in the portal after the review.
-    token = served.admin.post(
-        "/oauth/token",
-        params={"grant_type": "account_credentials", "account_id": "sandbox-account"},
-        auth=(DEFAULT_CREDENTIALS.client_id, DEFAULT_CREDENTIALS.client_secret),
-    ).json()["access_token"]
-    resp = served.admin.patch(
-        "/v2/users/chen.wei@example.com",
-        json={"dept": "Finance"},
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    resp = served.zoom_response("PATCH", "/users/chen.wei@example.com", json={"dept": "Finance"})
     assert resp.status_code == 204
     before = served.writes()
     line = one_line_error(run(*APPLY))
@@ -216,13 +188,13 @@ def test_a_plan_file_without_fingerprints_is_refused_before_any_call(
     plan = saved_plan(run)
     del plan["fingerprints"]
     save(plan)
-    calls = zoom_calls(served)
+    calls = served.zoom_calls()
     line = one_line_error(run(*APPLY))
     assert (
         line
         == "Error: plan.json: not a zoomstate plan file: the plan: missing field 'fingerprints'"
     )
-    assert zoom_calls(served) == calls
+    assert served.zoom_calls() == calls
 
 
 def _cycle(plan: Plan) -> None:
@@ -288,11 +260,11 @@ def test_a_malformed_plan_is_refused_in_one_line_before_any_call(
     plan = saved_plan(run)
     tamper(plan)
     save(plan)
-    calls = zoom_calls(served)
+    calls = served.zoom_calls()
     line = one_line_error(run(*APPLY))
     assert line.startswith("Error: plan.json: not a zoomstate plan file: "), line
     assert expected in line
-    assert zoom_calls(served) == calls
+    assert served.zoom_calls() == calls
 
 
 @pytest.mark.parametrize(
@@ -312,13 +284,13 @@ def test_a_file_that_is_no_plan_is_refused_in_one_line(
     line = one_line_error(run(*APPLY))
     assert line.startswith("Error: plan.json: not a zoomstate plan file: "), line
     assert expected in line
-    assert zoom_calls(served) == 0
+    assert served.zoom_calls() == 0
 
 
 def test_a_missing_plan_file_is_one_line(served: Served, run: Any) -> None:
     line = one_line_error(run(*APPLY))
     assert line == "Error: plan.json: no such plan file"
-    assert zoom_calls(served) == 0
+    assert served.zoom_calls() == 0
 
 
 def test_a_targeted_plan_is_applied_with_the_same_target(served: Served, run: Any) -> None:
