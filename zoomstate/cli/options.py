@@ -163,11 +163,12 @@ def writable(path: Path, option: str, *, create: bool = True) -> None:
         raise ConfigError(f"{option} {path}: its folder {path.parent} is not writable")
 
 
-def write_out(path: Path, text: str) -> None:
-    """Write an `--out` file atomically; a failure (a full disk) is one line."""
+def write_out(path: Path, text: str, *, what: str = "write it") -> None:
+    """Write an `--out` file atomically; a failure (a full disk) is one line,
+    `--out PATH: cannot WHAT (why)`."""
     from zoomstate import atomic
 
     try:
         atomic.write_text(path, text)
     except OSError as exc:
-        raise ConfigError(f"--out {path}: cannot write it ({reason(exc)})") from None
+        raise ConfigError(f"--out {path}: cannot {what} ({reason(exc)})") from None

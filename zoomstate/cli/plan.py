@@ -16,11 +16,10 @@ from zoomstate.cli.options import (
     exit_on_issues,
     load_or_exit,
     plan_options,
-    reason,
     writable,
+    write_out,
 )
 from zoomstate.cli.ui import color
-from zoomstate.errors import ConfigError
 
 
 @click.command()
@@ -79,7 +78,6 @@ def plan(
       zoomstate plan state/ --format markdown --out plan.json --detailed-exitcode
       zoomstate plan --target alice@example.com --format json
     """
-    from zoomstate import atomic
     from zoomstate.render import render_plan_json, render_plan_markdown, render_plan_text
     from zoomstate.usecases import reading
 
@@ -97,10 +95,7 @@ def plan(
     else:
         click.echo(render_plan_text(result, color=color(sys.stdout)), nl=False)
     if out is not None:
-        try:
-            atomic.write_text(out, result.to_json())
-        except OSError as exc:
-            raise ConfigError(f"--out {out}: cannot save the plan there ({reason(exc)})") from None
+        write_out(out, result.to_json(), what="save the plan there")
         obj.info(f"plan saved to {out}")
     obj.info(f"read the account in {calls} API calls")
     if not result.operations and result.waiting:
