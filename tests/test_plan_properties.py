@@ -315,8 +315,11 @@ def cases(draw: st.DrawFn) -> Case:
     # often wait for releases (calling plans, licences, Contact Center packages).
     nothing: tuple[bool, set[int], str | None] = (False, set(), None)
 
-    def at_end(index: int, slot: dict[str, Any], wanted: bool) -> tuple[bool, set[int], str | None]:
-        """What a user holds once the plan has run: a licensed seat, calling plans, a
+    def at_end(
+        index: int, slot: dict[str, Any], wanted: bool, eventual: bool
+    ) -> tuple[bool, set[int], str | None]:
+        """What a user holds once the plan has run (`eventual`: and once every pending
+        user has accepted and the waiting steps ran): a licensed seat, calling plans, a
         Contact Center package."""
         live = slot["live"]
         held = nothing
@@ -326,15 +329,20 @@ def cases(draw: st.DrawFn) -> Case:
                 set(live.spec.phone.calling_plans) if live.spec.phone else set(),
                 live.spec.contact_center.package if live.spec.contact_center else None,
             )
-        if untouched(slot, wanted) or (wanted and live is not None and live.status == "pending"):
-            return held  # left alone, or waiting for the invitation to be accepted
+        if untouched(slot, wanted):
+            return held  # left alone
         spec = wanted_spec.get(index)
         if spec is None:
             return nothing  # a leaver: deactivated (licences dropped) or removed
-        if live is None:
+        # A pending or invited user's steps wait for the invitation, but the plan checks
+        # their claims now: the seats cover what they will hold once they accept.
+        if live is not None and live.status == "pending":
+            if spec.status == "inactive" or not eventual:
+                return held  # waiting (a deactivation waits, and nothing else is planned)
+        elif live is None:
             if spec.status == "inactive":
                 return nothing  # not created
-            if create_action == "create":
+            if create_action == "create" and not eventual:
                 return (spec.type == "licensed", set(), None)  # invited: the rest waits
         elif spec.status == "inactive" or (spec.status is None and live.status == "inactive"):
             return nothing
@@ -345,7 +353,17 @@ def cases(draw: st.DrawFn) -> Case:
             package = spec.contact_center.package or held[2]
         return (licensed, plans, package)
 
-    ends = [at_end(i, s, w) for i, (s, w) in enumerate(zip(slots, wants, strict=True))]
+    ends = [
+        at_end(i, s, w, eventual)
+        for eventual in (False, True)
+        for i, (s, w) in enumerate(zip(slots, wants, strict=True))
+    ]
+    half = len(slots)
+
+    def most(count: Callable[[tuple[bool, set[int], str | None]], int]) -> int:
+        """The larger of the seats held after this plan and after the waiting steps."""
+        return max(sum(map(count, ends[:half])), sum(map(count, ends[half:])))
+
     spare = st.sampled_from([0, 0, 1])
     declared = st.sampled_from([True, True, True, True, True, False])
     calling_plans = []
@@ -353,7 +371,7 @@ def cases(draw: st.DrawFn) -> Case:
         now = sum(
             1 for u in live_users if u.spec.phone is not None and plan in u.spec.phone.calling_plans
         )
-        end = sum(1 for e in ends if plan in e[1])
+        end = most(lambda e, plan=plan: plan in e[1])  # type: ignore[misc]
         subscribed = max(now, end) + draw(spare)
         calling_plans.append(CallingPlan(plan, f"Plan {plan}", subscribed, now, subscribed - now))
     # Licensed and Contact Center seats are the state's to declare; now and then it does
@@ -363,7 +381,7 @@ def cases(draw: st.DrawFn) -> Case:
     )
     licensed_seats = None
     if draw(declared):
-        licensed_seats = max(licensed_now, sum(e[0] for e in ends)) + draw(spare)
+        licensed_seats = max(licensed_now, most(lambda e: e[0])) + draw(spare)
     cc_seats: dict[ContactCenterPackage, int] = {}
     for package in CC_PACKAGES:
         if draw(declared):
@@ -372,7 +390,7 @@ def cases(draw: st.DrawFn) -> Case:
                 for u in live_users
                 if u.spec.contact_center and u.spec.contact_center.package == package
             )
-            cc_seats[package] = max(cc_now, sum(e[2] == package for e in ends)) + draw(spare)
+            cc_seats[package] = max(cc_now, most(lambda e, p=package: e[2] == p)) + draw(spare)  # type: ignore[misc]
     holders = {
         x: u.zoom_id for u in live_users if u.spec.phone is not None for x in u.spec.phone.numbers
     }

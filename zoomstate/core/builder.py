@@ -32,6 +32,10 @@ class Builder:
     waiting: list[Waiting] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    # Steps of pending users, as they will be planned once the user is active: not in the
+    # plan, but their claims (numbers, extensions, seats) are checked now, so a plan that
+    # cannot finish says so at review time, not after the invitations are accepted.
+    future: dict[str, Operation] = field(default_factory=dict)
     # Live key -> the key its steps are planned under. They differ for a user whose
     # e-mail changes (matched by Zoom id): its steps carry the new e-mail, so looking up
     # a holder's releases by the live e-mail would miss them (make_plan fills this).
@@ -77,9 +81,10 @@ class Builder:
         removal: bool = False,
         reads: Sequence[str] = (),
         note: str = "",
+        future: bool = False,
     ) -> str:
         op_id = f"{user}/{kind}" + (f"/{suffix}" if suffix else "")
-        self.ops[op_id] = Operation(
+        (self.future if future else self.ops)[op_id] = Operation(
             id=op_id,
             kind=kind,
             user=user,

@@ -11,6 +11,7 @@ from zoomstate.core.aspect import AspectName, JsonValue, PlanResolver
 from zoomstate.core.builder import Builder, plan_label
 from zoomstate.live import LiveUser
 from zoomstate.model import PhoneSpec, UserSpec
+from zoomstate.resources.phone_regions import uncovered
 from zoomstate.resources.steps import UserSteps
 
 
@@ -155,6 +156,7 @@ def _plan_plans_and_numbers(
     b = p.b
     have_numbers = set(live.numbers) if live else set()
     want_numbers = set(want.numbers)
+    _numbers_covered(p, want, codes)
     unassigns = _unassign_numbers(p, sorted(have_numbers - want_numbers))
     keeps = bool(have_numbers & want_numbers)
     switches, drops, assigns = _change_plans(p, live, codes, enable, unassigns, keeps)
@@ -171,6 +173,23 @@ def _plan_plans_and_numbers(
             note="again, after the calling plan removal" if number in restore else "",
         )
         b.depend(op or "", enable, *switches, *drops, *assigns)
+
+
+def _numbers_covered(p: UserSteps, want: PhoneSpec, codes: list[int]) -> None:
+    """Each number needs a calling plan of the user that covers its country: Zoom refuses
+    a new one otherwise, and drops a kept one when its plan goes."""
+    if not codes:
+        return  # "direct numbers need a calling plan": the state's own rule says so
+    for index, number in enumerate(want.numbers):
+        regions = uncovered(number, codes)
+        if regions is not None:
+            names = ", ".join(plan_label(p.b, c) for c in sorted(codes))
+            p.b.problem(
+                p.key,
+                f"phone.numbers[{index}]",
+                f"number {number} is not covered by the user's calling plans ({names}: "
+                f"{', '.join(regions)} only): add a calling plan for its country",
+            )
 
 
 def _change_plans(
