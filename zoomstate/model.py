@@ -165,6 +165,9 @@ class DesiredState:
     users: tuple[UserSpec, ...]
     profiles: Mapping[str, ProfileSpec] = field(default_factory=dict)
     origins: Mapping[str, Origin] = field(default_factory=dict)
+    # The file each profile is written in: a plan-time problem with a value the profile
+    # gives is reported once, there (zoomstate.io.locate.pinpoint).
+    profile_files: Mapping[str, str] = field(default_factory=dict)
 
     def by_key(self) -> dict[str, UserSpec]:
         return {u.key: u for u in self.users}

@@ -166,7 +166,11 @@ def load_state(
     assert account is not None
     found = sorted(users.users, key=lambda u: u.key)
     return DesiredState(
-        account=account, users=tuple(found), profiles=blocks.profiles, origins=users.origins
+        account=account,
+        users=tuple(found),
+        profiles=blocks.profiles,
+        origins=users.origins,
+        profile_files={name: file for name, (file, _) in blocks.profiles_raw.items()},
     )
 
 
