@@ -95,6 +95,16 @@ def progress(
         yield advance
 
 
+def confirm_question(plan: Plan) -> str:
+    """`Apply 12 steps to account abc (owner: o@x.com)? 2 of them lose data.`"""
+    from zoomstate.words import count
+
+    where = plan.account.describe() if plan.account else "the account"
+    lost = sum(op.destroys_data for op in plan.operations)
+    tail = f" {lost} of them {'loses' if lost == 1 else 'lose'} data." if lost else ""
+    return f"Apply {count(len(plan.operations), 'step')} to {where}?{tail}"
+
+
 class TerminalApplyUI:
     """`usecases.applying.ApplyUI` on a terminal: the plan as text on stdout (for the
     text report), a confirmation prompt unless auto-approved, the progress bar."""
@@ -121,7 +131,7 @@ class TerminalApplyUI:
                 "refusing to apply without --auto-approve: standard input is not a "
                 "terminal to confirm on"
             )
-        if not click.confirm(f"Apply {len(plan.operations)} step(s) to the account?", err=True):
+        if not click.confirm(confirm_question(plan), err=True):
             raise click.Abort()
 
     def progress(self, total: int) -> AbstractContextManager[Callable[[StepResult], None]]:

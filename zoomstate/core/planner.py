@@ -6,7 +6,7 @@ from zoomstate.core.builder import Builder, PlanOptions
 from zoomstate.core.links import Ledger, link_extensions, link_numbers
 from zoomstate.core.ops import USER_SEQUENCE
 from zoomstate.core.order import order_operations
-from zoomstate.core.plan_format import Plan, live_fingerprints, state_hash
+from zoomstate.core.plan_format import AccountRef, Plan, live_fingerprints, state_hash
 from zoomstate.core.safety import check_safety, drop_removals
 from zoomstate.core.seats import link_seats
 from zoomstate.diff import diff_users
@@ -76,4 +76,5 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
         state_hash=state_hash(desired),
         fingerprints=live_fingerprints(live, reads),
         diffs=tuple(diffs),
+        account=AccountRef.of(live),
     )

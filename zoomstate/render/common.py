@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoomstate.diff import JsonValue
 from zoomstate.plan import Operation, Plan
+from zoomstate.words import count, verb
 
 
 def show(value: JsonValue) -> str:
@@ -52,17 +53,26 @@ def headline(plan: Plan) -> str:
     if not ops:
         line = "No changes: the account matches the state."
         if plan.waiting:
+            n = len(plan.waiting)
             line = (
-                f"No changes now; {len(plan.waiting)} step(s) wait for users to accept "
-                "their invitations."
+                f"No changes now; {count(n, 'step')} {verb(n, 'waits', 'wait')} for users to "
+                "accept their invitations."
             )
         return line
     users = summary["users"]
     extra = []
     if summary["destroys_data"]:
-        extra.append(f"{summary['destroys_data']} lose data")
+        lost = int(str(summary["destroys_data"]))
+        extra.append(f"{count(lost, 'step')} {verb(lost, 'loses', 'lose')} data")
     if plan.waiting:
         extra.append(f"{len(plan.waiting)} waiting")
     tail = f" ({', '.join(extra)})" if extra else ""
-    steps = f"{ops} step{'s' if ops != 1 else ''}"
-    return f"Plan: {steps} for {users} user{'s' if users != 1 else ''}{tail}."
+    return f"Plan: {count(ops, 'step')} for {count(int(str(users)), 'user')}{tail}."
+
+
+def account_line(plan: Plan) -> str | None:
+    """`Account: abc123 (owner: owner@example.com)`: which account the plan acts on."""
+    ref = plan.account
+    if ref is None or ref.id is None:
+        return None
+    return f"Account: {ref.id}" + (f" (owner: {ref.owner})" if ref.owner else "")

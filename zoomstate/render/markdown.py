@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from zoomstate.plan import SYMBOLS, Plan
-from zoomstate.render.common import describe, headline
+from zoomstate.render.common import account_line, describe, headline
 
 
 def _cell(text: str) -> str:
@@ -13,7 +13,8 @@ def _cell(text: str) -> str:
 
 
 def render_plan_markdown(plan: Plan) -> str:
-    out = ["### zoomstate plan", "", headline(plan), ""]
+    account = account_line(plan)
+    out = ["### zoomstate plan", "", headline(plan), "", *([account, ""] if account else [])]
     if plan.operations:
         counts = Counter(op.kind for op in plan.operations)
         out += ["| step | count |", "|---|---:|"]

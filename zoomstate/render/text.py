@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zoomstate.plan import SYMBOLS, Plan
-from zoomstate.render.common import describe, headline
+from zoomstate.render.common import account_line, describe, headline
 
 _COLOURS = {"+": "\x1b[32m", "~": "\x1b[33m", "-": "\x1b[31m"}
 _RESET = "\x1b[0m"
@@ -27,7 +27,7 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
         lines += ["", "Warnings:"]
         lines += [f"  ! {w}" for w in plan.warnings]
     head = headline(plan)
-    lines.insert(0, f"{_BOLD}{head}{_RESET}" if color else head)
-    if plan.operations:
-        lines.insert(1, "")
+    account = account_line(plan)
+    top = [f"{_BOLD}{head}{_RESET}" if color else head, *([account] if account else [])]
+    lines[:0] = top + ([""] if plan.operations else [])
     return "\n".join(lines) + "\n"
