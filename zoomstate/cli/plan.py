@@ -99,6 +99,9 @@ def plan(
         write_out(out, result.to_json(), what="save the plan there")
         obj.info(f"plan saved to {out}")
     obj.info(f"read the account in {count(calls, 'API call')}")
+    if obj.verbosity > 0 and len(result.unlisted) > 1:
+        for key in result.unlisted:
+            obj.info(f"in Zoom but not in the state: {key}")
     if not result.operations and result.waiting:
         obj.info("Only waiting steps remain: nothing to apply until those users are active.")
     if detailed_exitcode and result.has_changes:

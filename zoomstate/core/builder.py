@@ -36,6 +36,9 @@ class Builder:
     # plan, but their claims (numbers, extensions, seats) are checked now, so a plan that
     # cannot finish says so at review time, not after the invitations are accepted.
     future: dict[str, Operation] = field(default_factory=dict)
+    # Users in Zoom but not in the state, with account.on_missing_user: report: one
+    # warning for all of them (an adopted account can have hundreds).
+    unlisted: list[str] = field(default_factory=list)
     # Live key -> the key its steps are planned under. They differ for a user whose
     # e-mail changes (matched by Zoom id): its steps carry the new e-mail, so looking up
     # a holder's releases by the live e-mail would miss them (make_plan fills this).

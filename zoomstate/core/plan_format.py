@@ -48,6 +48,9 @@ class Plan:
     fingerprints: Mapping[str, str]
     diffs: tuple[UserDiff, ...] = field(default=(), compare=False)
     account: AccountRef | None = None
+    # Users in Zoom but not in the state (on_missing_user: report): one warning names a
+    # few, the CLI lists them all with -v. Not part of the plan file.
+    unlisted: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def has_changes(self) -> bool:

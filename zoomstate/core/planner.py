@@ -69,6 +69,9 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
             ]
         ) from None
     reads = sorted({r for op in ordered for r in op.reads})
+    unlisted = tuple(sorted(b.unlisted))
+    if unlisted:
+        b.warnings.append(_unlisted_warning(unlisted))
     return Plan(
         operations=tuple(ordered),
         waiting=tuple(sorted(b.waiting, key=lambda w: (w.user, USER_SEQUENCE[w.kind]))),
@@ -77,4 +80,15 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
         fingerprints=live_fingerprints(live, reads),
         diffs=tuple(diffs),
         account=AccountRef.of(live),
+        unlisted=unlisted,
     )
+
+
+def _unlisted_warning(users: tuple[str, ...], shown: int = 3) -> str:
+    policy = "(account.on_missing_user: report)"
+    if len(users) == 1:
+        return f"{users[0]} is in Zoom but not in the state {policy}"
+    names = ", ".join(users[:shown]) + (
+        f" and {len(users) - shown} more" if len(users) > shown else ""
+    )
+    return f"{len(users)} users are in Zoom but not in the state {policy}: {names} (-v lists them)"

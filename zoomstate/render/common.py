@@ -47,6 +47,15 @@ def describe(op: Operation) -> str:
     return text
 
 
+def waiting_by_user(plan: Plan) -> list[tuple[str, str, list[str]]]:
+    """The waiting steps grouped per user (and reason), in plan order: (user, reason,
+    kinds). One line per user, not one sentence per step."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for w in plan.waiting:
+        groups.setdefault((w.user, w.reason), []).append(w.kind)
+    return [(user, reason, kinds) for (user, reason), kinds in groups.items()]
+
+
 def headline(plan: Plan) -> str:
     summary = plan.summary()
     ops = len(plan.operations)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from zoomstate.plan import SYMBOLS, Plan
-from zoomstate.render.common import account_line, describe, headline
+from zoomstate.render.common import account_line, describe, headline, waiting_by_user
 
 
 def _cell(text: str) -> str:
@@ -37,7 +37,10 @@ def render_plan_markdown(plan: Plan) -> str:
         out += ["", "</details>"]
     if plan.waiting:
         out += ["", f"<details><summary>Waiting: {len(plan.waiting)}</summary>", ""]
-        out += [f"- {w.user} `{w.kind}`: {_cell(w.reason)}" for w in plan.waiting]
+        out += [
+            f"- {_cell(user)}: {', '.join(f'`{k}`' for k in kinds)}: {_cell(reason)}"
+            for user, reason, kinds in waiting_by_user(plan)
+        ]
         out += ["", "</details>"]
     if plan.warnings:
         out += ["", "**Warnings**", ""]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zoomstate.plan import SYMBOLS, Plan
-from zoomstate.render.common import account_line, describe, headline
+from zoomstate.render.common import account_line, describe, headline, waiting_by_user
 
 _COLOURS = {"+": "\x1b[32m", "~": "\x1b[33m", "-": "\x1b[31m"}
 _RESET = "\x1b[0m"
@@ -21,8 +21,9 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
         lines.append(f"{_COLOURS[symbol]}{line}{_RESET}" if color else line.rstrip())
     if plan.waiting:
         lines += ["", "Waiting (not changes; they run once the user is active):"]
-        for w in plan.waiting:
-            lines.append(f"  . {w.user}  {w.kind}: {w.reason}")
+        for user, reason, kinds in waiting_by_user(plan):
+            lines.append(f"  . {user}  {', '.join(kinds)}")
+            lines.append(f"      {reason}")
     if plan.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  ! {w}" for w in plan.warnings]

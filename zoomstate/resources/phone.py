@@ -255,6 +255,8 @@ def _unassign_numbers(p: UserSteps, numbers: list[str]) -> list[str | None]:
             after=None,
             reads=[str(Address.number(number))],
             destroys_data=True,
+            note="calls to the number no longer reach the user; it returns to the account's "
+            "unassigned numbers, and getting it back depends on nobody taking it",
         )
         for number in numbers
     ]

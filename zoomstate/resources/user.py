@@ -64,9 +64,7 @@ class UserPlanner(UserSteps):
         if "users" not in self.manage or policy == "ignore":
             return
         if policy == "report":
-            b.warnings.append(
-                f"{self.key} is in Zoom but not in the state (account.on_missing_user: report)"
-            )
+            b.unlisted.append(self.key)
             return
         if live.status == "pending":
             # A pending invitation holds no licence and no data: revoking it is safe. Zoom
