@@ -218,6 +218,7 @@ def test_a_failed_step_skips_only_its_dependants_and_apply_exits_1(
         "done": len(ops) - 2,
         "failed": 1,
         "skipped": 1,
+        "interrupted": 0,
         "waiting": 0,
     }
     # The skipped claim sent nothing; the journal ends with the same counts.

@@ -101,10 +101,7 @@ def serve(
     if family in (socket.AF_INET, socket.AF_INET6):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
-    # Listening before the settings are printed: a client that reads them and connects
-    # at once waits in the backlog until the server accepts, instead of being refused
-    # (seen on a loaded machine, between the print and uvicorn's own listen()).
-    sock.listen(2048)
+    sock.listen(2048)  # before the settings print: an eager client queues, not refused
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{bound}"
