@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoomstate.diff import JsonValue
 from zoomstate.plan import Operation, Plan
+from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER
 
 
 def show(value: JsonValue) -> str:
@@ -41,9 +42,23 @@ def describe(op: Operation) -> str:
         text = ""
     else:
         text = f"{show(before)} -> {show(after)}"
+    handed = transfer(op)
+    if handed:
+        text = f"{text} ({handed})" if text else f"({handed})"
     if op.note:
         text = f"{text} ({op.note})" if text else f"({op.note})"
     return text
+
+
+def transfer(op: Operation) -> str:
+    """Where a deletion hands the user's data: `meetings, webinars, recordings → carol@...`
+    (a step without `transfer` in its params hands over those three)."""
+    target = op.params.get("transfer_email") if op.kind == "delete_user" else None
+    if not isinstance(target, str):
+        return ""
+    listed = op.params.get("transfer")
+    items = listed if isinstance(listed, list) else list(DEFAULT_TRANSFER)
+    return f"{', '.join(str(i) for i in items)} → {target}"
 
 
 def headline(plan: Plan) -> str:
