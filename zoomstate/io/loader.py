@@ -291,7 +291,8 @@ class _Users:
         self.first_email[key] = _Seen(p.name, base, user.email)
         self.origins[key] = Origin(p.name, line, col, format_path(base))
         self.users.append(user)
-        if user.phone is not None:
+        # A leaver's phone block is its record: what it held is free for others.
+        if user.phone is not None and user.remove is None:
             self._check_phone(source, user)
         if self.blocks.account is not None:
             _check_against_account(self.blocks.account, source, user, out)

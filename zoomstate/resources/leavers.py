@@ -29,7 +29,7 @@ def transfer_params(b: Builder, key: str, leaver: UserSpec | None) -> dict[str, 
     target = own or account.transfer_to
     if target is None:
         return {}
-    problem = target_problem(b, key, target)
+    problem = target_problem(b, target)
     if problem is not None and own is not None:
         b.problem(key, "transfer_to", problem)
     elif problem is not None:
@@ -42,8 +42,9 @@ def transfer_params(b: Builder, key: str, leaver: UserSpec | None) -> dict[str, 
     return params
 
 
-def target_problem(b: Builder, leaver: str, target: str) -> str | None:
-    """Why `target` cannot receive `leaver`'s data, or None."""
+def target_problem(b: Builder, target: str) -> str | None:
+    """Why `target` cannot receive a deleted user's data, or None. The same for every
+    leaver, so an account-wide target's problem is reported once."""
     account = b.desired.account
     key = target.lower()
     fix = "name an active, licensed user who stays"
@@ -55,9 +56,9 @@ def target_problem(b: Builder, leaver: str, target: str) -> str | None:
     live = b.live.by_key().get(key)
     if live is None:
         return (
-            f"transfer target {target} is not in the account: Zoom hands {leaver}'s data "
-            "only to a user that exists when the delete runs (one this plan creates may "
-            f"still be pending then): {fix}"
+            f"transfer target {target} is not in the account: Zoom hands a deleted user's "
+            "data only to a user that exists when the delete runs (one this plan creates "
+            f"may still be pending then): {fix}"
         )
     if live.status != "active":
         return f"transfer target {target} is {live.status} in Zoom: {fix}"
@@ -68,7 +69,7 @@ def target_problem(b: Builder, leaver: str, target: str) -> str | None:
         )
     leaving = _leaving(b, key)
     if leaving is not None:
-        return f"transfer target {target} {leaving}, so it cannot keep {leaver}'s data: {fix}"
+        return f"transfer target {target} {leaving}, so it cannot keep the data: {fix}"
     return None
 
 
@@ -77,6 +78,9 @@ def _leaving(b: Builder, key: str) -> str | None:
     account = b.desired.account
     if "users" not in account.manage:
         return None
+    if key in b.renamed:
+        # Its e-mail changes first, and Zoom would look for it under the old one.
+        return f"changes its e-mail to {b.renamed[key]} in this state"
     spec = b.wanted.get(key)
     if spec is not None:
         if spec.remove is not None:
