@@ -85,7 +85,12 @@ def test_account_transfer_says_what_the_deletion_hands_over(served: Served, run:
         "transfer_email": "it-admin@example.com",
         "transfer": ["recordings", "whiteboard", "docs"],
     }
-    assert run("apply", state, "--auto-approve", "--allow-data-loss").code == 0
+    # The saved plan carries `transfer` and is applied as reviewed.
+    assert run("plan", state, "--out", "leaver.plan.json").code == 0
+    applied = run(
+        "apply", state, "--plan", "leaver.plan.json", "--auto-approve", "--allow-data-loss"
+    )
+    assert applied.code == 0, applied.err
     [record] = transfers(served)
     assert record["items"] == ["recording", "whiteboard", "docs"]
 
