@@ -61,6 +61,17 @@ class Builder:
     def key_of(self, live_key: str) -> str:
         return self.renamed.get(live_key, live_key)
 
+    def account_problem(self, path: str, message: str) -> None:
+        """A problem with a field of the account block (`transfer_to`), once however many
+        users run into it."""
+        origin = self.desired.account_origin
+        if origin is None:
+            issue = Issue("(state)", 0, 0, f"account.{path}", message)
+        else:
+            issue = Issue(origin.file, origin.line, origin.col, f"account.{path}", message)
+        if issue not in self.issues:
+            self.issues.append(issue)
+
     def problem(self, user: str, path: str, message: str) -> None:
         origin = self.desired.origins.get(user)
         if origin is None:

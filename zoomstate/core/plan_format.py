@@ -137,7 +137,11 @@ def user_fingerprint(user: LiveUser | None) -> str:
     if user is None:
         return "absent"
     body = {
-        "spec": user.spec.model_dump(mode="json", exclude={"profile", "job_title"}),
+        # A live spec never has a leaver's fields: left out, so that adding them kept
+        # every saved plan's fingerprints.
+        "spec": user.spec.model_dump(
+            mode="json", exclude={"profile", "job_title", "remove", "transfer_to"}
+        ),
         "status": user.status,
         "id": user.zoom_id,
     }

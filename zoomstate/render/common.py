@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoomstate.diff import JsonValue
 from zoomstate.plan import Operation, Plan
+from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER
 from zoomstate.words import count, verb
 
 
@@ -42,6 +43,9 @@ def describe(op: Operation) -> str:
         text = ""
     else:
         text = f"{show(before)} -> {show(after)}"
+    handed = transfer(op)
+    if handed:
+        text = f"{text} ({handed})" if text else f"({handed})"
     if op.note:
         text = f"{text} ({op.note})" if text else f"({op.note})"
     return text
@@ -54,6 +58,17 @@ def waiting_by_user(plan: Plan) -> list[tuple[str, str, list[str]]]:
     for w in plan.waiting:
         groups.setdefault((w.user, w.reason), []).append(w.kind)
     return [(user, reason, kinds) for (user, reason), kinds in groups.items()]
+
+
+def transfer(op: Operation) -> str:
+    """Where a deletion hands the user's data: `meetings, webinars, recordings → carol@...`
+    (a step without `transfer` in its params hands over those three)."""
+    target = op.params.get("transfer_email") if op.kind == "delete_user" else None
+    if not isinstance(target, str):
+        return ""
+    listed = op.params.get("transfer")
+    items = listed if isinstance(listed, list) else list(DEFAULT_TRANSFER)
+    return f"{', '.join(str(i) for i in items)} → {target}"
 
 
 def headline(plan: Plan) -> str:
