@@ -238,6 +238,7 @@ def test_the_waiting_steps_of_a_user_whose_creation_failed_are_skipped(
     later = [s for op, s in steps.items() if op.startswith("ivan.petrov") and "create" not in op]
     assert later and all(s["status"] == "skipped" for s in later)
     assert all(
-        s["detail"] == "ivan.petrov@example.com/create_user failed: the user does not exist"
+        s["detail"]
+        == "ivan.petrov@example.com/create_user failed, so there is no invitation to wait for"
         for s in later
     )

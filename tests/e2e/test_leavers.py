@@ -50,7 +50,9 @@ def test_one_leaver_deleted_with_its_own_transfer(served: Served, run: Any) -> N
         "(meetings, webinars, recordings → it-admin@example.com)  [loses data]"
     ) in plan.out
     # Every other user the state leaves out is only reported, as on_missing_user says.
-    assert "tara.singh@example.com is in Zoom but not in the state" in plan.out
+    assert "28 users are in Zoom but not in the state (account.on_missing_user: report)" in plan.out
+    listed = run("-v", "plan", state)
+    assert "in Zoom but not in the state: tara.singh@example.com" in listed.err
     markdown = run("plan", state, "--format", "markdown")
     assert "(meetings, webinars, recordings → it-admin@example.com)" in markdown.out
 

@@ -185,7 +185,7 @@ class Executor:
         for w in plan.waiting:
             created = self.results.get(f"{w.user}/create_user")
             if created is not None and created.status in ("failed", "skipped"):
-                detail = f"{created.op} {created.status}: the user does not exist"
+                detail = f"{created.op} {created.status}, so there is no invitation to wait for"
                 out.append(StepResult(f"{w.user}/{w.kind}", w.kind, w.user, "skipped", detail))
             else:
                 out.append(StepResult(f"{w.user}/{w.kind}", w.kind, w.user, "waiting", w.reason))

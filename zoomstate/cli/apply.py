@@ -149,7 +149,7 @@ def _locked(journal_dir: Path) -> Iterator[None]:
             )
         except OSError as exc:
             raise ConfigError(
-                f"--journal-dir {journal_dir}: cannot lock it for this run ({reason(exc)})"
+                f"--journal-dir {journal_dir}: cannot write the run's journal there ({reason(exc)})"
             ) from None
         yield
 

@@ -108,7 +108,9 @@ def _logs_above(console: Any) -> Iterator[None]:
     import logging
 
     handlers = [
-        h for h in logging.getLogger("zoomstate").handlers if isinstance(h, logging.StreamHandler)
+        h
+        for h in logging.getLogger("zoomstate").handlers
+        if isinstance(h, logging.StreamHandler) and not getattr(h.stream, "closed", False)
     ]
     streams = [h.stream for h in handlers]
     proxy = _ConsoleStream(console)
