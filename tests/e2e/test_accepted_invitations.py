@@ -115,3 +115,102 @@ def test_an_adopted_users_phone_taken_away_is_drift(served: Served, run: Any) ->
     assert code == 2
     assert [i["user"] for i in report["changed"]] == [holder["email"]]
     assert report["not_applied"] == []
+
+
+# --- apply --only-waiting: what waited, now ready, and nothing else ----------------------
+
+
+def plan_json(run: Any) -> dict[str, Any]:
+    result = run("plan", "state", "--format", "json")
+    assert result.code == 0, result.err
+    body: dict[str, Any] = json.loads(result.out)
+    return body
+
+
+def waited_and_ready(plan: dict[str, Any], waited: list[dict[str, Any]]) -> set[str]:
+    """The ids of `plan`'s steps that `waited` announced (same user, kind and effect)."""
+    listed = {(w["user"], w["kind"], json.dumps(w["after"], sort_keys=True)) for w in waited}
+    return {
+        op["id"]
+        for op in plan["operations"]
+        if (op["user"], op["kind"], json.dumps(op["after"], sort_keys=True)) in listed
+    }
+
+
+def test_only_waiting_applies_the_accepted_hires_steps_and_nothing_else(
+    served: Served, run: Any
+) -> None:
+    invited = adopt_and_invite(run)
+    served.activate("new.hire@example.com")  # second.hire has not accepted yet
+    # Two changes that are not waiting steps and must stay unapplied: one made in the
+    # portal (the state would undo it), one merged into the state and not applied yet.
+    bruno = served.zoom("GET", "/users/bruno.diaz@example.com")
+    served.zoom("PATCH", f"/users/{bruno['id']}", json={"dept": "Changed In Portal"})
+    sales = Path("state/users/sales.yaml")
+    text = sales.read_text(encoding="utf-8")
+    sales.write_text(text.replace("department: Sales", "department: Sales EMEA", 1), "utf-8")
+
+    before = plan_json(run)
+    ready = waited_and_ready(before, invited["waiting"])
+    assert ready and all(i.startswith("new.hire@example.com/") for i in ready), ready
+    others = {op["id"] for op in before["operations"]} - ready
+    assert any(i.startswith("bruno.diaz@example.com/") for i in others), others
+    assert len(others) >= 2
+
+    done = run("apply", "state", "--only-waiting", "invited.json", "--auto-approve")
+    assert done.code == 0, done.err
+    assert f"{len(others)} step(s) of the plan that did not wait" in done.err
+
+    after = plan_json(run)
+    # Exactly the steps that waited are done; every other step is still to do, and the
+    # hire who has not accepted still waits.
+    assert {op["id"] for op in after["operations"]} == others
+    assert {w["user"] for w in after["waiting"]} == {"second.hire@example.com"}
+    hire = served.zoom("GET", "/users/new.hire@example.com")
+    assert hire["role_id"] == "1"  # Admin
+    phone = served.zoom("GET", f"/phone/users/{hire['id']}")
+    assert [p["name"] for p in phone["calling_plans"]] == ["US/CA Metered"]
+    bruno_now = served.zoom("GET", "/users/bruno.diaz@example.com")
+    assert bruno_now["dept"] == "Changed In Portal"  # left alone
+
+
+def test_only_waiting_skips_a_step_the_state_changed_since(served: Served, run: Any) -> None:
+    """The earlier plan said the hire waits for US/CA Metered; the state now says US/CA
+    Unlimited. That step is not what waited: it is left for a reviewed apply, while the
+    hire's other waiting steps run."""
+    invited = adopt_and_invite(run)
+    served.activate("new.hire@example.com")
+    hires = Path("state/users/new-hires.yaml")
+    hires.write_text(
+        hires.read_text(encoding="utf-8").replace("US/CA Metered", "US/CA Unlimited"), "utf-8"
+    )
+    before = plan_json(run)
+    ready = waited_and_ready(before, invited["waiting"])
+    changed = [op["id"] for op in before["operations"] if op["kind"] == "assign_calling_plan"]
+    assert changed and not set(changed) & ready
+    assert "new.hire@example.com/assign_role" in ready
+
+    done = run("apply", "state", "--only-waiting", "invited.json", "--auto-approve")
+    assert done.code == 0, done.err
+    after = plan_json(run)
+    left = {op["id"] for op in after["operations"]}
+    assert left == {op["id"] for op in before["operations"]} - ready
+    assert set(changed) <= left
+
+
+def test_only_waiting_with_nothing_listed_reads_nothing(served: Served, run: Any) -> None:
+    shutil.rmtree("state")
+    assert run("export", "--out", "state", "--domain", "example.com").code == 0
+    assert run("plan", "state", "--out", "synced.json").code == 0
+    calls = served.zoom_calls()
+    done = run("apply", "state", "--only-waiting", "synced.json", "--auto-approve")
+    assert done.code == 0, done.err
+    assert "lists no step waiting for an invitation: nothing to apply" in done.err
+    assert served.zoom_calls() == calls
+
+
+def test_only_waiting_and_plan_do_not_mix(served: Served, run: Any) -> None:
+    assert run("plan", "state", "--out", "p.json").code in (0, 2)
+    done = run("apply", "state", "--plan", "p.json", "--only-waiting", "p.json")
+    assert done.code == 64
+    assert "--plan and --only-waiting cannot be used together" in done.err
