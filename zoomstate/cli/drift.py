@@ -47,9 +47,11 @@ def drift(
     """Report where the live account has moved away from the state. STATE_DIR defaults
     to state/ (env: ZOOMSTATE_STATE_DIR).
 
-    Exit 0 when in sync, 2 on drift, 1 on error. Pending invitations, and users the
-    state's policy leaves alone (users not in account.manage, on_missing_user: ignore),
-    are listed but are not drift.
+    Exit 0 when in sync, 2 on drift or on steps not applied yet, 1 on error. Steps not
+    applied yet (a hire who accepted an invitation and holds none of the rest yet) are
+    not drift, but apply has work to do. Pending invitations, and users the state's
+    policy leaves alone (users not in account.manage, on_missing_user: ignore), are
+    listed but are neither.
 
     \b
     Examples:
