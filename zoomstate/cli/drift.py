@@ -12,7 +12,9 @@ from zoomstate.cli.options import (
     STATE_DIR,
     connection,
     connection_options,
+    fit_markdown_output,
     load_or_exit,
+    markdown_fit_options,
     writable,
     write_out,
 )
@@ -34,6 +36,7 @@ from zoomstate.cli.options import (
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report to this file.",
 )
+@markdown_fit_options("report")
 @connection_options
 @click.pass_obj
 def drift(
@@ -41,6 +44,8 @@ def drift(
     state_dir: Path,
     fmt: str,
     out: Path | None,
+    max_chars: int | None,
+    full_link: str | None,
     tier: str | None,
     budget_share: float,
 ) -> None:
@@ -61,6 +66,7 @@ def drift(
     from zoomstate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
     from zoomstate.usecases import reading
 
+    fit_markdown_output("", fmt, max_chars, full_link, "report")  # usage, before any work
     desired = load_or_exit(state_dir)
     if out is not None:
         writable(out, "--out", create=False)
@@ -72,7 +78,7 @@ def drift(
         "markdown": render_drift_markdown,
         "text": render_drift_text,
     }
-    text = renderers[fmt](report)
+    text = fit_markdown_output(renderers[fmt](report), fmt, max_chars, full_link, "report")
     click.echo(text, nl=False)
     if out is not None:
         write_out(out, text)
