@@ -86,7 +86,13 @@ def test_sandbox_walkthrough_runs_verbatim(tmp_path: Path) -> None:
         ["bash", "--noprofile", "--norc"],
         input="\n".join(script) + "\n",
         cwd=work,
-        env={"PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"},
+        env={
+            "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(home),
+            "LANG": "C.UTF-8",
+            # The zoomstate of this checkout, not whichever one the venv was installed from.
+            "PYTHONPATH": str(REPO),
+        },
         capture_output=True,
         text=True,
         timeout=120,
