@@ -214,3 +214,22 @@ def test_only_waiting_and_plan_do_not_mix(served: Served, run: Any) -> None:
     done = run("apply", "state", "--plan", "p.json", "--only-waiting", "p.json")
     assert done.code == 64
     assert "--plan and --only-waiting cannot be used together" in done.err
+
+
+def test_a_hire_who_accepts_after_the_review_makes_the_saved_plan_stale(
+    served: Served, run: Any
+) -> None:
+    """A plan reviewed while a hire was pending lists her steps as waiting; once she has
+    accepted, the fresh plan has them as steps. That is the account changing since the
+    plan was made (stale: CI plans again and applies the additions), not a plan file that
+    zoomstate would not make (which reads as a doctored file and fails CI's apply)."""
+    adopt_and_invite(run)
+    sales = Path("state/users/sales.yaml")
+    text = sales.read_text(encoding="utf-8")
+    sales.write_text(text.replace("department: Sales", "department: Sales EMEA", 1), "utf-8")
+    assert run("plan", "state", "--out", "reviewed.json").code == 0
+    served.activate("new.hire@example.com")
+    done = run("apply", "state", "--plan", "reviewed.json", "--auto-approve")
+    assert done.code == 1
+    assert "the live account changed since this plan was made: new.hire@example.com" in done.err
+    assert "not what zoomstate plans" not in done.err
