@@ -20,6 +20,7 @@ drift: a live user not in the state when `users` is not managed or `on_missing_u
 `ignore`; an inactive live user not in the state when the policy is `deactivate`; a state
 user absent from Zoom when `users` is not managed, or when the state wants it inactive;
 an inactive user whose other fields differ (Zoom gives an inactive user nothing).
+A leaver (`remove:`) still in Zoom is changed; one already gone is not drift.
 Fields of an aspect left out of `account.manage` are never compared (see diff.effective).
 """
 
@@ -299,6 +300,11 @@ def drift_report(desired: DesiredState, live: LiveState, now: datetime) -> Drift
         elif d.kind == "missing":
             assert d.live is not None
             items.append(_unlisted(d.live, desired, now))
+        elif d.kind == "remove":
+            # A leaver still in Zoom: plan removes them (a leaver already gone is no diff).
+            assert d.desired is not None
+            detail = f"in Zoom, and the state removes this user (remove: {d.desired.remove})"
+            items.append(DriftItem(d.key, "changed", d.changes, detail))
         elif d.live is not None and d.live.status == "pending":
             items.append(_waiting(d.live, now))
         elif (

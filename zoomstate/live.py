@@ -80,7 +80,12 @@ class LiveState:
     phone_enabled: bool = True
     contact_center_enabled: bool = True
     warnings: tuple[str, ...] = ()
+    account_id: str | None = None  # the account the credentials reach
     _by_key: Mapping[str, LiveUser] = field(default_factory=dict, compare=False, repr=False)
+
+    def owner(self) -> str | None:
+        """The e-mail of the account's owner (role id 0 in Zoom's user list), if read."""
+        return min((u.key for u in self.users if u.role_id == "0"), default=None)
 
     def by_key(self) -> Mapping[str, LiveUser]:
         if not self._by_key:

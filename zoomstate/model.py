@@ -37,6 +37,7 @@ from zoomstate.resources.contact_center_spec import (
     ContactCenterPackage,
     ContactCenterSpec,
 )
+from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER, RemoveAction, Transfer
 from zoomstate.resources.phone_spec import PhoneSpec
 
 Aspect = Literal["users", "profile", "role", "phone", "contact_center"]
@@ -48,6 +49,21 @@ UserStatus = Literal["active", "inactive"]
 CreateAction = Literal["create", "autoCreate", "custCreate", "ssoCreate"]
 MissingUserPolicy = Literal["ignore", "report", "deactivate", "disassociate", "delete"]
 RateLimitTier = Literal["pro", "business"]
+
+
+# A leaver's entry (users only, never a profile): how the user leaves, and who gets
+# what a deletion hands over.
+Remove = Annotated[
+    RemoveAction | None,
+    Field(
+        description="How this user leaves, whatever account.on_missing_user says: "
+        "deactivate, disassociate or delete. The entry stays as the record."
+    ),
+]
+TransferTo = Annotated[
+    Email | None,
+    Field(description="With remove: delete, who receives what account.transfer lists."),
+]
 
 
 class _PersonFields(_Spec):
@@ -77,6 +93,8 @@ class UserSpec(_UserFields):
     email: Email
     id: Text | None = Field(None, description="Zoom's user id; lets an e-mail change be seen.")
     profile: Text | None = Field(None, description="The profile merged into this user.")
+    remove: Remove = None
+    transfer_to: TransferTo = None
 
     @property
     def key(self) -> str:
@@ -116,6 +134,7 @@ class AccountPolicy(_Spec):
     create_action: CreateAction = "create"
     on_missing_user: MissingUserPolicy = "report"
     transfer_to: Email | None = None
+    transfer: Transfer = DEFAULT_TRANSFER
     protected: tuple[Email, ...] = ()
     allow_data_loss: StrictBool = False
     seats: SeatCounts = Field(default_factory=SeatCounts)
@@ -143,6 +162,8 @@ class UserEntry(_PersonFields):
     email: Email
     id: Text | None = Field(None, description="Zoom's user id; lets an e-mail change be seen.")
     profile: Text | None = Field(None, description="The profile merged into this user.")
+    remove: Remove = None
+    transfer_to: TransferTo = None
 
 
 class StateFile(_Spec):
@@ -174,6 +195,11 @@ class DesiredState:
     users: tuple[UserSpec, ...]
     profiles: Mapping[str, ProfileSpec] = field(default_factory=dict)
     origins: Mapping[str, Origin] = field(default_factory=dict)
+    # The file each profile is written in: a plan-time problem with a value the profile
+    # gives is reported once, there (zoomstate.io.locate.pinpoint).
+    profile_files: Mapping[str, str] = field(default_factory=dict)
+    # Where the account block is: plan-time problems with account fields (transfer_to).
+    account_origin: Origin | None = None
 
     def by_key(self) -> dict[str, UserSpec]:
         return {u.key: u for u in self.users}

@@ -26,6 +26,7 @@ def test_list_names_are_unique_and_fill_the_raw_account() -> None:
         "phone_enabled",
         "contact_center_enabled",
         "warnings",
+        "account_id",  # from the client's settings, not a list
     }
 
 

@@ -97,22 +97,40 @@ async def apply_plan(
             waiting=len(plan.waiting),
         )
     results: list[StepResult] = []
+    interrupted = False
     try:
         results = await executor.run(plan)
+    except asyncio.CancelledError:
+        # Ctrl-C: asyncio.run cancels the run. What finished is reported and journaled,
+        # and the run ends as interrupted; apply again plans what is left.
+        interrupted = True
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()  # handled here: the rest of the run (closing up) goes on
+        results = [executor.results[op.id] for op in plan.operations if op.id in executor.results]
+        results += executor.waiting(plan)
     finally:
         if journal:
             final = results or list(executor.results.values())
-            journal.write(
-                "run_end",
-                **{s: sum(1 for r in final if r.status == s) for s in _STATUSES},
-            )
+            counts = {s: sum(1 for r in final if r.status == s) for s in _STATUSES}
+            if interrupted:
+                journal.write("run_interrupted", **counts, not_started=_not_started(plan, final))
+            else:
+                journal.write("run_end", **counts)
     return ApplyReport(
         results=tuple(results),
         journal=str(journal.path) if journal else None,
         calls=client.stats.calls - calls_before,
         seconds=time.perf_counter() - started,
         stopped=executor.stopped,
+        interrupted=interrupted,
+        not_started=_not_started(plan, results) if interrupted else 0,
     )
+
+
+def _not_started(plan: Plan, results: list[StepResult]) -> int:
+    ended = {r.op for r in results}
+    return sum(1 for op in plan.operations if op.id not in ended)
 
 
 __all__ = ["apply_plan", "check_consent", "check_current"]

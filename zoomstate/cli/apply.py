@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,20 +140,40 @@ def apply(
     )
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
     ui = TerminalApplyUI(obj, show_plan=fmt == "text", auto_approve=auto_approve)
-    journal = _open_journal(journal_dir)
-    try:
-        with exit_on_issues():
-            applied = asyncio.run(applying.apply(conn, journal, request, ui))
-    finally:
-        journal.close()
+    with _locked(journal_dir):
+        journal = _open_journal(journal_dir)
+        try:
+            with exit_on_issues():
+                applied = asyncio.run(applying.apply(conn, journal, request, ui))
+        finally:
+            journal.close()
     if not applied.plan.operations and fmt != "json":
         return
     if fmt == "json":
         emit_json(applied.report.to_dict())
     else:
         click.echo(render_apply_report(applied.report), nl=False)
+    if applied.report.interrupted:
+        raise click.exceptions.Exit(ExitCode.INTERRUPTED)
     if applied.report.failed or applied.report.stopped:
         raise click.exceptions.Exit(ExitCode.ERROR)
+
+
+@contextmanager
+def _locked(journal_dir: Path) -> Iterator[None]:
+    """One apply at a time per journal directory (zoomstate.apply.lock)."""
+    from zoomstate.apply.lock import apply_lock
+
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(
+                apply_lock(journal_dir, warn=logging.getLogger("zoomstate").warning)
+            )
+        except OSError as exc:
+            raise ConfigError(
+                f"--journal-dir {journal_dir}: cannot lock it for this run ({reason(exc)})"
+            ) from None
+        yield
 
 
 def _open_journal(journal_dir: Path) -> Journal:

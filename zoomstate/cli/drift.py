@@ -18,6 +18,7 @@ from zoomstate.cli.options import (
     writable,
     write_out,
 )
+from zoomstate.words import count
 
 
 @click.command()
@@ -82,6 +83,6 @@ def drift(
     click.echo(text, nl=False)
     if out is not None:
         write_out(out, text)
-    obj.info(f"read the account in {calls} API calls")
+    obj.info(f"read the account in {count(calls, 'API call')}")
     if not report.in_sync:
         raise click.exceptions.Exit(ExitCode.CHANGES)

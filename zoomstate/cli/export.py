@@ -11,6 +11,7 @@ from zoomstate.cli.context import Context
 from zoomstate.cli.options import connection, connection_options, reason, writable
 from zoomstate.cli.ui import status
 from zoomstate.errors import ConfigError
+from zoomstate.words import count
 
 
 @click.command()
@@ -81,4 +82,4 @@ def export(
             raise ConfigError(
                 f"--out {out}: cannot write the state files ({reason(exc)})"
             ) from None
-    obj.info(f"exported {exported.users} users in {calls} API calls")
+    obj.info(f"exported {exported.users} users in {count(calls, 'API call')}")

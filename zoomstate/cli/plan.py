@@ -22,6 +22,7 @@ from zoomstate.cli.options import (
     write_out,
 )
 from zoomstate.cli.ui import color
+from zoomstate.words import count
 
 
 @click.command()
@@ -105,7 +106,10 @@ def plan(
     if out is not None:
         write_out(out, result.to_json(), what="save the plan there")
         obj.info(f"plan saved to {out}")
-    obj.info(f"read the account in {calls} API calls")
+    obj.info(f"read the account in {count(calls, 'API call')}")
+    if obj.verbosity > 0 and len(result.unlisted) > 1:
+        for key in result.unlisted:
+            obj.info(f"in Zoom but not in the state: {key}")
     if not result.operations and result.waiting:
         obj.info("Only waiting steps remain: nothing to apply until those users are active.")
     if detailed_exitcode and result.has_changes:

@@ -32,6 +32,13 @@ class Builder:
     waiting: list[Waiting] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    # Steps of pending users, as they will be planned once the user is active: not in the
+    # plan, but their claims (numbers, extensions, seats) are checked now, so a plan that
+    # cannot finish says so at review time, not after the invitations are accepted.
+    future: dict[str, Operation] = field(default_factory=dict)
+    # Users in Zoom but not in the state, with account.on_missing_user: report: one
+    # warning for all of them (an adopted account can have hundreds).
+    unlisted: list[str] = field(default_factory=list)
     # Live key -> the key its steps are planned under. They differ for a user whose
     # e-mail changes (matched by Zoom id): its steps carry the new e-mail, so looking up
     # a holder's releases by the live e-mail would miss them (make_plan fills this).
@@ -53,6 +60,17 @@ class Builder:
 
     def key_of(self, live_key: str) -> str:
         return self.renamed.get(live_key, live_key)
+
+    def account_problem(self, path: str, message: str) -> None:
+        """A problem with a field of the account block (`transfer_to`), once however many
+        users run into it."""
+        origin = self.desired.account_origin
+        if origin is None:
+            issue = Issue("(state)", 0, 0, f"account.{path}", message)
+        else:
+            issue = Issue(origin.file, origin.line, origin.col, f"account.{path}", message)
+        if issue not in self.issues:
+            self.issues.append(issue)
 
     def problem(self, user: str, path: str, message: str) -> None:
         origin = self.desired.origins.get(user)
@@ -77,9 +95,10 @@ class Builder:
         removal: bool = False,
         reads: Sequence[str] = (),
         note: str = "",
+        future: bool = False,
     ) -> str:
         op_id = f"{user}/{kind}" + (f"/{suffix}" if suffix else "")
-        self.ops[op_id] = Operation(
+        (self.future if future else self.ops)[op_id] = Operation(
             id=op_id,
             kind=kind,
             user=user,

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from zoomstate.core.aspect import JsonValue
 from zoomstate.model import ContactCenterAccess, ContactCenterPackage, CreateAction
+from zoomstate.resources.leaver_spec import TransferItem
 
 
 class Params(BaseModel):
@@ -64,6 +65,9 @@ class DeleteUser(Params):
     # None: a pending invitation, revoked with a bare DELETE.
     action: Literal["disassociate", "delete"] | None
     transfer_email: str | None = None
+    # What the transfer hands over (account.transfer); absent: meetings, webinars and
+    # recordings, as every plan before account.transfer meant.
+    transfer: list[TransferItem] | None = None
 
 
 class AssignRole(Params):

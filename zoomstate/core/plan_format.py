@@ -20,6 +20,26 @@ FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
+class AccountRef:
+    """The account a plan was made for: its id, and its owner's e-mail when the user
+    list showed one. Plans, the pull-request comment and the apply prompt name it."""
+
+    id: str | None
+    owner: str | None = None
+
+    @classmethod
+    def of(cls, live: LiveState) -> AccountRef:
+        return cls(live.account_id, live.owner())
+
+    def describe(self) -> str:
+        name = f"account {self.id}" if self.id else "the account"
+        return f"{name} (owner: {self.owner})" if self.owner else name
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        return {"id": self.id, "owner": self.owner}
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     operations: tuple[Operation, ...]
     waiting: tuple[Waiting, ...]
@@ -27,6 +47,10 @@ class Plan:
     state_hash: str
     fingerprints: Mapping[str, str]
     diffs: tuple[UserDiff, ...] = field(default=(), compare=False)
+    account: AccountRef | None = None
+    # Users in Zoom but not in the state (on_missing_user: report): one warning names a
+    # few, the CLI lists them all with -v. Not part of the plan file.
+    unlisted: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def has_changes(self) -> bool:
@@ -56,6 +80,7 @@ class Plan:
             "waiting": [w.to_dict() for w in self.waiting],
             "warnings": list(self.warnings),
             "fingerprints": dict(sorted(self.fingerprints.items())),
+            "account": self.account.to_dict() if self.account else None,
         }
 
     def to_json(self) -> str:
@@ -75,7 +100,17 @@ class Plan:
             warnings=tuple(data.get("warnings") or ()),
             state_hash=str(data["state_hash"]),
             fingerprints=dict(data.get("fingerprints") or {}),
+            account=_account(data.get("account")),
         )
+
+
+def _account(data: object) -> AccountRef | None:
+    if not isinstance(data, Mapping):
+        return None
+    ident, owner = data.get("id"), data.get("owner")
+    return AccountRef(
+        ident if isinstance(ident, str) else None, owner if isinstance(owner, str) else None
+    )
 
 
 def _canonical(data: object) -> str:
@@ -102,7 +137,11 @@ def user_fingerprint(user: LiveUser | None) -> str:
     if user is None:
         return "absent"
     body = {
-        "spec": user.spec.model_dump(mode="json", exclude={"profile", "job_title"}),
+        # A live spec never has a leaver's fields: left out, so that adding them kept
+        # every saved plan's fingerprints.
+        "spec": user.spec.model_dump(
+            mode="json", exclude={"profile", "job_title", "remove", "transfer_to"}
+        ),
         "status": user.status,
         "id": user.zoom_id,
     }

@@ -24,6 +24,7 @@ from zoomstate.io.locate import Locator
 from zoomstate.io.paths import JsonPath, format_path
 from zoomstate.io.yamlsafe import ParsedFile, parse_all
 from zoomstate.model import AccountPolicy, DesiredState, Origin, ProfileSpec, UserSpec
+from zoomstate.resources.leaver_rules import leaver_problems
 from zoomstate.resources.phone_rules import Claim, calling_plan_problem, held_twice
 
 
@@ -115,6 +116,7 @@ class _Blocks:
 
     account: AccountPolicy | None = None
     account_at: _Seen | None = None
+    account_mark: tuple[int, int] = (0, 0)
     profiles_raw: dict[str, tuple[str, Any]] = field(default_factory=dict)
     profiles: dict[str, ProfileSpec] = field(default_factory=dict)
     user_entries: list[tuple[ParsedFile, int, Any]] = field(default_factory=list)
@@ -163,10 +165,16 @@ def load_state(
     if out.issues:
         raise ValidationFailed(out.issues)
     account = blocks.account
-    assert account is not None
+    assert account is not None and blocks.account_at is not None
     found = sorted(users.users, key=lambda u: u.key)
+    line, col = blocks.account_mark
     return DesiredState(
-        account=account, users=tuple(found), profiles=blocks.profiles, origins=users.origins
+        account=account,
+        users=tuple(found),
+        profiles=blocks.profiles,
+        origins=users.origins,
+        profile_files={name: file for name, (file, _) in blocks.profiles_raw.items()},
+        account_origin=Origin(blocks.account_at.file, line, col, "account"),
     )
 
 
@@ -181,7 +189,7 @@ def _read_block(p: ParsedFile, key: str, value: Any, blocks: _Blocks, out: Colle
             key=True,
         )
     elif key == "account":
-        _read_account(p.name, value, blocks, out)
+        _read_account(p.name, value, blocks, out, p.account_mark)
     elif key == "profiles":
         if value is None:
             return
@@ -200,7 +208,9 @@ def _read_block(p: ParsedFile, key: str, value: Any, blocks: _Blocks, out: Colle
             blocks.user_entries.append((p, index, item))
 
 
-def _read_account(name: str, value: Any, blocks: _Blocks, out: Collector) -> None:
+def _read_account(
+    name: str, value: Any, blocks: _Blocks, out: Collector, mark: tuple[int, int] | None
+) -> None:
     if blocks.account_at is not None:
         first = out.locator.issue(blocks.account_at.file, ("account",), "", key=True)
         out.add(
@@ -212,6 +222,7 @@ def _read_account(name: str, value: Any, blocks: _Blocks, out: Collector) -> Non
         )
         return
     blocks.account_at = _Seen(name, ("account",))
+    blocks.account_mark = mark or (0, 0)
     model, exc = _validate(AccountPolicy, value)
     if exc:
         out.pydantic(exc, name, ("account",), "account")
@@ -281,7 +292,8 @@ class _Users:
         self.first_email[key] = _Seen(p.name, base, user.email)
         self.origins[key] = Origin(p.name, line, col, format_path(base))
         self.users.append(user)
-        if user.phone is not None:
+        # A leaver's phone block is its record: what it held is free for others.
+        if user.phone is not None and user.remove is None:
             self._check_phone(source, user)
         if self.blocks.account is not None:
             _check_against_account(self.blocks.account, source, user, out)
@@ -373,6 +385,9 @@ def _check_against_account(
             f"{user.email} is outside account.domains ({', '.join(account.domains)}): "
             "zoomstate would never touch this user",
         )
+    for name, message in leaver_problems(account, user):
+        # remove and transfer_to are never in a profile: always the entry's own fields.
+        out.add(source.file, (*source.base, name), message)
     if not (account.is_protected(user.key) and user.status == "inactive"):
         return
     status_file, status_path = source.place(("status",))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from zoomstate.plan import SYMBOLS, Plan
-from zoomstate.render.common import describe, headline
+from zoomstate.render.common import account_line, describe, headline, waiting_by_user
 
 
 def _cell(text: str) -> str:
@@ -13,7 +13,8 @@ def _cell(text: str) -> str:
 
 
 def render_plan_markdown(plan: Plan) -> str:
-    out = ["### zoomstate plan", "", headline(plan), ""]
+    account = account_line(plan)
+    out = ["### zoomstate plan", "", headline(plan), "", *([account, ""] if account else [])]
     if plan.operations:
         counts = Counter(op.kind for op in plan.operations)
         out += ["| step | count |", "|---|---:|"]
@@ -39,7 +40,10 @@ def render_plan_markdown(plan: Plan) -> str:
         out += ["", "</details>"]
     if plan.waiting:
         out += ["", f"<details><summary>Waiting: {len(plan.waiting)}</summary>", ""]
-        out += [f"- {w.user} `{w.kind}`: {_cell(w.reason)}" for w in plan.waiting]
+        out += [
+            f"- {_cell(user)}: {', '.join(f'`{k}`' for k in kinds)}: {_cell(reason)}"
+            for user, reason, kinds in waiting_by_user(plan)
+        ]
         out += ["", "</details>"]
     if plan.warnings:
         out += ["", "**Warnings**", ""]

@@ -235,6 +235,10 @@ class User:
     phone: PhoneProfile | None = None
     cc: CCProfile | None = None
     email_changes: list[float] = field(default_factory=list)
+    # What deletions handed to this user (`transfer_email` and `transfer_*` of DELETE
+    # /users/{userId}): one {"from", "from_id", "action", "items", "at"} per deletion. The
+    # sandbox keeps no meetings or recordings; this is what tests and admins can check.
+    received: list[dict[str, Any]] = field(default_factory=list)
 
     def full_name(self) -> str:
         return self.display_name or f"{self.first_name} {self.last_name}".strip()

@@ -52,7 +52,7 @@ def located_plan(desired: DesiredState, live: LiveState, options: PlanOptions) -
     try:
         return make_plan(desired, live, options)
     except ValidationFailed as exc:
-        raise ValidationFailed(pinpoint(exc.issues)) from None
+        raise ValidationFailed(pinpoint(exc.issues, desired.profile_files)) from None
 
 
 def plan(desired: DesiredState, live: LiveState, options: PlanOptions) -> Plan:

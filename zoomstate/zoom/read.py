@@ -55,6 +55,7 @@ class RawAccount:
     phone_enabled: bool
     contact_center_enabled: bool
     warnings: tuple[str, ...]
+    account_id: str | None = None  # which account the credentials reach
 
 
 def lower_bound(raw: RawAccount, page_sizes: Mapping[str, int] | None = None) -> int:
@@ -131,6 +132,7 @@ async def fetch_raw(client: ZoomClient) -> RawAccount:
         phone_enabled=got["phone_users"] is not None,
         contact_center_enabled=got["cc_users"] is not None,
         warnings=tuple(warnings),
+        account_id=client.account_id,
     )
 
 
@@ -148,6 +150,7 @@ def map_account(raw: RawAccount) -> LiveState:
         phone_enabled=raw.phone_enabled,
         contact_center_enabled=raw.contact_center_enabled,
         warnings=raw.warnings,
+        account_id=raw.account_id,
     )
 
 

@@ -19,6 +19,32 @@ from zoomstate.sandbox.validation import is_email
 
 __all__ = ["UsersBehaviour"]
 
+# The transfer_* query parameters of DELETE /users/{userId} (booleans) [U params].
+TRANSFER_FLAGS = (
+    "meeting",
+    "webinar",
+    "recording",
+    "whiteboard",
+    "clipfiles",
+    "notes",
+    "visitors",
+    "docs",
+)
+
+
+def _transfer_items(query: dict[str, str]) -> list[str]:
+    """What the transfer_* flags of a DELETE ask for (`meeting`, `recording`...)."""
+    items: list[str] = []
+    for item in TRANSFER_FLAGS:
+        raw = query.get(f"transfer_{item}")
+        if raw is None:
+            continue
+        if raw.lower() not in ("true", "false"):
+            raise validation_failed([FieldError(f"transfer_{item}")])
+        if raw.lower() == "true":
+            items.append(item)
+    return items
+
 
 class UsersBehaviour(PhoneCore):
     def _role_name(self, role_id: str) -> str:
@@ -254,7 +280,36 @@ class UsersBehaviour(PhoneCore):
                     raise ZoomError(
                         400, 1107, "You can not disassociate a user with managed domain."
                     )
+            items = _transfer_items(query)
+            receiver = self._receiver(transfer, items) if transfer else None
+            if receiver is not None:
+                receiver.received.append(
+                    {
+                        "from": user.email,
+                        "from_id": user.id,
+                        "action": action,
+                        "items": items,
+                        "at": iso(self.clock.now()),
+                    }
+                )
             self.account.remove_user(user)
+
+    def _receiver(self, email: str, items: list[str]) -> User:
+        """The user a deletion hands its data to. Zoom documents no code for a target that
+        does not exist; its other transfer refusals are 400/300 (users.json DELETE
+        /users/{userId}), and a 404/1001 would read as "the deleted user is gone"."""
+        receiver = self.account.find_user(email)
+        if receiver is None or receiver.status == "pending":
+            raise ZoomError(400, 300, f"The destination user does not exist: {email}.")
+        # "Deactivating a user removes all licenses": an inactive user holds none.
+        if items and (receiver.type != 2 or receiver.status != "active"):
+            raise ZoomError(
+                400,
+                300,
+                'The destination user does not have a "Licensed" or higher license and '
+                "cannot receive this data.",
+            )
+        return receiver
 
     def _managed_domains(self) -> set[str]:
         return {d.lower() for d in self.account.info.managed_domains}

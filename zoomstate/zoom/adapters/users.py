@@ -11,10 +11,22 @@ from zoomstate.core.ops import Operation, OpKind
 from zoomstate.errors import BackendError
 from zoomstate.live import LiveStatus, LiveUser
 from zoomstate.model import UserSpec, UserType
+from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER
 from zoomstate.zoom.adapters import contact_center, phone
 from zoomstate.zoom.adapters.base import Handler, JsonObject, ListSpec, StepContext, text
 from zoomstate.zoom.paths import seg
 
+# account.transfer's names for the transfer_* flags of DELETE /users/{userId}.
+TRANSFER_FLAGS: Mapping[str, str] = {
+    "meetings": "transfer_meeting",
+    "webinars": "transfer_webinar",
+    "recordings": "transfer_recording",
+    "whiteboard": "transfer_whiteboard",
+    "clips": "transfer_clipfiles",
+    "notes": "transfer_notes",
+    "visitors": "transfer_visitors",
+    "docs": "transfer_docs",
+}
 USER_STATUSES: tuple[LiveStatus, ...] = ("active", "inactive", "pending")
 LISTS = tuple(
     ListSpec(f"users_{status}", "/users", "users", params={"status": status}, optional=False)
@@ -149,9 +161,12 @@ async def deactivate_user(ctx: StepContext, op: Operation) -> str:
 
 
 async def delete_user(ctx: StepContext, op: Operation) -> str:
-    params = {k: v for k, v in op.params.items() if v is not None}
+    params = {k: v for k, v in op.params.items() if v is not None and k != "transfer"}
     if params.get("action") == "delete" and "transfer_email" in params:
-        params.update(transfer_meeting="true", transfer_webinar="true", transfer_recording="true")
+        # No `transfer` in the step: the three that zoomstate has always sent.
+        listed = op.params.get("transfer")
+        items = listed if isinstance(listed, list) else DEFAULT_TRANSFER
+        params.update({TRANSFER_FLAGS[str(item)]: "true" for item in items})
     # A pending user is deleted by e-mail with a bare DELETE (Zoom 404s an `action`).
     ref = seg(op.user) if not params else ctx.user_ref(op.user)
     try:
