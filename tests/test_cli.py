@@ -22,7 +22,13 @@ INVALID = REPO / "tests" / "corpus" / "invalid" / "many-issues-sorted" / "state"
 
 def test_exit_codes_are_a_stable_contract() -> None:
     # Scripts and CI depend on these numbers: changing one is a breaking change.
-    assert {c.name: int(c) for c in ExitCode} == {"OK": 0, "ERROR": 1, "CHANGES": 2, "USAGE": 64}
+    assert {c.name: int(c) for c in ExitCode} == {
+        "OK": 0,
+        "ERROR": 1,
+        "CHANGES": 2,
+        "USAGE": 64,
+        "INTERRUPTED": 130,
+    }
 
 
 def test_version_goes_to_stdout() -> None:
