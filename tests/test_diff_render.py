@@ -302,7 +302,11 @@ def test_markdown_summary_table_first_details_collapsed() -> None:
     assert table < lines.index("<details><summary>All steps, in order</summary>")
     assert "| `+ create_user` | 1 |" in lines
     assert "| `- disable_phone` | 1 |" in lines
-    assert any("**1 step(s) lose data**" in line for line in lines)
+    (lost,) = [line for line in lines if "**1 step(s) lose data**" in line]
+    # Says what gates them: the CI apply job always passes --allow-data-loss, so "they need
+    # --allow-data-loss" would promise a second check that CI never makes.
+    assert "need `--allow-data-loss`" not in lost
+    assert "the review and its approval are what gate them" in lost
     # Every step row sits inside the collapsed block.
     start = lines.index("<details><summary>All steps, in order</summary>")
     end = lines.index("</details>", start)

@@ -102,12 +102,21 @@ class UserSpec(_UserFields):
 
 
 class SeatCounts(_Spec):
-    """Licences the account owns that Zoom does not count through the API."""
+    """Licences the account owns that Zoom does not count through the API.
+
+    A count left out is not checked, and plan warns about it; a count written as `null`
+    (what `export` writes, since Zoom does not say) is not checked either, on purpose,
+    so it does not warn."""
 
     licensed: StrictInt | None = Field(None, ge=0)
-    contact_center: dict[ContactCenterPackage, Annotated[int, Field(ge=0)]] = Field(
+    contact_center: dict[ContactCenterPackage, Annotated[int, Field(ge=0)] | None] = Field(
         default_factory=dict
     )
+
+    @property
+    def licensed_unstated(self) -> bool:
+        """`licensed` left out (not written as null): plan says it is not checked."""
+        return "licensed" not in self.model_fields_set
 
 
 class SafetyLimits(_Spec):

@@ -32,10 +32,19 @@ def check_current(plan: Plan, desired: DesiredState, live: LiveState) -> None:
             f"{plan.state_hash[:19]} -> {state_hash(desired)[:19]}): run plan again"
         )
     now = live_fingerprints(live, plan.fingerprints)
-    changed = sorted(key for key, value in plan.fingerprints.items() if now.get(key) != value)
-    if changed:
-        shown = ", ".join(k.partition(":")[2] for k in changed[:20])
-        more = f" and {len(changed) - 20} more" if len(changed) > 20 else ""
+    changed = {key for key, value in plan.fingerprints.items() if now.get(key) != value}
+    # A user whose steps waited in the plan was pending (or not in Zoom yet) when it was
+    # made: one who is active now accepted the invitation since, and the fresh plan has
+    # their steps. Stale, not "not what zoomstate plans" (which reads as a doctored file).
+    users = live.by_key()
+    changed |= {
+        f"user:{w.user}"
+        for w in plan.waiting
+        if w.user in users and users[w.user].status != "pending"
+    }
+    if stale := sorted(changed):
+        shown = ", ".join(k.partition(":")[2] for k in stale[:20])
+        more = f" and {len(stale) - 20} more" if len(stale) > 20 else ""
         raise StalePlan(
             f"the live account changed since this plan was made: {shown}{more}; "
             "nothing was applied: run plan again"

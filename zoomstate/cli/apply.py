@@ -37,6 +37,15 @@ if TYPE_CHECKING:
     help="Carry out exactly this saved plan (from `plan --out`): apply plans again and "
     "refuses, naming what differs, unless the fresh plan is the file's.",
 )
+@click.option(
+    "--only-waiting",
+    "waiting_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PLAN_FILE",
+    help="Apply only the steps that PLAN_FILE (an earlier plan, from `plan --out`) listed "
+    "as waiting for invitations and that are ready now, and nothing else (a scheduled job "
+    "that finishes accepted hires). Never removes anything.",
+)
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--allow-data-loss",
@@ -79,6 +88,7 @@ def apply(
     obj: Context,
     state_dir: Path,
     plan_file: Path | None,
+    waiting_file: Path | None,
     auto_approve: bool,
     allow_data_loss: bool,
     force: bool,
@@ -98,16 +108,27 @@ def apply(
     was made with) and refuses, naming what differs, unless the fresh plan is the file's.
     A run that fails or is killed can be run again: it re-reads the account and carries on.
 
+    With --only-waiting PLAN_FILE, carry out only the steps PLAN_FILE listed as waiting
+    (for users who had not accepted their invitations) that are ready now and do exactly
+    what PLAN_FILE said; every other step of the fresh plan is left for a reviewed apply.
+
     \b
     Examples:
       zoomstate --sandbox demo.json apply --auto-approve
       zoomstate plan --out plan.json && zoomstate apply --plan plan.json --auto-approve
+      zoomstate apply --only-waiting last-plan.json --auto-approve
     """
     from zoomstate.planfile import load_plan_file
     from zoomstate.render.report import render_apply_report
     from zoomstate.usecases import applying
 
+    if plan_file and waiting_file:
+        raise click.UsageError("--plan and --only-waiting cannot be used together")
     desired = load_or_exit(state_dir)
+    waited = load_plan_file(waiting_file).plan.waiting if waiting_file else None
+    if waited == ():
+        obj.info(f"{waiting_file} lists no step waiting for an invitation: nothing to apply.")
+        return
     request = applying.ApplyRequest(
         desired=desired,
         options=plan_options(targets, skip_removals, force),
@@ -115,6 +136,7 @@ def apply(
         saved=load_plan_file(plan_file) if plan_file else None,
         consent=allow_data_loss or desired.account.allow_data_loss,
         concurrency=concurrency,
+        waited=waited,
     )
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
     ui = TerminalApplyUI(obj, show_plan=fmt == "text", auto_approve=auto_approve)

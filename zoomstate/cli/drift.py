@@ -12,7 +12,9 @@ from zoomstate.cli.options import (
     STATE_DIR,
     connection,
     connection_options,
+    fit_markdown_output,
     load_or_exit,
+    markdown_fit_options,
     writable,
     write_out,
 )
@@ -35,6 +37,7 @@ from zoomstate.words import count
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report to this file.",
 )
+@markdown_fit_options("report")
 @connection_options
 @click.pass_obj
 def drift(
@@ -42,15 +45,19 @@ def drift(
     state_dir: Path,
     fmt: str,
     out: Path | None,
+    max_chars: int | None,
+    full_link: str | None,
     tier: str | None,
     budget_share: float,
 ) -> None:
     """Report where the live account has moved away from the state. STATE_DIR defaults
     to state/ (env: ZOOMSTATE_STATE_DIR).
 
-    Exit 0 when in sync, 2 on drift, 1 on error. Pending invitations, and users the
-    state's policy leaves alone (users not in account.manage, on_missing_user: ignore),
-    are listed but are not drift.
+    Exit 0 when in sync, 2 on drift or on steps not applied yet, 1 on error. Steps not
+    applied yet (a hire who accepted an invitation and holds none of the rest yet) are
+    not drift, but apply has work to do. Pending invitations, and users the state's
+    policy leaves alone (users not in account.manage, on_missing_user: ignore), are
+    listed but are neither.
 
     \b
     Examples:
@@ -60,6 +67,7 @@ def drift(
     from zoomstate.render.drift import render_drift_json, render_drift_markdown, render_drift_text
     from zoomstate.usecases import reading
 
+    fit_markdown_output("", fmt, max_chars, full_link, "report")  # usage, before any work
     desired = load_or_exit(state_dir)
     if out is not None:
         writable(out, "--out", create=False)
@@ -71,7 +79,7 @@ def drift(
         "markdown": render_drift_markdown,
         "text": render_drift_text,
     }
-    text = renderers[fmt](report)
+    text = fit_markdown_output(renderers[fmt](report), fmt, max_chars, full_link, "report")
     click.echo(text, nl=False)
     if out is not None:
         write_out(out, text)

@@ -70,6 +70,7 @@ def export(
         domains=domains,
         split=split,  # type: ignore[arg-type]  # click.Choice checked it
         single=out is None,
+        tier=tier,
     )
     if out is None:
         click.echo(exported.files["state.yaml"], nl=False)

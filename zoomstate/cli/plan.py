@@ -14,7 +14,9 @@ from zoomstate.cli.options import (
     connection,
     connection_options,
     exit_on_issues,
+    fit_markdown_output,
     load_or_exit,
+    markdown_fit_options,
     plan_options,
     writable,
     write_out,
@@ -56,6 +58,7 @@ from zoomstate.words import count
 @click.option(
     "--force", is_flag=True, help="Go beyond account.safety limits (never scope or protection)."
 )
+@markdown_fit_options("plan")
 @connection_options
 @click.pass_obj
 def plan(
@@ -67,6 +70,8 @@ def plan(
     targets: tuple[str, ...],
     skip_removals: bool,
     force: bool,
+    max_chars: int | None,
+    full_link: str | None,
     tier: str | None,
     budget_share: float,
 ) -> None:
@@ -77,11 +82,13 @@ def plan(
     Examples:
       zoomstate --sandbox demo.json plan
       zoomstate plan state/ --format markdown --out plan.json --detailed-exitcode
+      zoomstate plan --format markdown --max-chars 60000 --full-link "$RUN_URL"
       zoomstate plan --target alice@example.com --format json
     """
     from zoomstate.render import render_plan_json, render_plan_markdown, render_plan_text
     from zoomstate.usecases import reading
 
+    fit_markdown_output("", fmt, max_chars, full_link, "plan")  # usage, before any work
     desired = load_or_exit(state_dir)
     if out is not None:
         writable(out, "--out")
@@ -92,7 +99,8 @@ def plan(
     if fmt == "json":
         click.echo(render_plan_json(result), nl=False)
     elif fmt == "markdown":
-        click.echo(render_plan_markdown(result), nl=False)
+        shown = render_plan_markdown(result)
+        click.echo(fit_markdown_output(shown, fmt, max_chars, full_link, "plan"), nl=False)
     else:
         click.echo(render_plan_text(result, color=color(sys.stdout)), nl=False)
     if out is not None:

@@ -151,7 +151,7 @@ def link_seats(b: Builder, ledger: Ledger) -> None:
     seats = b.desired.account.seats
     wanted = claims(LICENSED_SEAT)
     claims_later(LICENSED_SEAT, "licensed")
-    if wanted and seats.licensed is None:
+    if wanted and seats.licensed_unstated:
         b.warnings.append("account.seats.licensed is not set: free licences are not checked")
     if seats.licensed is not None:
         free = seats.licensed - ledger.count[LICENSED_SEAT]
@@ -164,6 +164,8 @@ def link_seats(b: Builder, ledger: Ledger) -> None:
             continue
         declared = seats.contact_center.get(package)
         if declared is None:
+            if package in seats.contact_center:
+                continue  # written as null: not checked, on purpose
             b.warnings.append(
                 f"account.seats.contact_center.{package} is not set: free "
                 "Contact Center seats are not checked"

@@ -23,7 +23,10 @@ def render_plan_markdown(plan: Plan) -> str:
         if lost:
             out += [
                 "",
-                f"**{len(lost)} step(s) lose data** and need `--allow-data-loss`: "
+                f"**{len(lost)} step(s) lose data**. `apply` runs them only with consent "
+                "(`--allow-data-loss`, or `account.allow_data_loss`); the CI recipes give it "
+                "when the reviewed plan is merged, so the review and its approval are what "
+                "gate them: "
                 + ", ".join(f"`{op.id}`" for op in lost[:20])
                 + (" ..." if len(lost) > 20 else ""),
             ]

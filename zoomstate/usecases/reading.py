@@ -79,14 +79,17 @@ def export(
     domains: Sequence[str],
     split: Split,
     single: bool,
+    tier: str | None = None,
 ) -> Exported:
-    """The live account as state files (users of `domains` only, when given)."""
+    """The live account as state files (users of `domains` only, when given); `tier`, the
+    plan the caller said the account is on, becomes `account.rate_limits`."""
     files = export_files(
         live,
         domains=domains,
         split="none" if single else split,
         version=__version__,
         single=single,
+        tier=tier,
     )
     users = sum(1 for u in live.users if not domains or u.key.rsplit("@", 1)[-1] in domains)
     return Exported(files=files, users=users)
