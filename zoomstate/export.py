@@ -18,6 +18,7 @@ import yaml
 from zoomstate.live import LiveState, LiveUser
 from zoomstate.model import UserSpec
 from zoomstate.resources.aspects import ASPECTS
+from zoomstate.resources.groups import account_block as groups_account_block
 
 Split = Literal["department", "site", "none"]
 HEADER = "# Exported from Zoom by zoomstate{version}. Review before committing.\n"
@@ -104,6 +105,7 @@ def export_files(
     }
     if owners:
         account["protected"] = owners
+    account.update(groups_account_block(live))
     header = HEADER.format(version=f" {version}" if version else "")
 
     def head(depth: int) -> str:
