@@ -78,6 +78,7 @@ def test_forty_new_users_join_two_groups_in_three_calls(
 ) -> None:
     admin, state = start("groups_onboarding_40_users_into_two_groups", tmp_path, serve)
     code, out, _ = cli("plan", str(state), "--format", "markdown")
+    assert code == 0
     assert "- Sales: + 40 members" in out and "- Support: + 15 members" in out
     apply_and_converge(cli, state)
     ids = {g["id"]: name for name, g in groups(admin).items()}
@@ -185,7 +186,7 @@ def test_export_then_plan_is_empty_with_groups(
     serve: Any,  # noqa: F811
     cli: Any,  # noqa: F811
 ) -> None:
-    admin, _ = start("groups_idp_owned_groups_left_alone", tmp_path, serve)
+    start("groups_idp_owned_groups_left_alone", tmp_path, serve)
     out_dir = tmp_path / "exported"
     code, _, err = cli("export", "--out", str(out_dir), "--domain", "example.com")
     assert code == 0, err
@@ -205,7 +206,7 @@ def test_a_saved_plan_is_refused_when_a_group_it_creates_appears(
     assert cli("plan", str(state), "--out", str(plan_file))[0] == 0
     zoom(admin, "POST", "/groups", json={"name": "EMEA"})  # someone else, in the portal
     admin.delete("/_sandbox/requests")
-    code, out, err = cli("apply", str(state), "--plan", str(plan_file), *APPLY)
+    code, _, err = cli("apply", str(state), "--plan", str(plan_file), *APPLY)
     assert code == 1
     assert "the live account changed since this plan was made: EMEA" in err
     assert writes(admin) == {}
@@ -216,7 +217,7 @@ def test_import_csv_user_groups_plan_their_memberships(
     serve: Any,  # noqa: F811
     cli: Any,  # noqa: F811
 ) -> None:
-    admin, _ = start("groups_move_between_groups", tmp_path, serve)
+    start("groups_move_between_groups", tmp_path, serve)
     csv = tmp_path / "users.csv"
     csv.write_text(
         "Email,First Name,Last Name,User Group\n"
