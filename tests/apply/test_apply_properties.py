@@ -7,8 +7,9 @@ swapped or left to Zoom, calling plans added, switched and dropped with tight se
 numbers moved between users, Contact Center seats added, changed and removed, profile and
 role changes, user groups joined, left and changed for others, primary groups set, a
 managed group created, an identity provider's group (Okta) left as it is. The apply runs
-with the real executor (users concurrently, dependencies between them) and zero sleeps. A desired state the planner refuses (a seat shortage, an
-admin leaver) is not an apply question: hypothesis rejects it.
+with the real executor (users concurrently, dependencies between them) and zero sleeps. A
+desired state the planner refuses (a seat shortage, an admin leaver) is not an apply
+question: hypothesis rejects it.
 
 Derandomized so CI sees the same examples every run; ZOOMSTATE_PROPERTY_EXAMPLES=N
 explores fresh ones locally.
