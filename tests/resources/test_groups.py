@@ -332,3 +332,13 @@ def test_the_summary_gives_each_groups_changes() -> None:
         "EMEA (new): + 2 members, primary group of 1 user",
         "Sales: + 1 member, - 2 members",
     ]
+
+
+def test_a_licence_does_not_wait_for_a_removal_that_skip_removals_leaves_out() -> None:
+    live = account(member("ann", "Sales", "Support"))
+    desired = groups_state(want("ann", groups=("Support",)))
+    got = deps(plan(desired, live))
+    assert "ann@example.com/remove_group_member/Sales" not in got["ann@example.com/enable_phone"]
+    skipped = plan(desired, live, skip_removals=True)
+    assert "ann@example.com/enable_phone" in ids(skipped)
+    assert "ann@example.com/remove_group_member/Sales" not in ids(skipped)

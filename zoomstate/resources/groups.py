@@ -58,7 +58,8 @@ class Gathered:
     creates: dict[str, tuple[str, int]] = field(default_factory=dict)
     # (group, user) -> the user's steps that wait for it to join the group.
     after_join: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
-    # User -> its group steps, which its new licences wait for.
+    # User -> the group steps that give it a group (joins, moves, its primary group), which
+    # its new licences wait for.
     steps_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def group_id(self, name: str) -> str | None:
@@ -191,7 +192,9 @@ def _moves_and_removals(
             moved_to[target] = op
             work.steps_of[p.key].append(op)
     for source in removes[len(adds) :]:
-        op = p.step(
+        # Not in steps_of: a licence does not wait for a removal, which --skip-removals
+        # may leave out (and what waits on a step left out is left out too).
+        p.step(
             "remove_group_member",
             {"group_id": work.group_id(source), "group": source},
             suffix=source,
@@ -200,8 +203,6 @@ def _moves_and_removals(
             removal=True,
             reads=[_address(source)],
         )
-        if op is not None:
-            work.steps_of[p.key].append(op)
     return moved_to
 
 
