@@ -22,13 +22,18 @@ records every step Zoom would refuse. Checked:
 (c) the same inputs give a byte-identical plan;
 (d) the planner refuses seat trades only when no order of the steps works;
 (e) every user the replay takes something from (the user, a licence, Zoom Phone, a calling
-    plan, a number no one else ends up with, a Contact Center seat) counts toward
-    `account.safety`, and no other user does: limits one below that count refuse the
-    plan, limits at it let it through (issue 12: unassigned numbers counted nothing);
+    plan, a number no one else ends up with, a Contact Center seat, a group membership)
+    counts toward `account.safety`, and no other user does: limits one below that count
+    refuse the plan, limits at it let it through (issue 12: unassigned numbers counted
+    nothing);
 (f) leavers by their own entry (`remove:`, issue 17) leave whatever on_missing_user says,
     their other fields unplanned; a deletion's transfer target is refused at plan time
     exactly when it cannot receive the data (`_bad_targets`), and the model (Zoom's
-    400/300 at delete time) never sees a bad one.
+    400/300 at delete time) never sees a bad one;
+(g) user groups (issue 16): the managed ones end as the state says, the others (an
+    identity provider's) as they were, the primary group as declared; and no user that is
+    in a group before the plan and after it is ever in none in between, in the plan's order
+    or another one (a change of group is a move).
 
 `--hypothesis-show-statistics` shows how often each step kind, e-mail change, swap,
 calling-plan switch and seat wait came up.
@@ -56,6 +61,7 @@ from zoomstate.model import (
     ContactCenterPackage,
     ContactCenterSpec,
     DesiredState,
+    GroupsPolicy,
     PhoneSpec,
     SafetyLimits,
     SeatCounts,
@@ -75,6 +81,10 @@ NUMBERS = [f"+1415555010{i}" for i in range(6)]
 ROLES = ("Member", "Admin", "Auditor")
 CC_ROLES = ("Agent", "Supervisor")
 CC_PACKAGES: tuple[ContactCenterPackage, ...] = ("essentials", "premium")
+# The state manages three groups; Okta is an identity provider's, never the state's. EMEA
+# exists in half the accounts (created when missing, in half of the others).
+MANAGED_GROUPS = ("EMEA", "Sales", "Support")
+IDP_GROUP = "Okta"
 
 
 class Case:
@@ -124,6 +134,8 @@ def cases(draw: st.DrawFn) -> Case:
     # In half the accounts licences and Contact Center seats change hands: users who hold
     # one give it up (or change package) while others take one, so claims meet releases.
     trade = draw(st.booleans())
+    emea_exists, create_missing = draw(st.booleans()), draw(st.booleans())
+    live_groups = ["Sales", "Support", IDP_GROUP, *(["EMEA"] if emea_exists else [])]
     free_exts = list(EXTENSIONS)
     free_nums = list(NUMBERS)
     live_users: list[LiveUser] = []
@@ -163,6 +175,10 @@ def cases(draw: st.DrawFn) -> Case:
             )
         # A leaver is never an admin here (refusing admin leavers is a scenario test).
         role = draw(st.sampled_from(ROLES)) if status == "active" else "Member"
+        # An invitee is in one group at most (it joins one through PATCH group_id).
+        in_groups = draw(
+            st.sets(st.sampled_from(live_groups), max_size=1 if status == "pending" else 3)
+        )
         spec = UserSpec.model_construct(
             email=key,
             id=None if status == "pending" else f"id{i}",
@@ -174,6 +190,8 @@ def cases(draw: st.DrawFn) -> Case:
             type=draw(st.sampled_from(["licensed", "basic"])) if status != "inactive" else "basic",
             role=role,
             status="inactive" if status == "inactive" else "active",
+            groups=tuple(sorted(in_groups)),
+            primary_group=draw(st.sampled_from(sorted(in_groups))) if in_groups else None,
             phone=phone,
             contact_center=cc,
             profile=None,
@@ -283,6 +301,12 @@ def cases(draw: st.DrawFn) -> Case:
             fields["type"] = draw(st.sampled_from(["licensed", "basic", "licensed", "none"]))
         if draw(st.booleans()):
             fields["role"] = draw(st.sampled_from(ROLES))
+        if draw(st.integers(0, 2)) > 0:
+            joinable = [g for g in MANAGED_GROUPS if g != "EMEA" or emea_exists or create_missing]
+            groups = draw(st.lists(st.sampled_from(joinable), unique=True, max_size=3))
+            fields["groups"] = groups
+            if groups and draw(st.booleans()):
+                fields["primary_group"] = draw(st.sampled_from(groups))
         if status == "inactive":
             # Deactivation drops every licence; an admin is demoted first.
             if live is not None and live.spec.role == "Admin":
@@ -446,6 +470,7 @@ def cases(draw: st.DrawFn) -> Case:
         protected=protected,
         seats=SeatCounts(licensed=licensed_seats, contact_center=cc_seats),
         safety=SafetyLimits(max_deletes=100, max_delete_percent=100),
+        groups=GroupsPolicy(managed=MANAGED_GROUPS, create_missing=create_missing),
     )
     live = LiveState(
         users=tuple(sorted(live_users, key=lambda u: u.key)),
@@ -465,6 +490,7 @@ def cases(draw: st.DrawFn) -> Case:
             Named(str(i), r) for i, r in enumerate(("Owner", "Admin", "Member", "Auditor"))
         ),
         contact_center_roles=tuple(Named(f"cc-{r}", r) for r in CC_ROLES),
+        groups=tuple(Named(f"group-{g}", g) for g in sorted(live_groups)),
     )
     return Case(DesiredState(account=account, users=tuple(desired_users)), live, renames)
 
@@ -735,6 +761,8 @@ def _expected_problems(case: Case, plan: Plan, model: AccountModel) -> list[str]
         if got is None:
             problems.append(f"{key}: absent at the end")
             continue
+        if old is not None and _unmanaged(got.groups) != _unmanaged(old.groups):
+            problems.append(f"{key}: groups of an identity provider changed: {got.groups}")
         if spec.status is None and old is not None and old.status == "inactive":
             # Status left to Zoom, and an inactive user takes no change (a warning says so).
             if got != old:
@@ -744,6 +772,10 @@ def _expected_problems(case: Case, plan: Plan, model: AccountModel) -> list[str]
         invited = got.status == "pending" and (old is None or old.status == "pending")
         problems += [f"{key}: {p}" for p in _user_problems(spec, got, invited)]
     return problems
+
+
+def _unmanaged(groups: set[str]) -> set[str]:
+    return groups - set(MANAGED_GROUPS)
 
 
 def _missing_problems(key: str, policy: str, old: MUser | None, got: MUser | None) -> list[str]:
@@ -764,6 +796,10 @@ def _user_problems(spec: UserSpec, got: MUser, invited: bool) -> list[str]:
         out.append(f"status {got.status}, not {status}")
     if status == "inactive":
         return out
+    if spec.groups is not None and got.groups - _unmanaged(got.groups) != set(spec.groups):
+        out.append(f"groups {sorted(got.groups)}, not {sorted(spec.groups)} (managed)")
+    if spec.primary_group is not None and got.primary_group != spec.primary_group:
+        out.append(f"primary group {got.primary_group}, not {spec.primary_group}")
     for name in ("first_name", "department", "type", "role"):
         if getattr(spec, name) is not None and getattr(got, name) != getattr(spec, name):
             out.append(f"{name} {getattr(got, name)!r}, not {getattr(spec, name)!r}")
@@ -820,6 +856,34 @@ def test_replaying_the_plan_reaches_the_state_without_conflicts(case: Case) -> N
     again = _model(case)
     violations = again.replay(_other_order(plan.operations))
     assert violations == [], "\n".join([*violations, "", _brief(plan)])
+    if any(op.kind == "move_group_member" for op in plan.operations):
+        event("a user moves from one group to another")
+    for order in (list(plan.operations), _other_order(plan.operations)):
+        stranded = _without_a_group_between(case, order)
+        assert stranded == [], "\n".join([*stranded, "", _brief(plan)])
+
+
+def _without_a_group_between(case: Case, ops: list[Operation]) -> list[str]:
+    """Users in a group before the plan and after it who are in none after some step."""
+    model = _model(case)
+    new_key = {old: new for new, old in case.renames.items()}
+
+    def grouped() -> set[str]:
+        return {new_key.get(k, k) for k, u in model.users.items() if u.groups}
+
+    before = grouped()
+    seen_without: dict[str, str] = {}
+    for op in ops:
+        model.apply(op)
+        now = grouped()
+        for key in before - now:
+            seen_without.setdefault(key, op.id)
+    after = grouped()
+    return [
+        f"{key}: in no group after {step}"
+        for key, step in sorted(seen_without.items())
+        if key in after
+    ]
 
 
 @settings(SETTINGS, max_examples=50)
@@ -841,6 +905,8 @@ def _holdings(user: MUser | None, kept: set[str]) -> set[tuple[str, object]]:
     held |= {("type", r) for r in range(1, ranks.get(user.type or "basic", 1) + 1)}
     if user.cc is not None:
         held.add(("contact center", None))
+    # A membership lost counts; one group for another (a move) loses nothing.
+    held |= {("group", i) for i in range(len(user.groups))}
     if user.phone is not None:
         held.add(("phone", None))
         held |= {("calling plan", i) for i in range(len(user.phone.plans))}

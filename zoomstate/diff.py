@@ -170,7 +170,7 @@ def diff_users(
     """
     account = desired.account
     reachable = Reach(account)
-    plans = PlanResolver(live.calling_plans)
+    plans = PlanResolver(live.calling_plans, managed_groups=account.groups.managed)
     live_by_key = dict(live.by_key())
     wanted = desired.by_key()
     # A state user with Zoom's `id` whose e-mail is not live, while the live user of that

@@ -19,6 +19,7 @@ import yaml
 from zoomstate.live import LiveState, LiveUser
 from zoomstate.model import UserSpec
 from zoomstate.resources.aspects import ASPECTS
+from zoomstate.resources.groups import account_block as groups_account_block
 
 Split = Literal["department", "site", "none"]
 HEADER = "# Exported from Zoom by zoomstate{version}. Review before committing.\n"
@@ -157,6 +158,7 @@ def export_files(
     account["seats"], seats_note = _seats(live)
     account["rate_limits"], tier_note = _rate_limits(tier)
     notes = {"seats": seats_note, "rate_limits": tier_note}
+    account.update(groups_account_block(live))
     header = HEADER.format(version=f" {version}" if version else "")
 
     def head(depth: int) -> str:

@@ -62,7 +62,7 @@ class PhoneNumber:
 
 @dataclass(frozen=True, slots=True)
 class Named:
-    """A template or role: Zoom's id and the name a state uses."""
+    """A template, role or user group: Zoom's id and the name a state uses."""
 
     id: str
     name: str
@@ -77,6 +77,8 @@ class LiveState:
     templates: tuple[Named, ...] = ()
     roles: tuple[Named, ...] = ()
     contact_center_roles: tuple[Named, ...] = ()
+    # The account's user groups; a user's `spec.groups` is None when the account has none.
+    groups: tuple[Named, ...] = ()
     phone_enabled: bool = True
     contact_center_enabled: bool = True
     warnings: tuple[str, ...] = ()

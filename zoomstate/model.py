@@ -7,7 +7,8 @@ change.
 
 Absence means "not managed": a scalar field left out of a user is left as Zoom has it.
 The blocks `phone` and `contact_center` are the exception: when the aspect is managed,
-an absent block means "no such licence" (see docs/state-format.md).
+an absent block means "no such licence" (see docs/state-format.md). `groups` is a set:
+absent leaves the user's groups as they are, `[]` takes the user out of every managed one.
 """
 
 from __future__ import annotations
@@ -37,11 +38,19 @@ from zoomstate.resources.contact_center_spec import (
     ContactCenterPackage,
     ContactCenterSpec,
 )
+from zoomstate.resources.groups_spec import GroupName, GroupsPolicy
 from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER, RemoveAction, Transfer
 from zoomstate.resources.phone_spec import PhoneSpec
 
-Aspect = Literal["users", "profile", "role", "phone", "contact_center"]
-ALL_ASPECTS: tuple[Aspect, ...] = ("users", "profile", "role", "phone", "contact_center")
+Aspect = Literal["users", "profile", "role", "groups", "phone", "contact_center"]
+ALL_ASPECTS: tuple[Aspect, ...] = (
+    "users",
+    "profile",
+    "role",
+    "groups",
+    "phone",
+    "contact_center",
+)
 UserType = Literal["basic", "licensed", "none"]
 # Zoom's `type` codes: 1 Basic, 2 Licensed, 4 "Unassigned without Meetings Basic".
 USER_TYPE_CODES: Mapping[UserType, int] = {"basic": 1, "licensed": 2, "none": 4}
@@ -76,6 +85,14 @@ class _PersonFields(_Spec):
     )
     role: Text | None = Field(None, description="An account role name (Owner, Admin, Member...).")
     status: UserStatus | None = Field(None, description="active or inactive; default active.")
+    groups: tuple[GroupName, ...] | None = Field(
+        None,
+        description="The exact set of the user's groups among account.groups.managed; "
+        "absent = leave as is, [] = in none of them.",
+    )
+    primary_group: GroupName | None = Field(
+        None, description="The user's primary group: one of its groups; absent = leave as is."
+    )
     phone: PhoneSpec | None = None
 
 
@@ -139,6 +156,7 @@ class AccountPolicy(_Spec):
     allow_data_loss: StrictBool = False
     seats: SeatCounts = Field(default_factory=SeatCounts)
     safety: SafetyLimits = Field(default_factory=SafetyLimits)
+    groups: GroupsPolicy = Field(default_factory=GroupsPolicy)
     rate_limits: RateLimitTier = "pro"
     allow_mixed_script_emails: StrictBool = Field(
         False,
@@ -220,6 +238,8 @@ __all__ = [
     "DesiredState",
     "Domain",
     "Email",
+    "GroupName",
+    "GroupsPolicy",
     "JobTitle",
     "Name",
     "Origin",

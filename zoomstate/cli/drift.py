@@ -72,7 +72,7 @@ def drift(
     if out is not None:
         writable(out, "--out", create=False)
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
-    live, calls = asyncio.run(reading.read_live(conn))
+    live, calls = asyncio.run(reading.read_live(conn, desired=desired))
     report = reading.drift(desired, live)
     renderers = {
         "json": render_drift_json,

@@ -93,7 +93,7 @@ def plan(
     if out is not None:
         writable(out, "--out")
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
-    live, calls = asyncio.run(reading.read_live(conn))
+    live, calls = asyncio.run(reading.read_live(conn, desired=desired))
     with exit_on_issues():
         result = reading.plan(desired, live, plan_options(targets, skip_removals, force))
     if fmt == "json":

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from zoomstate.core.address import Address
 from zoomstate.core.aspect import JsonValue, PlanResolver
-from zoomstate.core.ops import Operation, OpKind, Waiting, check_params
+from zoomstate.core.ops import SPECS, Operation, OpKind, Waiting, check_params
 from zoomstate.errors import Issue
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
@@ -43,11 +44,16 @@ class Builder:
     # e-mail changes (matched by Zoom id): its steps carry the new e-mail, so looking up
     # a holder's releases by the live e-mail would miss them (make_plan fills this).
     renamed: dict[str, str] = field(default_factory=dict)
+    # What a resource gathers while the users are planned, for the steps it adds once
+    # they all are (`resources/planners.py` OWNER_PLANNERS): the members each group gains.
+    gathered: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # DesiredState.by_key() builds a new dict per call: once here, not once per user.
         self.wanted = self.desired.by_key()
-        self.plans = PlanResolver(self.live.calling_plans)
+        self.plans = PlanResolver(
+            self.live.calling_plans, managed_groups=self.desired.account.groups.managed
+        )
         self.plan_names = {p.type: p.name for p in self.live.calling_plans}
         self.sites = {s.name.lower(): s for s in self.live.sites}
         self.templates = {t.name.lower(): t for t in self.live.templates}
@@ -107,7 +113,7 @@ class Builder:
             after=after,
             destroys_data=destroys_data,
             removal=removal,
-            reads=(str(Address.user(user)), *reads),
+            reads=(str(Address(SPECS[kind].owner, user)), *reads),
             note=note,
         )
         return op_id

@@ -13,6 +13,7 @@ from zoomstate.diff import diff_users
 from zoomstate.errors import ConfigError, CycleError, Issue, ValidationFailed
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
+from zoomstate.resources.planners import OWNER_PLANNERS
 from zoomstate.resources.user import UserPlanner
 
 
@@ -41,6 +42,8 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
     b.renamed = {d.live.key: d.key for d in diffs if d.live is not None and d.live.key != d.key}
     for d in diffs:
         UserPlanner(b, d).plan()
+    for plan_owners in OWNER_PLANNERS:
+        plan_owners(b)
     # Who holds what in the live account: the same for every link between users.
     ledger = Ledger.of(b)
     link_numbers(b, ledger)

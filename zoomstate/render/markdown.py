@@ -6,6 +6,7 @@ from collections import Counter
 
 from zoomstate.plan import SYMBOLS, Plan
 from zoomstate.render.common import account_line, describe, headline, waiting_by_user
+from zoomstate.resources.groups import group_summary
 
 
 def _cell(text: str) -> str:
@@ -30,6 +31,10 @@ def render_plan_markdown(plan: Plan) -> str:
                 + ", ".join(f"`{op.id}`" for op in lost[:20])
                 + (" ..." if len(lost) > 20 else ""),
             ]
+        groups = group_summary(plan.operations)
+        if groups:
+            out += ["", "**Groups**", ""]
+            out += [f"- {_cell(line)}" for line in groups]
         out += ["", "<details><summary>All steps, in order</summary>", ""]
         out += ["| # | | user | step | change |", "|---:|---|---|---|---|"]
         for i, op in enumerate(plan.operations, 1):

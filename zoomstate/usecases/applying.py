@@ -23,6 +23,7 @@ from zoomstate.core.ready import ready_steps
 from zoomstate.model import DesiredState
 from zoomstate.plan import Plan, PlanOptions
 from zoomstate.planfile import SavedPlan, check_claim
+from zoomstate.resources.groups import primary_groups_to_read
 from zoomstate.session import Connection, open_client
 from zoomstate.usecases.reading import located_plan
 from zoomstate.zoom.read import read_account
@@ -94,7 +95,7 @@ async def apply(conn: Connection, journal: Journal, request: ApplyRequest, ui: A
     InvalidPlan (a saved plan that does not hold), ValidationFailed (plan-time issues,
     located), UnsafePlan (no consent); every call goes into `journal`."""
     async with open_client(conn, wrap=lambda t: JournalTransport(t, journal)) as client:
-        live = await read_account(client)
+        live = await read_account(client, primary_groups=primary_groups_to_read(request.desired))
         if request.saved is not None:
             # The stale check first: it names what moved in Zoom since the review.
             check_current(request.saved.plan, request.desired, live)

@@ -92,7 +92,7 @@ class UsersBehaviour(PhoneCore):
             "created_at": iso(user.created_at),
             "user_created_at": iso(user.created_at),
             "language": user.language,
-            "group_ids": [],
+            "group_ids": list(user.group_ids),
         }
         # "not returned for users with the pending status" [U GET /users resp200.users[].id]
         if user.status != "pending":
@@ -140,7 +140,7 @@ class UsersBehaviour(PhoneCore):
                 "account_id": self.account.info.account_id,
                 "account_number": self.account.info.account_number,
                 "cluster": "us01",
-                "group_ids": [],
+                "group_ids": list(user.group_ids),
                 "im_group_ids": [],
                 "phone_numbers": [],
             }
@@ -218,7 +218,10 @@ class UsersBehaviour(PhoneCore):
             user = self._user(user_id)
             if user.status == "pending":
                 # Zoom accepts updates to pending users but does not apply them (SailPoint's
-                # connector notes, REFERENCE §7.1).
+                # connector notes, REFERENCE §7.1), except `group_id`, "the group that you
+                # would like to add a pending user to" [U PATCH /users/{userId}].
+                if body.get("group_id") is not None:
+                    self._invitee_group(user, str(body["group_id"]))
                 return
             now = self.clock.now()
             new_type = body.get("type")
@@ -246,6 +249,14 @@ class UsersBehaviour(PhoneCore):
             self.account.version += 1
             if "feature" in body:
                 self._apply_feature(user, body["feature"], now)
+
+    def _invitee_group(self, user: User, group_id: str) -> None:
+        """An invitee's group: the one group it is in (`group_id` names one)."""
+        if group_id not in self.account.groups:
+            raise ZoomError(404, 4130, f"Group does not exist: {group_id}.")
+        for old in list(user.group_ids):
+            self.account.leave_group(user, old)
+        self.account.join_group(user, group_id)
 
     def delete_user(self, user_id: str, query: dict[str, str]) -> None:
         with self.account.lock:

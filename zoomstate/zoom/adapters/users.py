@@ -1,6 +1,7 @@
 """Zoom users: the list read (one pass per status) and the mapping of each user, with
-the phone and Contact Center aspects joined in by e-mail; the user's snapshot read and the
-write handlers of the user lifecycle (create, update, e-mail, status, delete)."""
+the phone and Contact Center aspects joined in by e-mail and the groups by the pages'
+`group_ids`; the user's snapshot read and the write handlers of the user lifecycle
+(create, update, e-mail, status, delete)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from zoomstate.errors import BackendError
 from zoomstate.live import LiveStatus, LiveUser
 from zoomstate.model import UserSpec, UserType
 from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER
-from zoomstate.zoom.adapters import contact_center, phone
+from zoomstate.zoom.adapters import contact_center, groups, phone
 from zoomstate.zoom.adapters.base import Handler, JsonObject, ListSpec, StepContext, text
 from zoomstate.zoom.paths import seg
 
@@ -41,6 +42,8 @@ def map_user(
     roles: Mapping[str, str],
     phone_user: JsonObject | None,
     cc_user: JsonObject | None,
+    group_names: Mapping[str, str] | None = None,
+    primary_group: str | None = None,
 ) -> LiveUser:
     email = str(item.get("email") or "").lower()
     role_id = text(item.get("role_id"))
@@ -56,6 +59,8 @@ def map_user(
         type=_TYPE_NAMES.get(int(item.get("type") or 0)),
         role=roles.get(role_id, role_id) if role_id is not None else None,
         status="inactive" if status == "inactive" else "active",
+        groups=groups.user_groups(item, group_names or {}),
+        primary_group=primary_group,
         phone=phone.map_phone(phone_user) if phone_user else None,
         contact_center=contact_center.map_contact_center(cc_user) if cc_user else None,
         profile=None,
@@ -74,8 +79,12 @@ def map_users(
     roles: Mapping[str, str],
     phone_users: list[JsonObject],
     cc_users: list[JsonObject],
+    group_names: Mapping[str, str] | None = None,
+    primaries: Mapping[str, str] | None = None,
 ) -> tuple[LiveUser, ...]:
-    """Every user once (the first status that lists it wins), sorted by e-mail."""
+    """Every user once (the first status that lists it wins), sorted by e-mail; groups by
+    name, and the primary group of each user found in `primaries` (e-mail -> group)."""
+    primaries = primaries or {}
     phones = phone.by_email(phone_users)
     ccs = contact_center.by_email(cc_users)
     users: list[LiveUser] = []
@@ -86,7 +95,17 @@ def map_users(
             if not email or email in seen:
                 continue
             seen.add(email)
-            users.append(map_user(item, status, roles, phones.get(email), ccs.get(email)))
+            users.append(
+                map_user(
+                    item,
+                    status,
+                    roles,
+                    phones.get(email),
+                    ccs.get(email),
+                    group_names,
+                    primaries.get(email),
+                )
+            )
     users.sort(key=lambda u: u.key)
     return tuple(users)
 
