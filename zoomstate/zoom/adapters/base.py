@@ -43,7 +43,8 @@ def e164(number: object) -> str:
 class StepContext(Protocol):
     """What a write handler may use of the executor running its step
     (zoomstate/apply/executor.py): the API, the ids Zoom gave, the live account as the
-    plan saw it, the plan's step ids, and the pacing of the wait for a new phone user."""
+    plan saw it, the plan's step ids, and the pacing of the wait for a new phone user
+    (waits that hold no concurrency slot: `idle`)."""
 
     @property
     def ids(self) -> dict[str, str]:
@@ -71,6 +72,11 @@ class StepContext(Protocol):
 
     async def call(self, method: str, path: str, **kw: Any) -> Any:
         """One API call through the run's client (journaled, paced, retried)."""
+        ...
+
+    async def idle(self, seconds: float) -> None:
+        """Wait (through `sleep`) without holding one of the run's concurrency slots,
+        for a handler that polls for what Zoom does in its own time."""
         ...
 
 

@@ -123,7 +123,8 @@ async def enable_phone(ctx: StepContext, op: Operation) -> str:
     )
     # The phone user appears asynchronously: wait for it, with a backoff, at most
     # phone_user_timeout_s in all (the last sleep is cut to what is left), then look
-    # once more.
+    # once more. The waits hold no concurrency slot (`idle`): other users' steps run
+    # meanwhile.
     waited, delay = 0.0, 0.5
     while True:
         if await _phone_user(ctx, op) is not None:
@@ -137,7 +138,7 @@ async def enable_phone(ctx: StepContext, op: Operation) -> str:
                 path=f"/phone/users/{seg(op.user)}",
             )
         step = min(delay, left)
-        await ctx.sleep(step)
+        await ctx.idle(step)
         waited += step
         delay = min(delay * 2, 10.0)
 
