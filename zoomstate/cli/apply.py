@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from zoomstate.cli.options import (
 )
 from zoomstate.cli.ui import TerminalApplyUI, emit_json
 from zoomstate.errors import ConfigError
+from zoomstate.usecases.runtime import run_async, tamed_gc
 
 if TYPE_CHECKING:
     from zoomstate.apply import Journal
@@ -104,7 +104,8 @@ def apply(
     from zoomstate.render.report import render_apply_report
     from zoomstate.usecases import applying
 
-    desired = load_or_exit(state_dir)
+    with tamed_gc():
+        desired = load_or_exit(state_dir)
     request = applying.ApplyRequest(
         desired=desired,
         options=plan_options(targets, skip_removals, force),
@@ -118,7 +119,7 @@ def apply(
     journal = _open_journal(journal_dir)
     try:
         with exit_on_issues():
-            applied = asyncio.run(applying.apply(conn, journal, request, ui))
+            applied = run_async(applying.apply(conn, journal, request, ui))
     finally:
         journal.close()
     if not applied.plan.operations and fmt != "json":

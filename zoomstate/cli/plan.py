@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from zoomstate.cli.options import (
     write_out,
 )
 from zoomstate.cli.ui import color
+from zoomstate.usecases.runtime import run_async, tamed_gc
 
 
 @click.command()
@@ -57,6 +57,7 @@ from zoomstate.cli.ui import color
 )
 @connection_options
 @click.pass_obj
+@tamed_gc()
 def plan(
     obj: Context,
     state_dir: Path,
@@ -85,7 +86,7 @@ def plan(
     if out is not None:
         writable(out, "--out")
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
-    live, calls = asyncio.run(reading.read_live(conn))
+    live, calls = run_async(reading.read_live(conn))
     with exit_on_issues():
         result = reading.plan(desired, live, plan_options(targets, skip_removals, force))
     if fmt == "json":
