@@ -20,12 +20,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from zoomstate.endpoints import page_sizes
 from zoomstate.errors import BackendError
-from zoomstate.live import LiveState, LiveStatus
+from zoomstate.live import LiveState, LiveStatus, PhoneNumber
 from zoomstate.zoom.adapters import LISTS, ListSpec, contact_center, phone, roles, users
 from zoomstate.zoom.adapters.base import e164
 from zoomstate.zoom.adapters.users import USER_STATUSES
@@ -41,25 +41,34 @@ SCOPE_ERROR_CODES = frozenset({4700, 4711})
 
 @dataclass(frozen=True, slots=True)
 class RawAccount:
-    """Every list as Zoom returned it (used by the mapping and by tests)."""
+    """Every list as the read kept it (used by the mapping and by tests): users, phone
+    users, numbers and Contact Center users mapped item by item as their pages arrived
+    (no page outlives its own mapping); the small lists as Zoom returned them.
 
-    users: Mapping[LiveStatus, list[JsonObject]]
-    phone_users: list[JsonObject]
-    numbers: list[JsonObject]
+    `numbers` are the ones GET /phone/numbers was asked for (unassigned, or held by
+    something else than a user); the numbers users hold come with `phone_users`.
+    `listed` counts the items the server listed per list (by `ListSpec.name`), for every
+    list the account has."""
+
+    users: Mapping[LiveStatus, list[users.UserRow]]
+    phone_users: list[phone.PhoneRow]
+    numbers: list[PhoneNumber]
     calling_plans: list[JsonObject]
     sites: list[JsonObject]
     templates: list[JsonObject]
     roles: list[JsonObject]
-    cc_users: list[JsonObject]
+    cc_users: list[contact_center.ContactCenterRow]
     cc_roles: list[JsonObject]
     phone_enabled: bool
     contact_center_enabled: bool
     warnings: tuple[str, ...]
+    listed: Mapping[str, int] = field(default_factory=dict)
 
 
 def lower_bound(raw: RawAccount, page_sizes: Mapping[str, int] | None = None) -> int:
-    """The fewest list calls any reader needs for this account: per list and status
-    pass, max(1, ceil(items / page size)).
+    """The fewest list calls any reader of these lists needs for this account: per list
+    (and status pass, and kind of number) the account has, max(1, ceil(items / page
+    size)).
 
     `page_sizes` are the sizes the server really serves, by endpoint path (Zoom caps
     some below what it documents; the sandbox's caps are `sandbox.app.SERVED_PAGE_SIZES`);
@@ -69,29 +78,19 @@ def lower_bound(raw: RawAccount, page_sizes: Mapping[str, int] | None = None) ->
     def pages(count: int, path: str) -> int:
         return max(1, -(-count // min(sizes[path], PAGE_SIZES[path])))
 
-    total = sum(pages(len(raw.users[s]), "/users") for s in USER_STATUSES)
-    total += pages(len(raw.roles), "/roles")
-    if raw.phone_enabled:
-        total += pages(len(raw.phone_users), "/phone/users")
-        total += pages(len(raw.numbers), "/phone/numbers")
-        total += pages(len(raw.calling_plans), "/phone/calling_plans")
-        total += pages(len(raw.sites), "/phone/sites")
-        total += pages(len(raw.templates), "/phone/setting_templates")
-    if raw.contact_center_enabled:
-        total += pages(len(raw.cc_users), "/contact_center/users")
-        total += pages(len(raw.cc_roles), "/contact_center/roles")
-    return total
+    return sum(pages(raw.listed[s.name], s.path) for s in LISTS if s.name in raw.listed)
 
 
 async def _fetch(
     client: ZoomClient, spec: ListSpec, warnings: list[str]
-) -> list[JsonObject] | None:
-    """One list. An optional list the account does not have (no Zoom Phone, no Contact
-    Center, no multiple sites) is None with a warning instead of failing the whole read."""
+) -> tuple[list[Any], int] | None:
+    """One list, each item mapped as its page arrives (`ListSpec.item`). An optional list
+    the account does not have (no Zoom Phone, no Contact Center, no multiple sites) is
+    None with a warning instead of failing the whole read."""
     params: Any = dict(spec.params) or None
     try:
-        return await client.list_all(
-            spec.path, spec.key, page_size=PAGE_SIZES[spec.path], params=params
+        return await client.list_each(
+            spec.path, spec.key, spec.item or _as_is, page_size=PAGE_SIZES[spec.path], params=params
         )
     except BackendError as exc:
         # A missing scope (400 / 4700 or 4711) is a mistake in the app's setup, not an
@@ -101,6 +100,10 @@ async def _fetch(
             warnings.append(f"{spec.path}: not available on this account ({exc.zoom_message})")
             return None
         raise
+
+
+def _as_is(item: JsonObject) -> JsonObject:
+    return item
 
 
 async def fetch_raw(client: ZoomClient) -> RawAccount:
@@ -117,11 +120,19 @@ async def fetch_raw(client: ZoomClient) -> RawAccount:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    got = {spec.name: result for spec, result in zip(LISTS, results, strict=True)}
+    got: dict[str, list[Any] | None] = {}
+    listed: dict[str, int] = {}
+    for spec, result in zip(LISTS, results, strict=True):
+        got[spec.name] = result[0] if result is not None else None
+        if result is not None:
+            listed[spec.name] = result[1]
+    numbers = [
+        n for spec in LISTS if spec.name.startswith("numbers_") for n in got[spec.name] or []
+    ]
     return RawAccount(
         users={status: got[f"users_{status}"] or [] for status in USER_STATUSES},
         phone_users=got["phone_users"] or [],
-        numbers=got["numbers"] or [],
+        numbers=numbers,
         calling_plans=got["calling_plans"] or [],
         sites=got["sites"] or [],
         templates=got["templates"] or [],
@@ -130,18 +141,22 @@ async def fetch_raw(client: ZoomClient) -> RawAccount:
         cc_roles=got["cc_roles"] or [],
         phone_enabled=got["phone_users"] is not None,
         contact_center_enabled=got["cc_users"] is not None,
-        warnings=tuple(warnings),
+        # One line per endpoint, however many passes it took (the kinds of number).
+        warnings=tuple(dict.fromkeys(warnings)),
+        listed=listed,
     )
 
 
 def map_account(raw: RawAccount) -> LiveState:
-    """The live account from the raw lists, each part mapped by its adapter."""
+    """The live account from the lists as read, each part put together by its adapter."""
     role_names = roles.role_names(raw.roles)
+    phones = {row.email: row.phone for row in raw.phone_users}
+    ccs = {row.email: row.spec for row in raw.cc_users}
     return LiveState(
-        users=users.map_users(raw.users, role_names, raw.phone_users, raw.cc_users),
+        users=users.map_users(raw.users, role_names, phones, ccs),
         sites=phone.map_sites(raw.sites),
         calling_plans=phone.map_calling_plans(raw.calling_plans),
-        numbers=phone.map_numbers(raw.numbers),
+        numbers=phone.map_numbers(raw.phone_users, raw.numbers),
         templates=phone.map_templates(raw.templates),
         roles=roles.map_roles(role_names),
         contact_center_roles=contact_center.map_cc_roles(raw.cc_roles),
@@ -159,7 +174,7 @@ async def read_account(client: ZoomClient) -> LiveState:
         "read: users=%s phone_users=%s numbers=%s calls=%s",
         len(live.users),
         len(raw.phone_users),
-        len(raw.numbers),
+        len(live.numbers),
         client.stats.calls,
     )
     return live

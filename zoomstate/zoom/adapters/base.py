@@ -21,13 +21,16 @@ class ListSpec:
 
     `name` is where the items land (a field of `RawAccount`); `key` is the JSON array in
     Zoom's answer. An `optional` list is one the account may not have (no Zoom Phone, no
-    Contact Center): the read goes on without it, with a warning."""
+    Contact Center): the read goes on without it, with a warning. `item` turns each item
+    into what the read keeps of it as its page arrives (None drops it); without one, the
+    item is kept as Zoom sent it (the small lists: sites, plans, roles)."""
 
     name: str
     path: str
     key: str
     params: Mapping[str, str] = field(default_factory=dict)
     optional: bool = True
+    item: Callable[[JsonObject], Any] | None = None
 
 
 def text(value: object) -> str | None:

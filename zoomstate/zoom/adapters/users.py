@@ -5,76 +5,107 @@ write handlers of the user lifecycle (create, update, e-mail, status, delete).""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from zoomstate.core.ops import Operation, OpKind
 from zoomstate.errors import BackendError
 from zoomstate.live import LiveStatus, LiveUser
-from zoomstate.model import UserSpec, UserType
-from zoomstate.zoom.adapters import contact_center, phone
+from zoomstate.model import ContactCenterSpec, PhoneSpec, UserSpec, UserType
 from zoomstate.zoom.adapters.base import Handler, JsonObject, ListSpec, StepContext, text
 from zoomstate.zoom.paths import seg
 
 USER_STATUSES: tuple[LiveStatus, ...] = ("active", "inactive", "pending")
-LISTS = tuple(
-    ListSpec(f"users_{status}", "/users", "users", params={"status": status}, optional=False)
-    for status in USER_STATUSES
-)
 _TYPE_NAMES: Mapping[int, UserType] = {1: "basic", 2: "licensed", 4: "none"}
 
 
-def map_user(
-    item: JsonObject,
-    status: LiveStatus,
-    roles: Mapping[str, str],
-    phone_user: JsonObject | None,
-    cc_user: JsonObject | None,
-) -> LiveUser:
-    email = str(item.get("email") or "").lower()
-    role_id = text(item.get("role_id"))
-    # model_construct: Zoom's own data is trusted to be well-formed, and 100,000 full
-    # validations would cost seconds for nothing.
-    spec = UserSpec.model_construct(
-        email=email,
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """What the read keeps of one item of GET /users, as its page arrives: the user is
+    put together once the phone and Contact Center lists are in too."""
+
+    email: str
+    id: str | None
+    first_name: str | None
+    last_name: str | None
+    department: str | None
+    type: UserType | None
+    role_id: str | None
+    created_at: str | None
+
+
+def user_row(item: JsonObject) -> UserRow:
+    return UserRow(
+        email=str(item.get("email") or "").lower(),
         id=text(item.get("id")),
         first_name=text(item.get("first_name")),
         last_name=text(item.get("last_name")),
         department=text(item.get("dept")),
-        job_title=None,
         type=_TYPE_NAMES.get(int(item.get("type") or 0)),
-        role=roles.get(role_id, role_id) if role_id is not None else None,
-        status="inactive" if status == "inactive" else "active",
-        phone=phone.map_phone(phone_user) if phone_user else None,
-        contact_center=contact_center.map_contact_center(cc_user) if cc_user else None,
-        profile=None,
-    )
-    return LiveUser(
-        spec=spec,
-        status=status,
-        zoom_id=spec.id,
-        role_id=role_id,
+        role_id=text(item.get("role_id")),
         created_at=text(item.get("created_at") or item.get("user_created_at")),
     )
 
 
-def map_users(
-    by_status: Mapping[LiveStatus, list[JsonObject]],
+LISTS = tuple(
+    ListSpec(
+        f"users_{status}",
+        "/users",
+        "users",
+        params={"status": status},
+        optional=False,
+        item=user_row,
+    )
+    for status in USER_STATUSES
+)
+
+
+def map_user(
+    row: UserRow,
+    status: LiveStatus,
     roles: Mapping[str, str],
-    phone_users: list[JsonObject],
-    cc_users: list[JsonObject],
+    phone: PhoneSpec | None,
+    cc: ContactCenterSpec | None,
+) -> LiveUser:
+    role_id = row.role_id
+    # trusted: Zoom's own data is trusted to be well-formed, and 100,000 full
+    # validations would cost seconds for nothing.
+    spec = UserSpec.trusted(
+        first_name=row.first_name,
+        last_name=row.last_name,
+        department=row.department,
+        job_title=None,
+        type=row.type,
+        role=roles.get(role_id, role_id) if role_id is not None else None,
+        status="inactive" if status == "inactive" else "active",
+        phone=phone,
+        contact_center=cc,
+        email=row.email,
+        id=row.id,
+        profile=None,
+    )
+    return LiveUser(
+        spec=spec, status=status, zoom_id=row.id, role_id=role_id, created_at=row.created_at
+    )
+
+
+def map_users(
+    by_status: Mapping[LiveStatus, list[UserRow]],
+    roles: Mapping[str, str],
+    phones: Mapping[str, PhoneSpec],
+    ccs: Mapping[str, ContactCenterSpec],
 ) -> tuple[LiveUser, ...]:
-    """Every user once (the first status that lists it wins), sorted by e-mail."""
-    phones = phone.by_email(phone_users)
-    ccs = contact_center.by_email(cc_users)
+    """Every user once (the first status that lists it wins), sorted by e-mail, with
+    its phone and Contact Center blocks (by e-mail)."""
     users: list[LiveUser] = []
     seen: set[str] = set()
     for status in USER_STATUSES:
-        for item in by_status[status]:
-            email = str(item.get("email") or "").lower()
+        for row in by_status[status]:
+            email = row.email
             if not email or email in seen:
                 continue
             seen.add(email)
-            users.append(map_user(item, status, roles, phones.get(email), ccs.get(email)))
+            users.append(map_user(row, status, roles, phones.get(email), ccs.get(email)))
     users.sort(key=lambda u: u.key)
     return tuple(users)
 
