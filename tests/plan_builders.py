@@ -154,6 +154,16 @@ def deps(plan: Plan) -> dict[str, set[str]]:
     return {op.id: set(op.depends_on) for op in plan.operations}
 
 
+def waits_for(plan: Plan) -> dict[str, set[str]]:
+    """Every step each step waits for, directly or through others (the transitive
+    closure of `depends_on`): what apply really holds a step back for."""
+    direct = deps(plan)
+    closure: dict[str, set[str]] = {}
+    for op in plan.operations:  # in plan order: every dependency is closed already
+        closure[op.id] = set(direct[op.id]).union(*(closure[d] for d in direct[op.id]))
+    return closure
+
+
 def problems(desired: DesiredState, live: LiveState) -> list[str]:
     with pytest.raises(ValidationFailed) as caught:
         make_plan(desired, live)
@@ -179,5 +189,6 @@ __all__ = [
     "live_user",
     "problems",
     "state",
+    "waits_for",
     "want",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from zoomstate.fields import Spec
 from zoomstate.loader import load_state
-from zoomstate.model import AccountPolicy, PhoneSpec, UserSpec
+from zoomstate.model import AccountPolicy, ContactCenterSpec, PhoneSpec, UserSpec
 
 
 @pytest.mark.parametrize(
@@ -154,3 +156,95 @@ users:
     assert phone is not None
     assert phone.calling_plans == ("International",)
     assert phone.site == "London"
+
+
+# --------------------------------------------------------------------------------------
+# Specs built in bulk share their fields-set (issue 15): `Spec.trusted` for Zoom's data,
+# `share_fields_sets` for the loader's validated users.
+
+_VALUES: dict[type[Spec], dict[str, Any]] = {
+    UserSpec: {
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "department": None,
+        "job_title": None,
+        "type": "licensed",
+        "role": "Member",
+        "status": "active",
+        "phone": None,
+        "contact_center": None,
+        "email": "ann@example.com",
+        "id": "u1",
+        "profile": None,
+        "groups": ("Sales",),
+        "primary_group": None,
+        "remove": None,
+        "transfer_to": None,
+    },
+    PhoneSpec: {
+        "site": "Main",
+        "extension": 1001,
+        "calling_plans": (200,),
+        "numbers": ("+14155550100",),
+        "template": None,
+    },
+    ContactCenterSpec: {"package": "premium", "role": "Agent", "access": "active"},
+}
+
+
+@pytest.mark.parametrize("cls", list(_VALUES), ids=lambda c: c.__name__)
+def test_trusted_makes_what_model_construct_makes(cls: type[Spec]) -> None:
+    values = _VALUES[cls]
+    made, constructed = cls.trusted(**values), cls.model_construct(**values)
+    assert made == constructed and repr(made) == repr(constructed)
+    assert made.model_dump_json() == constructed.model_dump_json()
+    assert made.model_fields_set == constructed.model_fields_set == set(cls.model_fields)
+    # Given in another order: still the fields' own order (model_dump follows it).
+    again = cls.trusted(**dict(reversed(values.items())))
+    assert again == made and list(again.model_dump()) == list(cls.model_fields)
+    # One set for every instance: the memory the issue measured.
+    assert again.model_fields_set is made.model_fields_set
+
+
+@pytest.mark.parametrize("cls", list(_VALUES), ids=lambda c: c.__name__)
+def test_trusted_refuses_a_missing_or_unknown_field(cls: type[Spec]) -> None:
+    values = dict(_VALUES[cls])
+    first = next(iter(values))
+    with pytest.raises(TypeError, match=f"missing \\['{first}'\\]"):
+        cls.trusted(**{k: v for k, v in values.items() if k != first})
+    with pytest.raises(TypeError, match="unknown \\['nope'\\]"):
+        cls.trusted(**values, nope=1)
+
+
+def test_a_copy_of_a_spec_with_a_shared_fields_set_leaves_the_others_alone() -> None:
+    a, b = UserSpec.trusted(**_VALUES[UserSpec]), UserSpec.trusted(**_VALUES[UserSpec])
+    shared = set(a.model_fields_set)
+    for spec in (a, UserSpec(email="x@example.com", first_name="X")):
+        copied = spec.model_copy(update={"department": "Sales"})
+        assert copied.department == "Sales"
+    assert a.model_fields_set == b.model_fields_set == shared
+    with pytest.raises(ValidationError):
+        a.department = "Sales"  # type: ignore[misc]  # frozen: never adds to the set
+    assert b.model_fields_set == shared
+
+
+def test_loaded_users_share_their_fields_sets(tmp_path: Path) -> None:
+    (tmp_path / "state.yaml").write_text(
+        "account: {domains: [example.com]}\n"
+        "users:\n"
+        + "".join(
+            f"  - {{email: u{i}@example.com, first_name: U{i}, phone: {{extension: {1000 + i}}}}}\n"
+            for i in range(3)
+        )
+        + "  - {email: other@example.com}\n",
+        encoding="utf-8",
+    )
+    users = {u.email: u for u in load_state(tmp_path).users}
+    other = users.pop("other@example.com")
+    first, *rest = users.values()
+    assert rest and all(u.model_fields_set is first.model_fields_set for u in rest)
+    phones = [u.phone for u in users.values() if u.phone is not None]
+    assert len(phones) == 3 and all(
+        p.model_fields_set is phones[0].model_fields_set for p in phones
+    )
+    assert other.model_fields_set == {"email"} != first.model_fields_set

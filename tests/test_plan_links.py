@@ -25,6 +25,7 @@ from tests.plan_builders import (
     live_user,
     problems,
     state,
+    waits_for,
     want,
 )
 from zoomstate.model import ContactCenterSpec, UserSpec
@@ -150,18 +151,18 @@ def test_new_phone_users_naming_extensions_take_turns_and_picks_that_stay_go_las
     )
     plan = make_plan(desired, live_state(zed))
     a, b, c, z = (email(n) for n in ("ann", "ben", "cal", "zed"))
-    d = deps(plan)
+    d, w = deps(plan), waits_for(plan)
     # A user who already has Zoom Phone claims before every pick.
     assert d[f"{a}/enable_phone"] == {f"{a}/create_user", f"{z}/update_phone"}
     # Turns: Zoom picks for ann, ann moves to her own extension, then Zoom picks for ben.
-    assert d[f"{b}/enable_phone"] == {f"{b}/create_user", f"{z}/update_phone", f"{a}/update_phone"}
-    # A pick that stays waits for every claim.
-    assert d[f"{c}/enable_phone"] == {
-        f"{c}/create_user",
-        f"{z}/update_phone",
-        f"{a}/update_phone",
-        f"{b}/update_phone",
-    }
+    # A chain: ben's pick waits for ann's claim alone, which waits for ann's pick...
+    assert d[f"{b}/enable_phone"] == {f"{b}/create_user", f"{a}/update_phone"}
+    # ...so through it for zed's claim too.
+    assert {f"{z}/update_phone", f"{a}/enable_phone"} <= w[f"{b}/enable_phone"]
+    # A pick that stays waits for every claim: directly for the last turn's.
+    assert d[f"{c}/enable_phone"] == {f"{c}/create_user", f"{b}/update_phone"}
+    claims = {f"{u}/update_phone" for u in (a, b, z)}
+    assert claims <= w[f"{c}/enable_phone"]
     assert ids(plan) == [
         f"{a}/create_user",
         f"{b}/create_user",
@@ -176,6 +177,35 @@ def test_new_phone_users_naming_extensions_take_turns_and_picks_that_stay_go_las
         f"{c}/enable_phone",
         f"{c}/assign_calling_plan/200",
     ]
+
+
+def test_thousands_of_new_phone_users_naming_extensions_give_a_chain_not_all_pairs() -> None:
+    """Issue 15: 4,000 new phone users who name their extension gave 8 million edges
+    (each pick waited for every earlier user's claim). A chain gives a few per step, and
+    still holds every pick back for every earlier claim."""
+    n = 4_000
+    movers = [live_user(f"old{i}", 101000 + i) for i in range(3)]  # claims that settle
+    desired = state(
+        *(want(f"old{i}", 102000 + i) for i in range(3)),
+        *(want(f"new{i:05d}", 1_010_000 + i) for i in range(n)),
+        want("stay", site=None),  # a pick that stays
+    )
+    plan = make_plan(desired, live_state(*movers, available={200: n + 10}))
+    edges = sum(len(op.depends_on) for op in plan.operations)
+    assert len(plan.operations) == 4 * n + 3 + 3
+    assert edges <= 2 * len(plan.operations)
+    assert max(len(op.depends_on) for op in plan.operations) <= 4
+    picks = [op.id for op in plan.operations if op.kind == "enable_phone" and "new" in op.id]
+    claims = [p.replace("/enable_phone", "/update_phone") for p in picks]
+    settled = {f"{email(f'old{i}')}/update_phone" for i in range(3)}
+    d = deps(plan)
+    assert settled <= d[picks[0]]
+    for i in range(1, n):
+        assert claims[i - 1] in d[picks[i]]
+    assert claims[-1] in d[f"{email('stay')}/enable_phone"]
+    # In plan order, each pick comes after every earlier turn's claim.
+    at = {op_id: i for i, op_id in enumerate(ids(plan))}
+    assert all(at[claims[i - 1]] < at[picks[i]] for i in range(1, n))
 
 
 def test_a_site_move_without_an_extension_is_a_pick_after_the_claims() -> None:

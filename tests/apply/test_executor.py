@@ -25,6 +25,7 @@ from rich.console import Console
 
 from tests.apply.support import (
     DOMAIN,
+    T0,
     WRITES,
     make_client,
     no_sleep,
@@ -32,6 +33,7 @@ from tests.apply.support import (
     sandbox_app,
     write_state,
 )
+from tests.virtual_time import run_virtual
 from zoomstate import cli as cli_module
 from zoomstate.apply import ApplyReport, Journal, JournalTransport, StepResult, apply_plan
 from zoomstate.live import LiveState
@@ -44,8 +46,10 @@ from zoomstate.model import (
 )
 from zoomstate.plan import Plan, make_plan
 from zoomstate.sandbox import embedded
-from zoomstate.sandbox.app import SandboxApp
+from zoomstate.sandbox.app import SandboxApp, create_app
+from zoomstate.sandbox.clock import Clock
 from zoomstate.sandbox.faults import FaultSpec, FaultSpecError, request_faults
+from zoomstate.sandbox.seeding import generate_account
 from zoomstate.zoom.read import read_account
 
 # The generated account (12 users, seed 3): users 0, 2, 4 and 6 have Zoom Phone at San
@@ -304,6 +308,66 @@ def test_the_wait_for_a_phone_user_that_never_appears_is_bounded(tmp_path: Path)
     ]
     assert len(polls) == len(slept) + 1
     assert elapsed < 30
+
+
+class InFlight(httpx.AsyncBaseTransport):
+    """Counts the API requests in flight at once (the token endpoint aside)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+        self.now = 0
+        self.most = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not request.url.path.startswith("/v2/"):
+            return await self._inner.handle_async_request(request)
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            return await self._inner.handle_async_request(request)
+        finally:
+            self.now -= 1
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _virtual_now() -> float:
+    """The sandbox's clock on the test's virtual loop (tests/virtual_time.py)."""
+    try:
+        return T0 + asyncio.get_running_loop().time()
+    except RuntimeError:
+        return T0
+
+
+def test_the_wait_for_a_phone_user_holds_no_slot() -> None:
+    """Issue 15: enable_phone polled for the phone user while holding its slot, so with
+    Zoom taking its time, new phone users took turns even where nothing linked them.
+    With one slot and four new phone users (Zoom creates each one 30 s after its licence),
+    the four waits overlap: the run takes one wait, not four, and still never has more
+    than one request in flight."""
+    delay, slots = 30.0, 1
+    app = create_app(seed="demo", clock=Clock(source=_virtual_now), phone_user_delay=delay)
+    app.runtime.replace_account(generate_account(USERS, seed=SEED, domain=DOMAIN))
+    licensed = [user(n) for n in (7, 8, 9, 10)]  # no Zoom Phone in the generated account
+    counter = InFlight(httpx.ASGITransport(app=app))
+
+    async def go() -> tuple[Plan, ApplyReport]:
+        async with make_client(counter) as client:
+            live = await read_account(client)
+            new_phone = update(phone=PhoneSpec(site=SF, calling_plans=(200,)))
+            plan = make_plan(desired_from(live, {u: new_phone for u in licensed}), live)
+            report = await apply_plan(plan, client, live, concurrency=slots)
+            return plan, report
+
+    (plan, report), elapsed = run_virtual(go())
+    assert {op.user for op in plan.operations} == set(licensed)
+    assert report.count("done") == len(plan.operations), report.results
+    # The backoff (0.5, 1, 2, 4, 8, 10, 10 s) first finds the phone user 35.5 s after
+    # its licence; holding the slot, the four waits took 4 x 35.5 s one after another.
+    one_wait = 35.5
+    assert one_wait <= elapsed < 2 * one_wait
+    assert counter.most == slots
 
 
 # --------------------------------------------------------------------------------------

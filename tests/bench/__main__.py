@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("loader", "hostile", "plan", "read", "apply")
+BENCHMARKS = ("loader", "hostile", "startup", "plan", "plan_new", "read", "apply")
 
 
 def main() -> None:

@@ -121,12 +121,25 @@ def run(users: int, naive_max: int) -> dict[str, Any]:
                 logged = api_calls(admin.get("/requests").json())
                 assert logged == out["naive"]["calls"], (logged, out["naive"]["calls"])
             admin.put("/rate-limits", json={"enabled": True, "tier": TIER})
-            admin.delete("/requests")
-            out["paced"] = reader(env, "list", "--paced", "--tier", TIER, "--page-sizes", sizes)
-            log = admin.get("/requests").json()
-            out["paced"]["throttled"] = sum(
-                n for k, n in log["by_endpoint_status"].items() if k.endswith(" 429")
-            )
+            # Before and after the numbers users hold came from /phone/users, side by side.
+            for key, numbers in (("paced_whole", "all"), ("paced", "others")):
+                admin.delete("/requests")
+                out[key] = reader(
+                    env,
+                    "list",
+                    "--paced",
+                    "--tier",
+                    TIER,
+                    "--page-sizes",
+                    sizes,
+                    "--numbers",
+                    numbers,
+                )
+                log = admin.get("/requests").json()
+                out[key]["throttled"] = sum(
+                    n for k, n in log["by_endpoint_status"].items() if k.endswith(" 429")
+                )
+            out["load"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         finally:
             admin.close()
             server.terminate()
@@ -207,25 +220,30 @@ def report(results: list[dict[str, Any]]) -> str:
                     f"{fmt_s(naive_floor[0])} ({naive_floor[1]})",
                 ]
             )
-        zoom_floor, bucket = floor(paced["by_endpoint"])
-        paced_floor = floor(paced["by_endpoint"], DEFAULT_SHARE)[0]
-        paced_rows.append(
-            [
-                f"{n:,}",
-                f"{paced['calls']:,}",
-                fmt_s(paced["wall_s"]),
-                f"{fmt_s(zoom_floor)} ({bucket})",
-                fmt_s(paced_floor),
-                f"{paced['wall_s'] / paced_floor:.2f}",
-                str(paced["throttled"]),
-            ]
-        )
+        for label, run_ in (("whole (before)", r["paced_whole"]), ("others (now)", paced)):
+            zoom_floor, bucket = floor(run_["by_endpoint"])
+            paced_floor = floor(run_["by_endpoint"], DEFAULT_SHARE)[0]
+            paced_rows.append(
+                [
+                    f"{n:,}",
+                    label,
+                    f"{run_['by_endpoint'].get('GET /phone/numbers', 0):,}",
+                    f"{run_['calls']:,}",
+                    fmt_s(run_["wall_s"]),
+                    f"{fmt_s(zoom_floor)} ({bucket})",
+                    fmt_s(paced_floor),
+                    f"{run_['wall_s'] / paced_floor:.2f}",
+                    str(run_["throttled"]),
+                    r.get("load", ""),
+                ]
+            )
     return (
         "Generated accounts (60% Zoom Phone with half of them a direct number, 10% Contact "
         "Center) served by `zoomstate sandbox serve` in another process over loopback HTTP; "
         "each reader runs in its own process. Target: peak memory under 1 GB at 100,000 "
         "users; API calls at most the pagination lower bound + 10. The bound is the sum over "
-        "every list and status pass of max(1, ceil(items / page size)) with the page size "
+        "every list, status pass and kind of number of max(1, ceil(items / page size)) with "
+        "the page size "
         "the sandbox serves (users 300, phone users and numbers 100, the rest 300); the "
         "sandbox's request log counted the same calls as the client.\n\n"
         "Rate limits off:\n\n"
@@ -249,16 +267,23 @@ def report(results: list[dict[str, Any]]) -> str:
         )
         + "\n\nBusiness-tier rate limits on in the sandbox, the client's pacer on (80% of "
         "each budget). The floor is calls / Zoom's per-second budget of the bottleneck "
-        "bucket; at 80% the pacer's own floor is 1.25 times that.\n\n"
+        "bucket; at 80% the pacer's own floor is 1.25 times that. `whole (before)` reads "
+        "GET /phone/numbers whole (`type=all`), as zoomstate did until the numbers users "
+        "hold were taken from GET /phone/users; `others (now)` reads only the unassigned "
+        "ones and one pass per kind of non-user assignee. Both in the same run; machine "
+        "load is the load average (1, 5, 15 min) after them.\n\n"
         + table(
             [
                 "users",
+                "numbers read",
+                "GET /phone/numbers",
                 "API calls",
                 "read time",
                 "floor at Zoom's budget",
                 "floor at 80%",
                 "time / 80% floor",
                 "429s",
+                "machine load",
             ],
             paced_rows,
         )

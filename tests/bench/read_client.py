@@ -7,6 +7,8 @@ Modes:
 - `list`: zoomstate's read (`read_account`: list endpoints only, concurrently), the way
   `zoomstate plan` opens its client (`session.open_client`); `--paced --tier T` turns
   the pacer on. `--page-sizes JSON` gives the server's page sizes for the lower bound.
+  `--numbers all` reads GET /phone/numbers whole, as zoomstate did before it took the
+  numbers users hold from the phone users (issue 15).
 - `naive`: what a per-resource tool does: list the users, then GET every user and every
   phone user one by one (`--phone-ids FILE` lists the phone users, as such a tool's own
   state would), `--concurrency N` at a time (Terraform's default parallelism is 10).
@@ -28,6 +30,20 @@ from typing import Any
 from zoomstate.session import Connection, open_client
 from zoomstate.zoom.client import ZoomClient
 from zoomstate.zoom.read import USER_STATUSES, fetch_raw, lower_bound, map_account
+
+
+def read_numbers_whole() -> None:
+    """Read GET /phone/numbers whole (`type=all`, the user-held numbers too), as zoomstate
+    did before issue 15: the "before" of the read benchmark, in the same run."""
+    from zoomstate.zoom import read
+    from zoomstate.zoom.adapters.base import ListSpec
+    from zoomstate.zoom.adapters.phone import map_number
+
+    kept = [spec for spec in read.LISTS if not spec.name.startswith("numbers_")]
+    whole = ListSpec(
+        "numbers_all", "/phone/numbers", "phone_numbers", params={"type": "all"}, item=map_number
+    )
+    read.LISTS = (*kept, whole)
 
 
 async def _list(conn: Connection, page_sizes: dict[str, int]) -> dict[str, Any]:
@@ -83,7 +99,15 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--page-sizes", default="{}")
     parser.add_argument("--phone-ids", type=Path)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument(
+        "--numbers",
+        choices=["others", "all"],
+        default="others",
+        help="others: zoomstate's read; all: /phone/numbers read whole, as before issue 15",
+    )
     args = parser.parse_args(argv)
+    if args.numbers == "all":
+        read_numbers_whole()
     conn = Connection(tier=args.tier, pacing=args.paced)
     started = time.perf_counter()
     if args.mode == "list":

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from tests.sandbox.conftest import advance, all_pages, make_client
+from tests.sandbox.conftest import advance, all_pages, frozen_clock, make_client
 from zoomstate.sandbox.account import CCRole
 from zoomstate.sandbox.app import SandboxApp, create_app
 from zoomstate.sandbox.clock import Clock
+from zoomstate.sandbox.seeding import demo_seed
 
 
 def test_phone_user_shapes(api: TestClient) -> None:
@@ -237,3 +238,56 @@ def test_contact_center_roles_page_through() -> None:
         rows = all_pages(api, "/v2/contact_center/roles", "roles", page_size=7)
     names = [r["role_name"] for r in rows]
     assert len(names) == len(set(names)) == len(account.cc_roles)
+
+
+def _held_by_a_queue_app() -> SandboxApp:
+    """The demo account with one more number, held by a call queue (a seed `holder`)."""
+    seed = demo_seed()
+    seed["phone_numbers"] = [
+        *seed["phone_numbers"],
+        {
+            "number": "+14155559999",
+            "site": "San Francisco",
+            "holder": {"type": "callQueue", "name": "Main line"},
+        },
+    ]
+    return create_app(seed=seed, clock=frozen_clock())
+
+
+def test_numbers_list_by_assignment_and_kind_of_assignee() -> None:
+    """GET /phone/numbers `type` (assigned, unassigned, all) and `extension_type` (only
+    with type=assigned) [P GET /phone/numbers params]; a number held by a call queue is
+    assigned, of its kind, and cannot be given to a user."""
+    with make_client(_held_by_a_queue_app()) as api:
+
+        def listed(**params: str) -> set[str]:
+            return {
+                n["number"] for n in all_pages(api, "/v2/phone/numbers", "phone_numbers", **params)
+            }
+
+        every = listed(type="all")
+        assigned, free = listed(type="assigned"), listed(type="unassigned")
+        assert assigned | free == every and not assigned & free and "+14155559999" in assigned
+        users = listed(type="assigned", extension_type="user")
+        queues = listed(type="assigned", extension_type="callQueue")
+        assert queues == {"+14155559999"} and users == assigned - queues
+        assert listed(type="assigned", extension_type="commonArea") == set()
+        held = next(
+            n
+            for n in all_pages(api, "/v2/phone/numbers", "phone_numbers", type="assigned")
+            if n["number"] == "+14155559999"
+        )
+        assert held["assignee"]["type"] == "callQueue" and held["assignee"]["name"] == "Main line"
+        for params in (
+            {"extension_type": "user"},  # type defaults to all
+            {"type": "unassigned", "extension_type": "user"},
+            {"type": "assigned", "extension_type": "robot"},
+        ):
+            resp = api.get("/v2/phone/numbers", params=params)
+            assert (resp.status_code, resp.json()["code"]) == (400, 300), params
+        resp = api.post(
+            "/v2/phone/users/owner@example.com/phone_numbers",
+            json={"phone_numbers": [{"number": "+14155559999"}]},
+        )
+        assert (resp.status_code, resp.json()["code"]) == (400, 300)
+        assert "already assigned" in resp.json()["message"]

@@ -6,6 +6,7 @@ import dataclasses
 
 from zoomstate.endpoints import endpoint
 from zoomstate.zoom.adapters import ADAPTERS, LISTS
+from zoomstate.zoom.adapters.phone import NON_USER_ASSIGNEES
 from zoomstate.zoom.read import RawAccount
 
 
@@ -19,18 +20,32 @@ def test_list_names_are_unique_and_fill_the_raw_account() -> None:
     names = [spec.name for spec in LISTS]
     assert len(names) == len(set(names))
     fields = {f.name for f in dataclasses.fields(RawAccount)}
-    statuses = {n for n in names if n.startswith("users_")}
-    # users_<status> fill RawAccount.users; every other list has a field of its own.
-    assert set(names) - statuses <= fields
-    # group_members: the member lists of the groups a state names as primary, read after
-    # the lists (zoomstate.zoom.read.fetch_raw's `primary_groups`), not one of them.
-    assert {"users"} | (set(names) - statuses) >= fields - {
+    passes = {n for n in names if n.startswith(("users_", "numbers_"))}
+    # users_<status> fill RawAccount.users, numbers_<kind> RawAccount.numbers; every
+    # other list has a field of its own.
+    assert {n.split("_")[0] for n in passes} == {"users", "numbers"}
+    assert set(names) - passes <= fields
+    assert {"users", "numbers"} | (set(names) - passes) >= fields - {
         "phone_enabled",
         "contact_center_enabled",
         "warnings",
+        "listed",
         "account_id",  # from the client's settings, not a list
+        # the member lists of the groups a state names as primary, read after the lists
+        # (zoomstate.zoom.read.fetch_raw's `primary_groups`), not one of them
         "group_members",
     }
+
+
+def test_the_numbers_users_hold_are_not_listed_again() -> None:
+    # They come with the phone users; GET /phone/numbers only for the unassigned ones
+    # and those of each non-user assignee (issue 15).
+    numbers = [spec for spec in LISTS if spec.path == "/phone/numbers"]
+    assert {tuple(sorted(s.params.items())) for s in numbers} == {
+        (("type", "unassigned"),),
+        *((("extension_type", kind), ("type", "assigned")) for kind in NON_USER_ASSIGNEES),
+    }
+    assert not any(s.params.get("type") == "all" for s in numbers)
 
 
 def test_only_the_user_lists_are_required() -> None:

@@ -25,11 +25,14 @@ import pytest
 from pydantic import SecretStr
 
 from tests.sandbox.conftest import T0, LiveServer, frozen_clock
-from zoomstate.errors import BackendError, RateLimited
+from zoomstate.errors import BackendError, RateLimited, ValidationFailed
 from zoomstate.live import LiveState
+from zoomstate.model import AccountPolicy, DesiredState
+from zoomstate.plan import make_plan
 from zoomstate.sandbox.account import Account
 from zoomstate.sandbox.app import DEFAULT_CREDENTIALS, SandboxApp, create_app, served_page_sizes
 from zoomstate.sandbox.seeding import generate_account
+from zoomstate.zoom.adapters.phone import NON_USER_ASSIGNEES
 from zoomstate.zoom.auth import ServerToServerAuth
 from zoomstate.zoom.client import RetryPolicy, ZoomClient
 from zoomstate.zoom.pacing import Pacer
@@ -221,6 +224,12 @@ def api_statuses(log: dict[str, Any]) -> Counter[int]:
 async def read(client: ZoomClient) -> LiveState:
     async with client:
         return await read_account(client)
+
+
+async def list_raw(client: ZoomClient, path: str, key: str, **params: str) -> list[Any]:
+    """One list as Zoom's JSON, with no mapping."""
+    async with client:
+        return await client.list_all(path, key, page_size=PAGE_SIZES[path], params=params)
 
 
 async def read_raw(client: ZoomClient) -> RawAccount:
@@ -462,16 +471,16 @@ def test_expired_page_token_restarts_the_listing_and_loses_nothing() -> None:
     assert log["by_endpoint_status"].get("GET /users 400", 0) >= 1
     assert log["by_endpoint_status"].get("GET /phone/users 400", 0) >= 1
     for status in USER_STATUSES:
-        emails = [u["email"] for u in raw.users[status]]
+        emails = [u.email for u in raw.users[status]]
         assert len(emails) == len(set(emails))
-        assert emails == [u["email"] for u in expected.users[status]]
-    for got, want, key in [
-        (raw.phone_users, expected.phone_users, "id"),
-        (raw.numbers, expected.numbers, "id"),
-        (raw.cc_users, expected.cc_users, "user_id"),
+        assert emails == [u.email for u in expected.users[status]]
+    for got, want in [
+        ([p.email for p in raw.phone_users], [p.email for p in expected.phone_users]),
+        ([n.id for n in raw.numbers], [n.id for n in expected.numbers]),
+        ([c.email for c in raw.cc_users], [c.email for c in expected.cc_users]),
     ]:
-        ids = [item[key] for item in got]
-        assert len(ids) == len(set(ids)) and ids == [item[key] for item in want]
+        assert len(got) == len(set(got)) and got == want
+    assert raw.listed == expected.listed
 
 
 def test_a_listing_longer_than_15_minutes_is_not_restarted() -> None:
@@ -496,7 +505,7 @@ def test_a_listing_longer_than_15_minutes_is_not_restarted() -> None:
     users = run(go())
     log = target.api_log()["by_endpoint_status"]
     expected = baseline(caps=SMALL_CAPS)[1].users["active"]
-    assert [u["email"] for u in users] == [u["email"] for u in expected]
+    assert [u["email"].lower() for u in users] == [u.email for u in expected]
     assert log["GET /users 200"] == active_pages and "GET /users 400" not in log
     assert log["GET /users 401"] == 1  # the hour of the OAuth token did run out
 
@@ -523,6 +532,11 @@ def test_statuses_case_numbers_extensions_plans_and_contact_center() -> None:
     account = app.runtime.account
     with served(app) as target:
         raw = run(read_raw(target.client()))
+        # Zoom's JSON as it came, for what the mapping does to it.
+        zoom_active = run(list_raw(target.client(), "/users", "users", status="active"))
+        zoom_pending = run(list_raw(target.client(), "/users", "users", status="pending"))
+        zoom_phone = run(list_raw(target.client(), "/phone/users", "users"))
+        zoom_numbers = run(list_raw(target.client(), "/phone/numbers", "phone_numbers", type="all"))
     live = map_account(raw)
     by_key = live.by_key()
 
@@ -531,19 +545,36 @@ def test_statuses_case_numbers_extensions_plans_and_contact_center() -> None:
         user = by_key[email.lower()]
         assert user.status == "pending" and user.zoom_id is None
     # Zoom lists pending users without an id: keyed by e-mail, they still come through.
-    assert all("id" not in u for u in raw.users["pending"]) and len(raw.users["pending"]) == 3
+    assert all("id" not in u for u in zoom_pending) and len(zoom_pending) == 3
+    assert all(u.id is None for u in raw.users["pending"]) and len(raw.users["pending"]) == 3
     assert {by_key[e].status for e in INACTIVE} == {"inactive"}
     assert by_key[INACTIVE[0]].spec.status == "inactive"
-    assert "MiXed.Case@Example.COM" in {u["email"] for u in raw.users["active"]}
+    assert "MiXed.Case@Example.COM" in {u["email"] for u in zoom_active}
     assert "mixed.case@example.com" in by_key
     assert all(u.key == u.key.lower() == u.spec.email for u in live.users)
     assert by_key["user000003@example.com"].spec.role == "Admin"
     assert by_key["user000004@example.com"].spec.role == "Member"
 
     # Zoom's two number formats: without "+" on phone users, with it on /phone/numbers.
-    raw_user_numbers = [n["number"] for p in raw.phone_users for n in p["phone_numbers"]]
+    raw_user_numbers = [n["number"] for p in zoom_phone for n in p["phone_numbers"]]
     assert raw_user_numbers and not any(n.startswith("+") for n in raw_user_numbers)
-    assert all(n["number"].startswith("+") for n in raw.numbers)
+    assert all(n["number"].startswith("+") for n in zoom_numbers)
+    # The numbers users hold come from the phone users, read as GET /phone/numbers
+    # lists them (the plan's fingerprints of them are the same); only the others are
+    # read from /phone/numbers.
+    listed = {n["number"]: n for n in zoom_numbers}
+    assert {n.number for n in live.numbers} == set(listed)
+    assert {n.number for n in raw.numbers} == {
+        n for n, item in listed.items() if "assignee" not in item
+    }
+    for n in live.numbers:
+        item = listed[n.number]
+        assert (n.id, n.status, n.assignee_id, n.assignee_type) == (
+            item["id"],
+            item["status"],
+            (item.get("assignee") or {}).get("id"),
+            (item.get("assignee") or {}).get("type"),
+        )
     owned = {n.number: n.assignee_id for n in live.numbers}
     checked = 0
     for user in account.users.values():
@@ -598,7 +629,10 @@ def ground_truth_bound(app: SandboxApp) -> int:
     people = list(account.users.values())
     total = sum(pages(sum(1 for u in people if u.status == s), "/users") for s in USER_STATUSES)
     total += pages(sum(1 for u in people if u.phone is not None), "/phone/users")
-    total += pages(len(account.numbers), "/phone/numbers")
+    # The numbers users hold come with the phone users: GET /phone/numbers for the
+    # unassigned ones, and one pass per kind of non-user assignee.
+    total += pages(sum(1 for n in account.numbers.values() if n.assignee is None), "/phone/numbers")
+    total += len(NON_USER_ASSIGNEES) * pages(0, "/phone/numbers")
     total += pages(len(account.plans), "/phone/calling_plans")
     total += pages(len(account.sites), "/phone/sites")
     total += pages(
@@ -671,3 +705,48 @@ def test_pacing_stays_under_the_sandbox_rate_limit(tier: str, pacing: bool) -> N
         assert elapsed >= 149 / pacer.rate("phone", "medium")
     else:
         assert throttled > 0 and client.stats.retries == throttled
+
+
+def test_numbers_users_hold_come_with_the_phone_users_and_the_rest_by_kind() -> None:
+    """Issue 15: GET /phone/numbers is read for the unassigned numbers and for those of
+    each kind of non-user assignee only; the numbers users hold come from /phone/users,
+    as /phone/numbers lists them (so a plan's fingerprints of them do not change)."""
+    app = build_app(250)
+    account = app.runtime.account
+    free = [n for n in account.ordered_numbers() if n.assignee is None]
+    queue, pool = free[0], free[1]
+    queue.holder_type, queue.holder_id, queue.holder_name = "callQueue", "cq-1", "Main line"
+    pool.holder_type, pool.holder_id = "emergencyNumberPool", "enp-1"
+    target = inproc(app)
+    client = target.client()
+    raw = run(read_raw(client))
+    live = map_account(raw)
+    by_number = {n.number: n for n in live.numbers}
+    assert (by_number[queue.number].assignee_type, by_number[queue.number].assignee_id) == (
+        "callQueue",
+        "cq-1",
+    )
+    assert by_number[pool.number].assignee_type == "emergencyNumberPool"
+    held = [n for n in account.ordered_numbers() if n.assignee is not None]
+    assert held and all(by_number[n.number].assignee_type == "user" for n in held)
+    assert len(live.numbers) == len(account.numbers)
+    # Read from /phone/numbers: the free ones and the two held by something else.
+    assert len(raw.numbers) == len(free)
+    assert raw.listed["numbers_unassigned"] == len(free) - 2
+    assert raw.listed["numbers_callQueue"] == raw.listed["numbers_emergencyNumberPool"] == 1
+    log = target.api_log()["by_endpoint"]
+    assert log["GET /phone/numbers"] == 1 + len(NON_USER_ASSIGNEES)
+    assert client.stats.calls == lower_bound(raw, served_page_sizes(app.runtime.page_caps))
+    # A state that gives one of them to a user is refused at plan time, naming the holder.
+    user = next(u for u in live.users if u.spec.phone is not None and u.spec.phone.calling_plans)
+    assert user.spec.phone is not None
+    phone = user.spec.phone.model_copy(update={"numbers": (*user.spec.phone.numbers, queue.number)})
+    desired = DesiredState(
+        account=AccountPolicy(domains=("example.com",), on_missing_user="ignore"),
+        users=(user.spec.model_copy(update={"phone": phone}),),
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        make_plan(desired, live)
+    assert [i.message for i in refused.value.issues] == [
+        f"number {queue.number} is assigned to a callQueue in Zoom, outside the state's reach"
+    ]

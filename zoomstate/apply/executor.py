@@ -6,6 +6,7 @@ A data-losing step first journals a snapshot of what it is about to remove."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import heapq
 import logging
 from collections import defaultdict
@@ -98,6 +99,29 @@ class _Slots:
                 future.set_result(None)
                 return
         self._free += 1
+
+
+class _Held:
+    """The slot one running step holds: given back while the step only waits (`idle`),
+    taken again, in the step's plan order, before it calls the API again."""
+
+    def __init__(self, slots: _Slots, priority: int) -> None:
+        self._slots = slots
+        self._priority = priority
+        self._held = False
+
+    async def take(self) -> None:
+        await self._slots.acquire(self._priority)
+        self._held = True
+
+    def give_back(self) -> None:
+        if self._held:
+            self._held = False
+            self._slots.release()
+
+
+# The slot of the step running in this task (each lane is a task of its own).
+_slot: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("zoomstate_slot", default=None)
 
 
 class _Skip(Exception):
@@ -219,7 +243,9 @@ class Executor:
             else:
                 self._finish(op, "skipped", f"depends on {blocked[0]}, which {state}")
             return
-        await slots.acquire(self._order[op.id])
+        held = _Held(slots, self._order[op.id])
+        await held.take()
+        slot_marker = _slot.set(held)
         try:
             if self._not_starting(op):
                 # The run stopped while this step waited for its slot.
@@ -252,7 +278,8 @@ class Executor:
             finally:
                 _current_op.reset(marker)
         finally:
-            slots.release()
+            _slot.reset(slot_marker)
+            held.give_back()
 
     def _not_starting(self, op: Operation) -> bool:
         """Finish `op` as skipped if the run has stopped (a daily cap, or an API that
@@ -326,6 +353,19 @@ class Executor:
 
     async def call(self, method: str, path: str, **kw: Any) -> Any:
         return await self.client.request(method, path, **kw)
+
+    async def idle(self, seconds: float) -> None:
+        """Wait `seconds` without holding a slot: a step polling for something Zoom does
+        in its own time (a new phone user) would otherwise keep a slot from the steps
+        that could run meanwhile, and with 8 slots, 8 such polls stall the whole run
+        (issue 15). The slot is taken again, in plan order, before the step goes on."""
+        held = _slot.get()
+        if held is None:
+            await self.sleep(seconds)
+            return
+        held.give_back()
+        await self.sleep(seconds)
+        await held.take()
 
 
 __all__ = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -23,6 +22,7 @@ from zoomstate.cli.options import (
 )
 from zoomstate.cli.ui import TerminalApplyUI, emit_json
 from zoomstate.errors import ConfigError
+from zoomstate.usecases.runtime import run_async, tamed_gc
 
 if TYPE_CHECKING:
     from zoomstate.apply import Journal
@@ -124,7 +124,8 @@ def apply(
 
     if plan_file and waiting_file:
         raise click.UsageError("--plan and --only-waiting cannot be used together")
-    desired = load_or_exit(state_dir)
+    with tamed_gc():
+        desired = load_or_exit(state_dir)
     waited = load_plan_file(waiting_file).plan.waiting if waiting_file else None
     if waited == ():
         obj.info(f"{waiting_file} lists no step waiting for an invitation: nothing to apply.")
@@ -144,7 +145,7 @@ def apply(
         journal = _open_journal(journal_dir)
         try:
             with exit_on_issues():
-                applied = asyncio.run(applying.apply(conn, journal, request, ui))
+                applied = run_async(applying.apply(conn, journal, request, ui))
         finally:
             journal.close()
     if not applied.plan.operations and fmt != "json":

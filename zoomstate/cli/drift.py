@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
@@ -18,6 +17,7 @@ from zoomstate.cli.options import (
     writable,
     write_out,
 )
+from zoomstate.usecases.runtime import run_async, tamed_gc
 from zoomstate.words import count
 
 
@@ -40,6 +40,7 @@ from zoomstate.words import count
 @markdown_fit_options("report")
 @connection_options
 @click.pass_obj
+@tamed_gc()
 def drift(
     obj: Context,
     state_dir: Path,
@@ -72,7 +73,7 @@ def drift(
     if out is not None:
         writable(out, "--out", create=False)
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
-    live, calls = asyncio.run(reading.read_live(conn, desired=desired))
+    live, calls = run_async(reading.read_live(conn, desired=desired))
     report = reading.drift(desired, live)
     renderers = {
         "json": render_drift_json,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ from zoomstate.cli.context import Context
 from zoomstate.cli.options import connection, connection_options, reason, writable
 from zoomstate.cli.ui import status
 from zoomstate.errors import ConfigError
+from zoomstate.usecases.runtime import run_async, tamed_gc
 from zoomstate.words import count
 
 
@@ -38,6 +38,7 @@ from zoomstate.words import count
 @click.option("--force", is_flag=True, help="Write into a directory that has state files.")
 @connection_options
 @click.pass_obj
+@tamed_gc()
 def export(
     obj: Context,
     out: Path | None,
@@ -64,7 +65,7 @@ def export(
         writable(out / "state.yaml", "--out", create=False)
     conn = connection(obj, tier, budget_share, "pro")
     with status(obj, "reading the account") as progress:
-        live, calls = asyncio.run(reading.read_live(conn, progress))
+        live, calls = run_async(reading.read_live(conn, progress))
     exported = reading.export(
         live,
         domains=domains,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from zoomstate.cli.options import (
     write_out,
 )
 from zoomstate.cli.ui import color
+from zoomstate.usecases.runtime import run_async, tamed_gc
 from zoomstate.words import count
 
 
@@ -61,6 +61,7 @@ from zoomstate.words import count
 @markdown_fit_options("plan")
 @connection_options
 @click.pass_obj
+@tamed_gc()
 def plan(
     obj: Context,
     state_dir: Path,
@@ -93,7 +94,7 @@ def plan(
     if out is not None:
         writable(out, "--out")
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
-    live, calls = asyncio.run(reading.read_live(conn, desired=desired))
+    live, calls = run_async(reading.read_live(conn, desired=desired))
     with exit_on_issues():
         result = reading.plan(desired, live, plan_options(targets, skip_removals, force))
     if fmt == "json":

@@ -10,6 +10,7 @@ from zoomstate.cli.context import Context, ExitCode
 from zoomstate.cli.options import STATE_DIR, load, print_issues
 from zoomstate.cli.ui import emit_json
 from zoomstate.errors import Issue, ValidationFailed
+from zoomstate.usecases.runtime import tamed_gc
 
 
 @click.command()
@@ -23,6 +24,7 @@ from zoomstate.errors import Issue, ValidationFailed
     help="text: issues on stderr; json: a report on stdout.",
 )
 @click.pass_obj
+@tamed_gc()
 def validate(obj: Context, state_dir: Path, fmt: str) -> None:
     """Check a state directory offline (no API call).
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +39,8 @@ _KEYS_BY_PARENT: dict[str, tuple[str, ...]] = {
 
 
 def suggest(word: str, choices: Sequence[str]) -> str:
+    import difflib  # here: only a state with a mistake needs it
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
@@ -167,6 +168,8 @@ class Collector:
     ) -> None:
         """Add one issue per pydantic error; `where` maps an error's location to the file
         and path it was written at, or to None when that place was reported already."""
+        import difflib
+
         errors = exc.errors()
         # A misspelt required key shows up twice (unknown `domain`, missing `domains`): the
         # did-you-mean already says it all.

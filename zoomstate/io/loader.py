@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from zoomstate.discovery import find_state_files
 from zoomstate.emails import mixed_script_problem
 from zoomstate.errors import Issue, ValidationFailed
+from zoomstate.fields import share_fields_sets
 from zoomstate.io.issues import TOP_LEVEL_KEYS, Collector, describe, suggest
 from zoomstate.io.locate import Locator
 from zoomstate.io.paths import JsonPath, format_path
@@ -282,6 +283,7 @@ class _Users:
             out.pydantic(exc, p.name, base, "user", source.report_at)
             return
         assert isinstance(user, UserSpec)
+        share_fields_sets(user, user.phone, user.contact_center)
         line, col = p.user_marks[index] if index < len(p.user_marks) else (0, 0)
         key = user.key
         if key in self.first_email:

@@ -15,7 +15,6 @@ import contextlib
 import os
 import re
 import stat
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -425,6 +424,9 @@ def parse_all(files: list[tuple[Path, str]], workers: int | None) -> list[Parsed
     jobs = workers if workers is not None else min(cpus, len(files))
     if jobs > 1 and len(files) > 1 and total >= _PARALLEL_MIN_BYTES:
         # Parsing is CPU-bound and the GIL serialises it: separate processes use both cores.
+        # Imported here: a small state (and `validate` on it) loads no multiprocessing.
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             return list(pool.map(_parse_path, [(str(p), n) for p, n in files], chunksize=1))
     return [parse_file(path, name) for path, name in files]

@@ -141,6 +141,19 @@ class CallingPlan:
         return max(self.subscribed - self.assigned, 0)
 
 
+# Who else than a user holds a number, as GET /phone/numbers names them (`assignee.type`,
+# the `extension_type` filter) [P GET /phone/numbers params and resp200].
+NON_USER_HOLDERS = (
+    "callQueue",
+    "autoReceptionist",
+    "commonArea",
+    "emergencyNumberPool",
+    "companyLocation",
+    "meetingService",
+)
+EXTENSION_TYPES = ("user", *NON_USER_HOLDERS)
+
+
 @dataclass(slots=True)
 class PhoneNumber:
     id: str
@@ -150,6 +163,17 @@ class PhoneNumber:
     number_type: str = "toll"
     location: str = ""
     display_name: str = ""
+    # Held by something else than a user (a call queue, an auto receptionist...): set by
+    # the seed, never by the API the sandbox emulates; `holder_type` is Zoom's
+    # `extension_type` for it.
+    holder_type: str | None = None
+    holder_id: str = ""
+    holder_name: str = ""
+
+    @property
+    def held(self) -> bool:
+        """Assigned to a user or held by something else: not free to assign."""
+        return self.assignee is not None or self.holder_type is not None
 
 
 @dataclass(slots=True)

@@ -306,6 +306,8 @@ class Account:
         for number in self.numbers.values():
             if number.assignee is not None and owners.get(number.id) != number.assignee:
                 problems.append(f"number {number.id} points to {number.assignee}, not listed")
+            if number.assignee is not None and number.holder_type is not None:
+                problems.append(f"number {number.id} held by a user and a {number.holder_type}")
         if exts != self.ext_owner:
             problems.append("extension index out of step")
         for name, got, want in (
@@ -348,5 +350,7 @@ class Account:
             "basic_used": self.basic_used,
             "zoom_phone_used": self.phone_used,
             "numbers": len(self.numbers),
-            "numbers_assigned": sum(1 for n in self.numbers.values() if n.assignee),
+            "numbers_assigned": sum(
+                1 for n in self.numbers.values() if n.assignee or n.holder_type
+            ),
         }

@@ -26,6 +26,7 @@ from zoomstate.planfile import SavedPlan, check_claim
 from zoomstate.resources.groups import primary_groups_to_read
 from zoomstate.session import Connection, open_client
 from zoomstate.usecases.reading import located_plan
+from zoomstate.usecases.runtime import tamed_gc
 from zoomstate.zoom.read import read_account
 
 __all__ = ["Applied", "ApplyRequest", "ApplyUI", "apply", "only_waiting", "waiting_report"]
@@ -95,11 +96,16 @@ async def apply(conn: Connection, journal: Journal, request: ApplyRequest, ui: A
     InvalidPlan (a saved plan that does not hold), ValidationFailed (plan-time issues,
     located), UnsafePlan (no consent); every call goes into `journal`."""
     async with open_client(conn, wrap=lambda t: JournalTransport(t, journal)) as client:
-        live = await read_account(client, primary_groups=primary_groups_to_read(request.desired))
-        if request.saved is not None:
-            # The stale check first: it names what moved in Zoom since the review.
-            check_current(request.saved.plan, request.desired, live)
-        chosen = located_plan(request.desired, live, request.options)
+        # The collector tamed while the account is read and planned, as it is for
+        # `plan` (usecases/runtime.py), not while the steps run.
+        with tamed_gc():
+            live = await read_account(
+                client, primary_groups=primary_groups_to_read(request.desired)
+            )
+            if request.saved is not None:
+                # The stale check first: it names what moved in Zoom since the review.
+                check_current(request.saved.plan, request.desired, live)
+            chosen = located_plan(request.desired, live, request.options)
         if request.saved is not None:
             check_claim(request.saved, chosen)
         if request.waited is not None:

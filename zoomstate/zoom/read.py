@@ -28,7 +28,7 @@ from typing import Any
 
 from zoomstate.endpoints import page_sizes
 from zoomstate.errors import BackendError
-from zoomstate.live import LiveState, LiveStatus
+from zoomstate.live import LiveState, LiveStatus, PhoneNumber
 from zoomstate.zoom.adapters import LISTS, ListSpec, contact_center, groups, phone, roles, users
 from zoomstate.zoom.adapters.base import e164
 from zoomstate.zoom.adapters.users import USER_STATUSES
@@ -45,20 +45,28 @@ SCOPE_ERROR_CODES = frozenset({4700, 4711})
 
 @dataclass(frozen=True, slots=True)
 class RawAccount:
-    """Every list as Zoom returned it (used by the mapping and by tests)."""
+    """Every list as the read kept it (used by the mapping and by tests): users, phone
+    users, numbers and Contact Center users mapped item by item as their pages arrived
+    (no page outlives its own mapping); the small lists as Zoom returned them.
 
-    users: Mapping[LiveStatus, list[JsonObject]]
-    phone_users: list[JsonObject]
-    numbers: list[JsonObject]
+    `numbers` are the ones GET /phone/numbers was asked for (unassigned, or held by
+    something else than a user); the numbers users hold come with `phone_users`.
+    `listed` counts the items the server listed per list (by `ListSpec.name`), for every
+    list the account has."""
+
+    users: Mapping[LiveStatus, list[users.UserRow]]
+    phone_users: list[phone.PhoneRow]
+    numbers: list[PhoneNumber]
     calling_plans: list[JsonObject]
     sites: list[JsonObject]
     templates: list[JsonObject]
     roles: list[JsonObject]
-    cc_users: list[JsonObject]
+    cc_users: list[contact_center.ContactCenterRow]
     cc_roles: list[JsonObject]
     phone_enabled: bool
     contact_center_enabled: bool
     warnings: tuple[str, ...]
+    listed: Mapping[str, int] = field(default_factory=dict)
     account_id: str | None = None  # which account the credentials reach
     groups: list[JsonObject] = field(default_factory=list)
     # Group name -> its members, for the groups read for their primary members.
@@ -66,8 +74,9 @@ class RawAccount:
 
 
 def lower_bound(raw: RawAccount, page_sizes: Mapping[str, int] | None = None) -> int:
-    """The fewest list calls any reader needs for this account: per list and status
-    pass, max(1, ceil(items / page size)).
+    """The fewest list calls any reader of these lists needs for this account: per list
+    (and status pass, and kind of number) the account has, max(1, ceil(items / page
+    size)).
 
     `page_sizes` are the sizes the server really serves, by endpoint path (Zoom caps
     some below what it documents; the sandbox's caps are `sandbox.app.SERVED_PAGE_SIZES`);
@@ -77,31 +86,20 @@ def lower_bound(raw: RawAccount, page_sizes: Mapping[str, int] | None = None) ->
     def pages(count: int, path: str) -> int:
         return max(1, -(-count // min(sizes[path], PAGE_SIZES[path])))
 
-    total = sum(pages(len(raw.users[s]), "/users") for s in USER_STATUSES)
-    total += pages(len(raw.roles), "/roles")
-    total += pages(len(raw.groups), "/groups")
-    total += sum(pages(len(m), groups.MEMBERS_PATH) for m in raw.group_members.values())
-    if raw.phone_enabled:
-        total += pages(len(raw.phone_users), "/phone/users")
-        total += pages(len(raw.numbers), "/phone/numbers")
-        total += pages(len(raw.calling_plans), "/phone/calling_plans")
-        total += pages(len(raw.sites), "/phone/sites")
-        total += pages(len(raw.templates), "/phone/setting_templates")
-    if raw.contact_center_enabled:
-        total += pages(len(raw.cc_users), "/contact_center/users")
-        total += pages(len(raw.cc_roles), "/contact_center/roles")
-    return total
+    total = sum(pages(raw.listed[s.name], s.path) for s in LISTS if s.name in raw.listed)
+    return total + sum(pages(len(m), groups.MEMBERS_PATH) for m in raw.group_members.values())
 
 
 async def _fetch(
     client: ZoomClient, spec: ListSpec, warnings: list[str]
-) -> list[JsonObject] | None:
-    """One list. An optional list the account does not have (no Zoom Phone, no Contact
-    Center, no multiple sites) is None with a warning instead of failing the whole read."""
+) -> tuple[list[Any], int] | None:
+    """One list, each item mapped as its page arrives (`ListSpec.item`). An optional list
+    the account does not have (no Zoom Phone, no Contact Center, no multiple sites) is
+    None with a warning instead of failing the whole read."""
     params: Any = dict(spec.params) or None
     try:
-        return await client.list_all(
-            spec.path, spec.key, page_size=PAGE_SIZES[spec.path], params=params
+        return await client.list_each(
+            spec.path, spec.key, spec.item or _as_is, page_size=PAGE_SIZES[spec.path], params=params
         )
     except BackendError as exc:
         # A missing scope (400 / 4700 or 4711) is a mistake in the app's setup, not an
@@ -113,6 +111,10 @@ async def _fetch(
         raise
 
 
+def _as_is(item: JsonObject) -> JsonObject:
+    return item
+
+
 async def _fetch_members(client: ZoomClient, group_id: str) -> list[JsonObject]:
     path = groups.MEMBERS_PATH.replace("{groupId}", seg(group_id))
     return await client.list_all(path, "members", page_size=PAGE_SIZES[groups.MEMBERS_PATH])
@@ -120,7 +122,7 @@ async def _fetch_members(client: ZoomClient, group_id: str) -> list[JsonObject]:
 
 async def _gather_all(tasks: Sequence[asyncio.Future[Any]]) -> list[Any]:
     try:
-        return await asyncio.gather(*tasks)
+        return list(await asyncio.gather(*tasks))
     except BaseException:
         # gather leaves the other lists running: after a daily limit or a final error
         # they would go on spending the account's budget (and use a client about to be
@@ -137,7 +139,15 @@ async def fetch_raw(client: ZoomClient, primary_groups: Collection[str] = ()) ->
     warnings: list[str] = []
     tasks = [asyncio.ensure_future(_fetch(client, spec, warnings)) for spec in LISTS]
     results = await _gather_all(tasks)
-    got = {spec.name: result for spec, result in zip(LISTS, results, strict=True)}
+    got: dict[str, list[Any] | None] = {}
+    listed: dict[str, int] = {}
+    for spec, result in zip(LISTS, results, strict=True):
+        got[spec.name] = result[0] if result is not None else None
+        if result is not None:
+            listed[spec.name] = result[1]
+    numbers = [
+        n for spec in LISTS if spec.name.startswith("numbers_") for n in got[spec.name] or []
+    ]
     ids = groups.group_names(got["groups"] or [])
     wanted = sorted({name: gid for gid, name in ids.items() if name in primary_groups}.items())
     member_lists = await _gather_all(
@@ -146,7 +156,7 @@ async def fetch_raw(client: ZoomClient, primary_groups: Collection[str] = ()) ->
     return RawAccount(
         users={status: got[f"users_{status}"] or [] for status in USER_STATUSES},
         phone_users=got["phone_users"] or [],
-        numbers=got["numbers"] or [],
+        numbers=numbers,
         calling_plans=got["calling_plans"] or [],
         sites=got["sites"] or [],
         templates=got["templates"] or [],
@@ -155,7 +165,9 @@ async def fetch_raw(client: ZoomClient, primary_groups: Collection[str] = ()) ->
         cc_roles=got["cc_roles"] or [],
         phone_enabled=got["phone_users"] is not None,
         contact_center_enabled=got["cc_users"] is not None,
-        warnings=tuple(warnings),
+        # One line per endpoint, however many passes it took (the kinds of number).
+        warnings=tuple(dict.fromkeys(warnings)),
+        listed=listed,
         account_id=client.account_id,
         groups=got["groups"] or [],
         group_members={name: m or [] for (name, _), m in zip(wanted, member_lists, strict=True)},
@@ -163,21 +175,18 @@ async def fetch_raw(client: ZoomClient, primary_groups: Collection[str] = ()) ->
 
 
 def map_account(raw: RawAccount) -> LiveState:
-    """The live account from the raw lists, each part mapped by its adapter."""
+    """The live account from the lists as read, each part put together by its adapter."""
     role_names = roles.role_names(raw.roles)
+    phones = {row.email: row.phone for row in raw.phone_users}
+    ccs = {row.email: row.spec for row in raw.cc_users}
     group_names = groups.group_names(raw.groups)
     return LiveState(
         users=users.map_users(
-            raw.users,
-            role_names,
-            raw.phone_users,
-            raw.cc_users,
-            group_names,
-            groups.primaries(raw.group_members),
+            raw.users, role_names, phones, ccs, group_names, groups.primaries(raw.group_members)
         ),
         sites=phone.map_sites(raw.sites),
         calling_plans=phone.map_calling_plans(raw.calling_plans),
-        numbers=phone.map_numbers(raw.numbers),
+        numbers=phone.map_numbers(raw.phone_users, raw.numbers),
         templates=phone.map_templates(raw.templates),
         roles=roles.map_roles(role_names),
         contact_center_roles=contact_center.map_cc_roles(raw.cc_roles),
@@ -198,7 +207,7 @@ async def read_account(client: ZoomClient, *, primary_groups: Collection[str] = 
         "read: users=%s phone_users=%s numbers=%s calls=%s",
         len(live.users),
         len(raw.phone_users),
-        len(raw.numbers),
+        len(live.numbers),
         client.stats.calls,
     )
     return live

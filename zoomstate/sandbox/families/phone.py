@@ -13,6 +13,8 @@ from starlette.responses import Response
 from zoomstate.sandbox.errors import FieldError, SeedError, validation_failed
 from zoomstate.sandbox.families.base import Family, SeedContext, user_seq
 from zoomstate.sandbox.records import (
+    EXTENSION_TYPES,
+    NON_USER_HOLDERS,
     CallingPlan,
     PhoneNumber,
     PhoneProfile,
@@ -128,6 +130,10 @@ async def list_numbers(rt: SandboxRuntime, request: Request, p: dict[str, str]) 
         query(request, "site_id"),
         query(request, "number_type"),
     )
+    # [P GET /phone/numbers params]: extension_type "can be set only if type is
+    # assigned", and is one of the assignee kinds.
+    if ext_type is not None and (type_ != "assigned" or ext_type not in EXTENSION_TYPES):
+        raise validation_failed([FieldError("extension_type")])
     svc = rt.service
     rows, token, size, total = page(
         rt,
@@ -272,6 +278,9 @@ def _seed_numbers(ctx: SeedContext) -> None:
     for n in ctx.seed.get("phone_numbers", []):
         nsite: Site | None = ctx.lookup("site", n["site"]) if n.get("site") else None
         numbers = _e164_range(n["from"], n["to"]) if "from" in n else [str(n["number"])]
+        holder = n.get("holder") or {}
+        if holder and holder.get("type") not in NON_USER_HOLDERS:
+            raise SeedError(f"phone_numbers: holder type must be one of {list(NON_USER_HOLDERS)}")
         for e164 in numbers:
             account.add_number(
                 PhoneNumber(
@@ -280,6 +289,9 @@ def _seed_numbers(ctx: SeedContext) -> None:
                     site_id=nsite.id if nsite else None,
                     number_type=str(n.get("number_type", "toll")),
                     location=str(n.get("location", "")),
+                    holder_type=holder.get("type"),
+                    holder_id=account.ids.zoom_id() if holder else "",
+                    holder_name=str(holder.get("name", "")),
                 )
             )
 
@@ -300,7 +312,7 @@ def _seed_user(ctx: SeedContext, i: int, u: dict[str, Any], user: User) -> None:
         number = ctx.tables["number"].get(str(e164))
         if number is None:
             raise SeedError(f"users[{i}]: number {e164} is not in phone_numbers")
-        if number.assignee is not None:
+        if number.assignee is not None or number.holder_type is not None:
             raise SeedError(f"users[{i}]: number {e164} is already assigned")
         number.assignee = user.id
         nums.append(number.id)

@@ -78,7 +78,7 @@ class PhoneNumbersBehaviour(PhoneCore):
             wanted: list[PhoneNumber] = []
             for i, item in enumerate(items):
                 number = self._number_for(item, i)
-                if number.assignee not in (None, user.id):
+                if number.assignee not in (None, user.id) or number.holder_type is not None:
                     raise ZoomError(400, 300, f"Phone number {number.number} is already assigned.")
                 if number.assignee is None and number not in wanted:
                     wanted.append(number)
@@ -132,19 +132,26 @@ class PhoneNumbersBehaviour(PhoneCore):
                 "extension_number": owner.phone.extension_number if owner.phone else 0,
                 "type": "user",
             }
+        elif number.holder_type is not None:
+            item["assignee"] = {
+                "id": number.holder_id,
+                "name": number.holder_name,
+                "type": number.holder_type,
+            }
         return item
 
     def numbers_filter(
         self, type_: str, extension_type: str | None, site_id: str | None, number_type: str | None
     ) -> Callable[[PhoneNumber], bool]:
         def keep(n: PhoneNumber) -> bool:
-            if type_ == "assigned" and n.assignee is None:
+            if type_ == "assigned" and not n.held:
                 return False
-            if type_ == "unassigned" and n.assignee is not None:
+            if type_ == "unassigned" and n.held:
                 return False
             if type_ == "byoc":
                 return False  # the sandbox has no BYOC numbers
-            if extension_type is not None and extension_type != "user":
+            kind = "user" if n.assignee is not None else n.holder_type
+            if extension_type is not None and extension_type != kind:
                 return False
             if site_id is not None and n.site_id != site_id:
                 return False

@@ -253,7 +253,7 @@ class PhoneUsersBehaviour(PhoneCore):
         numbers: list[PhoneNumber] = []
         for j, raw in enumerate(item.get("phone_numbers") or []):
             number = self.account.find_number(raw)
-            if number is None or number.assignee is not None or number.id in batch.claimed_num:
+            if number is None or number.held or number.id in batch.claimed_num:
                 batch.errors.append(FieldError(f"{at}.phone_numbers[{j}]"))
             else:
                 numbers.append(number)

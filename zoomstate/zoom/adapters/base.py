@@ -21,13 +21,16 @@ class ListSpec:
 
     `name` is where the items land (a field of `RawAccount`); `key` is the JSON array in
     Zoom's answer. An `optional` list is one the account may not have (no Zoom Phone, no
-    Contact Center): the read goes on without it, with a warning."""
+    Contact Center): the read goes on without it, with a warning. `item` turns each item
+    into what the read keeps of it as its page arrives (None drops it); without one, the
+    item is kept as Zoom sent it (the small lists: sites, plans, roles)."""
 
     name: str
     path: str
     key: str
     params: Mapping[str, str] = field(default_factory=dict)
     optional: bool = True
+    item: Callable[[JsonObject], Any] | None = None
 
 
 def text(value: object) -> str | None:
@@ -43,7 +46,8 @@ def e164(number: object) -> str:
 class StepContext(Protocol):
     """What a write handler may use of the executor running its step
     (zoomstate/apply/executor.py): the API, the ids Zoom gave, the live account as the
-    plan saw it, the plan's step ids, and the pacing of the wait for a new phone user."""
+    plan saw it, the plan's step ids, and the pacing of the wait for a new phone user
+    (waits that hold no concurrency slot: `idle`)."""
 
     @property
     def ids(self) -> dict[str, str]:
@@ -72,6 +76,11 @@ class StepContext(Protocol):
 
     async def call(self, method: str, path: str, **kw: Any) -> Any:
         """One API call through the run's client (journaled, paced, retried)."""
+        ...
+
+    async def idle(self, seconds: float) -> None:
+        """Wait (through `sleep`) without holding one of the run's concurrency slots,
+        for a handler that polls for what Zoom does in its own time."""
         ...
 
 

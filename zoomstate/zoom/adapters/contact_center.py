@@ -4,6 +4,7 @@ user's snapshot read and the handlers that create, update and delete it."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, cast, get_args
 
 from zoomstate.core.ops import Operation, OpKind
@@ -12,26 +13,38 @@ from zoomstate.live import LiveUser, Named
 from zoomstate.model import ContactCenterPackage, ContactCenterSpec
 from zoomstate.zoom.adapters.base import Handler, JsonObject, ListSpec, StepContext, text
 
-LISTS = (
-    ListSpec("cc_users", "/contact_center/users", "users"),
-    ListSpec("cc_roles", "/contact_center/roles", "roles"),
-)
+
+@dataclass(frozen=True, slots=True)
+class ContactCenterRow:
+    """What the read keeps of one Contact Center user, as its page arrives."""
+
+    email: str
+    spec: ContactCenterSpec
+
+
 _PACKAGES = frozenset(get_args(ContactCenterPackage))
-
-
-def by_email(items: Iterable[JsonObject]) -> dict[str, JsonObject]:
-    return {str(c["user_email"]).lower(): c for c in items if c.get("user_email")}
 
 
 def map_contact_center(item: JsonObject) -> ContactCenterSpec:
     # Zoom's batch endpoints capitalise package names ("Premium"): compare lower-cased.
     package = (text(item.get("package_name")) or "").lower()
     access = (text(item.get("user_access")) or "active").lower()
-    return ContactCenterSpec.model_construct(
+    return ContactCenterSpec.trusted(
         package=cast(ContactCenterPackage, package) if package in _PACKAGES else None,
         role=text(item.get("role_name")) or "",
         access="inactive" if access == "inactive" else "active",
     )
+
+
+def contact_center_row(item: JsonObject) -> ContactCenterRow | None:
+    email = str(item.get("user_email") or "").lower()
+    return ContactCenterRow(email, map_contact_center(item)) if email else None
+
+
+LISTS = (
+    ListSpec("cc_users", "/contact_center/users", "users", item=contact_center_row),
+    ListSpec("cc_roles", "/contact_center/roles", "roles"),
+)
 
 
 def map_cc_roles(items: Iterable[JsonObject]) -> tuple[Named, ...]:

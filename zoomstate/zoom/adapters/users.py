@@ -6,14 +6,15 @@ the phone and Contact Center aspects joined in by e-mail and the groups by the p
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from zoomstate.core.ops import Operation, OpKind
 from zoomstate.errors import BackendError
 from zoomstate.live import LiveStatus, LiveUser
-from zoomstate.model import UserSpec, UserType
+from zoomstate.model import ContactCenterSpec, PhoneSpec, UserSpec, UserType
 from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER
-from zoomstate.zoom.adapters import contact_center, groups, phone
+from zoomstate.zoom.adapters import groups
 from zoomstate.zoom.adapters.base import Handler, JsonObject, ListSpec, StepContext, text
 from zoomstate.zoom.paths import seg
 
@@ -28,76 +29,112 @@ TRANSFER_FLAGS: Mapping[str, str] = {
     "visitors": "transfer_visitors",
     "docs": "transfer_docs",
 }
+
 USER_STATUSES: tuple[LiveStatus, ...] = ("active", "inactive", "pending")
-LISTS = tuple(
-    ListSpec(f"users_{status}", "/users", "users", params={"status": status}, optional=False)
-    for status in USER_STATUSES
-)
 _TYPE_NAMES: Mapping[int, UserType] = {1: "basic", 2: "licensed", 4: "none"}
 
 
-def map_user(
-    item: JsonObject,
-    status: LiveStatus,
-    roles: Mapping[str, str],
-    phone_user: JsonObject | None,
-    cc_user: JsonObject | None,
-    group_names: Mapping[str, str] | None = None,
-    primary_group: str | None = None,
-) -> LiveUser:
-    email = str(item.get("email") or "").lower()
-    role_id = text(item.get("role_id"))
-    # model_construct: Zoom's own data is trusted to be well-formed, and 100,000 full
-    # validations would cost seconds for nothing.
-    spec = UserSpec.model_construct(
-        email=email,
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """What the read keeps of one item of GET /users, as its page arrives: the user is
+    put together once the phone and Contact Center lists are in too."""
+
+    email: str
+    id: str | None
+    first_name: str | None
+    last_name: str | None
+    department: str | None
+    type: UserType | None
+    role_id: str | None
+    created_at: str | None
+    group_ids: tuple[str, ...] = ()
+
+
+def user_row(item: JsonObject) -> UserRow:
+    return UserRow(
+        email=str(item.get("email") or "").lower(),
         id=text(item.get("id")),
         first_name=text(item.get("first_name")),
         last_name=text(item.get("last_name")),
         department=text(item.get("dept")),
-        job_title=None,
         type=_TYPE_NAMES.get(int(item.get("type") or 0)),
+        role_id=text(item.get("role_id")),
+        created_at=text(item.get("created_at") or item.get("user_created_at")),
+        group_ids=tuple(str(g) for g in item.get("group_ids") or ()),
+    )
+
+
+LISTS = tuple(
+    ListSpec(
+        f"users_{status}",
+        "/users",
+        "users",
+        params={"status": status},
+        optional=False,
+        item=user_row,
+    )
+    for status in USER_STATUSES
+)
+
+
+def map_user(
+    row: UserRow,
+    status: LiveStatus,
+    roles: Mapping[str, str],
+    phone: PhoneSpec | None,
+    cc: ContactCenterSpec | None,
+    group_names: Mapping[str, str] | None = None,
+    primary_group: str | None = None,
+) -> LiveUser:
+    role_id = row.role_id
+    # trusted: Zoom's own data is trusted to be well-formed, and 100,000 full
+    # validations would cost seconds for nothing.
+    spec = UserSpec.trusted(
+        first_name=row.first_name,
+        last_name=row.last_name,
+        department=row.department,
+        job_title=None,
+        type=row.type,
         role=roles.get(role_id, role_id) if role_id is not None else None,
         status="inactive" if status == "inactive" else "active",
-        groups=groups.user_groups(item, group_names or {}),
+        groups=groups.user_groups({"group_ids": list(row.group_ids)}, group_names or {}),
         primary_group=primary_group,
-        phone=phone.map_phone(phone_user) if phone_user else None,
-        contact_center=contact_center.map_contact_center(cc_user) if cc_user else None,
+        phone=phone,
+        contact_center=cc,
+        email=row.email,
+        id=row.id,
         profile=None,
+        remove=None,
+        transfer_to=None,
     )
     return LiveUser(
-        spec=spec,
-        status=status,
-        zoom_id=spec.id,
-        role_id=role_id,
-        created_at=text(item.get("created_at") or item.get("user_created_at")),
+        spec=spec, status=status, zoom_id=row.id, role_id=role_id, created_at=row.created_at
     )
 
 
 def map_users(
-    by_status: Mapping[LiveStatus, list[JsonObject]],
+    by_status: Mapping[LiveStatus, list[UserRow]],
     roles: Mapping[str, str],
-    phone_users: list[JsonObject],
-    cc_users: list[JsonObject],
+    phones: Mapping[str, PhoneSpec],
+    ccs: Mapping[str, ContactCenterSpec],
     group_names: Mapping[str, str] | None = None,
     primaries: Mapping[str, str] | None = None,
 ) -> tuple[LiveUser, ...]:
-    """Every user once (the first status that lists it wins), sorted by e-mail; groups by
-    name, and the primary group of each user found in `primaries` (e-mail -> group)."""
+    """Every user once (the first status that lists it wins), sorted by e-mail, with
+    its phone and Contact Center blocks (by e-mail), its groups by name and its primary
+    group when found in `primaries` (e-mail -> group)."""
     primaries = primaries or {}
-    phones = phone.by_email(phone_users)
-    ccs = contact_center.by_email(cc_users)
     users: list[LiveUser] = []
     seen: set[str] = set()
     for status in USER_STATUSES:
-        for item in by_status[status]:
-            email = str(item.get("email") or "").lower()
+        for row in by_status[status]:
+            email = row.email
             if not email or email in seen:
                 continue
             seen.add(email)
             users.append(
                 map_user(
-                    item,
+                    row,
                     status,
                     roles,
                     phones.get(email),
