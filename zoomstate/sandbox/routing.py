@@ -38,6 +38,7 @@ __all__ = [
     "checked_body",
     "empty",
     "json_response",
+    "numbered_page",
     "page",
     "parse_json",
     "query",
@@ -253,3 +254,18 @@ def page(
     if more and last is not None:
         next_token = rt.pages.issue(_Cursor(kind, filters, key(last), total, now))
     return rows, next_token, size, total
+
+
+def numbered_page(
+    key: str, rows: list[dict[str, Any]], token: str, size: int, total: int
+) -> dict[str, Any]:
+    """A page in the shape of Zoom's user and member lists (users, roles', groups'): the
+    rows under `key`, the cursor, and the page-number fields those endpoints still carry."""
+    return {
+        key: rows,
+        "next_page_token": token,
+        "page_count": max((total + size - 1) // size, 1) if total else 0,
+        "page_number": 1,
+        "page_size": size,
+        "total_records": total,
+    }

@@ -29,7 +29,14 @@ from zoomstate.sandbox.families.base import (
     user_seq,
 )
 from zoomstate.sandbox.records import Group, User, build, plain
-from zoomstate.sandbox.routing import Route, checked_body, empty, json_response, page
+from zoomstate.sandbox.routing import (
+    Route,
+    checked_body,
+    empty,
+    json_response,
+    numbered_page,
+    page,
+)
 from zoomstate.sandbox.store import Account
 
 if TYPE_CHECKING:
@@ -216,16 +223,7 @@ async def group_members(rt: SandboxRuntime, request: Request, p: dict[str, str])
         filters=group_id,
         bad_token_code=300,
     )
-    return json_response(
-        {
-            "members": rows,
-            "next_page_token": token,
-            "page_count": max((total + size - 1) // size, 1) if total else 0,
-            "page_number": 1,
-            "page_size": size,
-            "total_records": total,
-        }
-    )
+    return json_response(numbered_page("members", rows, token, size, total))
 
 
 async def add_members(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> Response:

@@ -15,7 +15,15 @@ from starlette.responses import Response
 from zoomstate.sandbox.errors import FieldError, SeedError, validation_failed
 from zoomstate.sandbox.families.base import Family, SeedContext, user_seq
 from zoomstate.sandbox.records import USER_PARTS, User, build, plain
-from zoomstate.sandbox.routing import Route, checked_body, empty, json_response, page, query
+from zoomstate.sandbox.routing import (
+    Route,
+    checked_body,
+    empty,
+    json_response,
+    numbered_page,
+    page,
+    query,
+)
 from zoomstate.sandbox.store import Account
 
 if TYPE_CHECKING:
@@ -48,17 +56,7 @@ async def list_users(rt: SandboxRuntime, request: Request, p: dict[str, str]) ->
         filters=f"{status}|{role_id}",
         bad_token_code=300,
     )
-    pages = max((total + size - 1) // size, 1) if total else 0
-    return json_response(
-        {
-            "next_page_token": token,
-            "page_count": pages,
-            "page_number": 1,
-            "page_size": size,
-            "total_records": total,
-            "users": rows,
-        }
-    )
+    return json_response(numbered_page("users", rows, token, size, total))
 
 
 async def create_user(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> Response:
