@@ -3,17 +3,14 @@ a plan-time problem at the user's line, not a failure at apply (issue 14)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.demo_edits import plan_demo_with
 from tests.plan_builders import LONDON, SF, live_state, live_user, state, want
-from zoomstate.cli import main
 from zoomstate.errors import ValidationFailed
 from zoomstate.plan import make_plan
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _problems(exc: ValidationFailed) -> list[str]:
@@ -51,13 +48,8 @@ def test_an_extension_with_its_site_code_plans() -> None:
 def test_through_the_cli_the_problem_points_at_the_extension_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    state_dir = tmp_path / "state"
-    shutil.copytree(REPO / "state", state_dir)
-    leaders = state_dir / "users" / "leadership.yaml"
-    text = leaders.read_text(encoding="utf-8")
-    assert "      extension: 101001\n" in text
-    leaders.write_text(text.replace("extension: 101001", "extension: 1112"), encoding="utf-8")
-    code = main(["--sandbox", str(tmp_path / "sb.json"), "plan", str(state_dir)])
+    old = "      extension: 101001\n"
+    code, text = plan_demo_with(tmp_path, "users/leadership.yaml", old, "      extension: 1112\n")
     err = capsys.readouterr().err
     assert code == 1
     line = text.splitlines().index("      extension: 101001") + 1

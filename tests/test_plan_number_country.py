@@ -4,19 +4,17 @@ number's line, from the calling-plan codes the read already has (issue 14)."""
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tests.demo_edits import plan_demo_with
 from tests.plan_builders import N5, live_state, live_user, make_plan, problems, state, want
-from zoomstate.cli import main
 from zoomstate.live import CallingPlan, LiveState, PhoneNumber
 from zoomstate.resources.phone_regions import number_region, plan_region, uncovered
 
 GB_NUMBER = "+442071234567"
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _account(*users: object) -> LiveState:
@@ -86,16 +84,9 @@ def test_number_regions_by_country_calling_code() -> None:
 def test_through_the_cli_the_problem_points_at_the_number(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    state_dir = tmp_path / "state"
-    shutil.copytree(REPO / "state", state_dir)
-    support = state_dir / "users" / "support.yaml"
-    text = support.read_text(encoding="utf-8")
     old = '      numbers: ["+442079460001"]\n'
-    assert old in text
-    support.write_text(
-        text.replace(old, old + "      calling_plans: [US/CA Unlimited]\n"), encoding="utf-8"
-    )
-    code = main(["--sandbox", str(tmp_path / "sb.json"), "plan", str(state_dir)])
+    new = old + "      calling_plans: [US/CA Unlimited]\n"
+    code, text = plan_demo_with(tmp_path, "users/support.yaml", old, new)
     err = capsys.readouterr().err
     assert code == 1
     line = text.splitlines().index(old.rstrip("\n")) + 1

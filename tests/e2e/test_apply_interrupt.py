@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,15 +60,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     for key in [k for k in os.environ if k.startswith(("ZOOM_", "ZOOMSTATE_"))]:
         monkeypatch.delenv(key)
-    (tmp_path / "state").mkdir()
-    for item in (REPO / "state").iterdir():
-        target = tmp_path / "state" / item.name
-        if item.is_dir():
-            target.mkdir()
-            for f in item.iterdir():
-                target.joinpath(f.name).write_bytes(f.read_bytes())
-        else:
-            target.write_bytes(item.read_bytes())
+    shutil.copytree(REPO / "state", tmp_path / "state")
     return tmp_path
 
 
