@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
 
 from zoomstate.errors import InvalidPlan, StalePlan
 from zoomstate.plan import FORMAT_VERSION, OpKind, Plan
+from zoomstate.words import listed
 
 # How many step ids a refusal names before "and N more".
 _SHOWN = 10
@@ -208,8 +209,7 @@ def _canonical(value: object) -> str:
 
 
 def _listed(ids: Sequence[str]) -> str:
-    more = f" and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else ""
-    return ", ".join(ids[:_SHOWN]) + more
+    return listed(ids, _SHOWN)
 
 
 def _step_differences(saved: SavedPlan, fresh: Plan) -> list[str]:

@@ -19,6 +19,7 @@ from zoomstate.errors import StalePlan, UnsafePlan
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
 from zoomstate.plan import Plan, live_fingerprints, state_hash
+from zoomstate.words import listed
 from zoomstate.zoom.client import ZoomClient
 
 
@@ -43,10 +44,9 @@ def check_current(plan: Plan, desired: DesiredState, live: LiveState) -> None:
         if w.user in users and users[w.user].status != "pending"
     }
     if stale := sorted(changed):
-        shown = ", ".join(k.partition(":")[2] for k in stale[:20])
-        more = f" and {len(stale) - 20} more" if len(stale) > 20 else ""
+        shown = listed([k.partition(":")[2] for k in stale], 20)
         raise StalePlan(
-            f"the live account changed since this plan was made: {shown}{more}; "
+            f"the live account changed since this plan was made: {shown}; "
             "nothing was applied: run plan again"
         )
 
@@ -55,10 +55,9 @@ def check_consent(plan: Plan, allowed: bool) -> None:
     """Steps that lose data run only with explicit consent."""
     losing = [op for op in plan.operations if op.destroys_data]
     if losing and not allowed:
-        shown = ", ".join(op.id for op in losing[:10])
-        more = f" and {len(losing) - 10} more" if len(losing) > 10 else ""
+        shown = listed([op.id for op in losing], 10)
         raise UnsafePlan(
-            f"{len(losing)} step(s) lose data ({shown}{more}): apply them with "
+            f"{len(losing)} step(s) lose data ({shown}): apply them with "
             "--allow-data-loss or account.allow_data_loss: true. Nothing was applied"
         )
 

@@ -185,11 +185,11 @@ def _duration(seconds: float) -> str:
 
 def confirm_question(plan: Plan) -> str:
     """`Apply 12 steps to account abc (owner: o@x.com)? 2 of them lose data.`"""
-    from zoomstate.words import count
+    from zoomstate.words import count, verb
 
     where = plan.account.describe() if plan.account else "the account"
     lost = sum(op.destroys_data for op in plan.operations)
-    tail = f" {lost} of them {'loses' if lost == 1 else 'lose'} data." if lost else ""
+    tail = f" {lost} of them {verb(lost, 'loses', 'lose')} data." if lost else ""
     return f"Apply {count(len(plan.operations), 'step')} to {where}?{tail}"
 
 

@@ -15,6 +15,7 @@ from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
 from zoomstate.resources.planners import OWNER_PLANNERS
 from zoomstate.resources.user import UserPlanner
+from zoomstate.words import listed
 
 
 def _check_targets(desired: DesiredState, live: LiveState, options: PlanOptions) -> None:
@@ -91,7 +92,5 @@ def _unlisted_warning(users: tuple[str, ...], shown: int = 3) -> str:
     policy = "(account.on_missing_user: report)"
     if len(users) == 1:
         return f"{users[0]} is in Zoom but not in the state {policy}"
-    names = ", ".join(users[:shown]) + (
-        f" and {len(users) - shown} more" if len(users) > shown else ""
-    )
+    names = listed(users, shown)
     return f"{len(users)} users are in Zoom but not in the state {policy}: {names} (-v lists them)"

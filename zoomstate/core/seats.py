@@ -17,6 +17,7 @@ from zoomstate.core.builder import Builder
 from zoomstate.core.claims import NOTHING
 from zoomstate.core.links import Ledger
 from zoomstate.model import ContactCenterPackage
+from zoomstate.words import listed
 
 
 def _pool(
@@ -44,7 +45,7 @@ def _pool(
             needs += (
                 f" ({len(later)} of them for {len(users)} pending "
                 f"user{'s' if len(users) != 1 else ''}, once they accept: "
-                f"{_names(users)})"
+                f"{listed(users, 5)})"
             )
         b.problem(
             first.user,
@@ -62,11 +63,6 @@ def _pool(
 
 
 Pool = tuple[str, int | None, list[str], list[str]]  # what, free seats, claims, releases
-
-
-def _names(users: Sequence[str], shown: int = 5) -> str:
-    more = len(users) - shown
-    return ", ".join(users[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _seat_order(pools: Sequence[Pool]) -> dict[str, int]:

@@ -16,6 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from zoomstate.errors import Issue
 from zoomstate.io.paths import JsonPath, format_path, parse_path
 from zoomstate.io.yamlsafe import ParsedFile, YamlLoader, issue_at, parse_file
+from zoomstate.words import listed
 
 
 class Locator:
@@ -112,7 +113,7 @@ def _shared(files: _Files, where: tuple[str, JsonPath, str], users: list[str]) -
     file, path, message = where
     locator = files(file)
     assert locator is not None
-    shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+    shown = listed(users, 5)
     many = f"{len(users)} users" if len(users) != 1 else "1 user"
     text = f"{message} (profile {path[1]!r}, for {many}: {shown})"
     return locator.issue(file, path, text)
