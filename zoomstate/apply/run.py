@@ -97,6 +97,7 @@ async def apply_plan(
         )
     results: list[StepResult] = []
     interrupted = False
+    not_started = 0
     try:
         results = await executor.run(plan)
     except asyncio.CancelledError:
@@ -108,12 +109,13 @@ async def apply_plan(
             task.uncancel()  # handled here: the rest of the run (closing up) goes on
         results = [executor.results[op.id] for op in plan.operations if op.id in executor.results]
         results += executor.waiting(plan)
+        not_started = _not_started(plan, results)
     finally:
         if journal:
             final = results or list(executor.results.values())
             counts = {s: sum(1 for r in final if r.status == s) for s in _STATUSES}
             if interrupted:
-                journal.write("run_interrupted", **counts, not_started=_not_started(plan, final))
+                journal.write("run_interrupted", **counts, not_started=not_started)
             else:
                 journal.write("run_end", **counts)
     return ApplyReport(
@@ -123,7 +125,7 @@ async def apply_plan(
         seconds=time.perf_counter() - started,
         stopped=executor.stopped,
         interrupted=interrupted,
-        not_started=_not_started(plan, results) if interrupted else 0,
+        not_started=not_started,
     )
 
 

@@ -149,16 +149,8 @@ def link_extensions(b: Builder, ledger: Ledger) -> None:
     claims: dict[str, str] = {}  # a claim -> the holder's move it waits for
     for op in sorted(b.ops.values(), key=lambda o: o.id):
         for address in _concrete(op.claims(), "extension"):
-            holder = ledger.holder.get(address)
-            if holder is None or holder == op.user:
-                continue
-            release = _release(b, freed_by, holder, address)
+            release = _extension_release(b, ledger, freed_by, op, address)
             if release is None:
-                b.problem(
-                    op.user,
-                    "phone.extension",
-                    f"extension {address.key} is used by {holder}, {_reach(b, holder)}",
-                )
                 continue
             b.depend(op.id, release)
             if _concrete(b.ops[release].claims(), "extension"):
@@ -166,19 +158,28 @@ def link_extensions(b: Builder, ledger: Ledger) -> None:
                 claims[op.id] = release
     _break_swaps(b, claims, used)
     _link_extension_picks(b)
+    # A pending user's extensions: checked the same way, linked by a later run.
     for op in sorted(b.future.values(), key=lambda o: o.id):
         for address in _concrete(op.claims(), "extension"):
-            holder = ledger.holder.get(address)
-            if (
-                holder is not None
-                and holder != op.user
-                and _release(b, freed_by, holder, address) is None
-            ):
-                b.problem(
-                    op.user,
-                    "phone.extension",
-                    f"extension {address.key} is used by {holder}, {_reach(b, holder)}",
-                )
+            _extension_release(b, ledger, freed_by, op, address)
+
+
+def _extension_release(
+    b: Builder, ledger: Ledger, freed_by: dict[Address, list[str]], op: Operation, address: Address
+) -> str | None:
+    """The step of the extension's other holder that frees it for `op`; None when no one
+    else holds it, or when nobody frees it (then a plan-time problem, reported here)."""
+    holder = ledger.holder.get(address)
+    if holder is None or holder == op.user:
+        return None
+    release = _release(b, freed_by, holder, address)
+    if release is None:
+        b.problem(
+            op.user,
+            "phone.extension",
+            f"extension {address.key} is used by {holder}, {_reach(b, holder)}",
+        )
+    return release
 
 
 def _break_swaps(b: Builder, claims: dict[str, str], used: set[int]) -> None:
