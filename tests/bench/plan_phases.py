@@ -123,6 +123,8 @@ def main(argv: list[str]) -> None:
 
     figures["wall_s"] = time.perf_counter() - wall0
     figures["cpu_s"] = time.process_time() - cpu0
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures["workers_cpu_s"] = kids.ru_utime + kids.ru_stime
     figures["gc_s"] = clock.seconds
     figures["gc_collections"] = clock.collections
     figures.update(peaks())
