@@ -55,6 +55,8 @@ def live_user(
     type: UserType = "licensed",
     role: str = "Member",
     cc: ContactCenterSpec | None = None,
+    groups: Sequence[str] | None = None,
+    primary: str | None = None,
 ) -> LiveUser:
     """A live user as `zoomstate.zoom.read` maps one (a phone when `ext` is given)."""
     phone = None
@@ -76,6 +78,8 @@ def live_user(
         type=type,
         role=role,
         status="inactive" if status == "inactive" else "active",
+        groups=tuple(sorted(groups)) if groups is not None else None,
+        primary_group=primary,
         phone=phone,
         contact_center=cc,
         profile=None,
@@ -83,9 +87,12 @@ def live_user(
     return LiveUser(spec=spec, status=status, zoom_id=spec.id, role_id=None)
 
 
-def live_state(*users: LiveUser, available: Mapping[int, int] | None = None) -> LiveState:
+def live_state(
+    *users: LiveUser, available: Mapping[int, int] | None = None, groups: Sequence[str] = ()
+) -> LiveState:
     """The account around `users`: every SF number, held as the users hold them; each
-    calling plan with `available` free seats (10 unless told)."""
+    calling plan with `available` free seats (10 unless told); the user groups named
+    (ids `group-<name>`)."""
     free = {100: 10, 200: 10, **(available or {})}
     holders = {n: u.zoom_id for u in users if u.spec.phone for n in u.spec.phone.numbers}
     return LiveState(
@@ -114,6 +121,7 @@ def live_state(*users: LiveUser, available: Mapping[int, int] | None = None) -> 
             Named("3", "Auditor"),
         ),
         contact_center_roles=(Named("cc-agent", "Agent"), Named("cc-lead", "Supervisor")),
+        groups=tuple(Named(f"group-{g}", g) for g in sorted(groups)),
     )
 
 

@@ -22,7 +22,13 @@ INVALID = REPO / "tests" / "corpus" / "invalid" / "many-issues-sorted" / "state"
 
 def test_exit_codes_are_a_stable_contract() -> None:
     # Scripts and CI depend on these numbers: changing one is a breaking change.
-    assert {c.name: int(c) for c in ExitCode} == {"OK": 0, "ERROR": 1, "CHANGES": 2, "USAGE": 64}
+    assert {c.name: int(c) for c in ExitCode} == {
+        "OK": 0,
+        "ERROR": 1,
+        "CHANGES": 2,
+        "USAGE": 64,
+        "INTERRUPTED": 130,
+    }
 
 
 def test_version_goes_to_stdout() -> None:
@@ -50,6 +56,44 @@ def test_usage_errors_exit_64_not_2(args: list[str]) -> None:
     assert result.code == ExitCode.USAGE == 64
     assert result.stdout == ""
     assert "Error" in result.stderr or "Usage" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "fixed"),
+    [
+        (
+            ["plan", "state/", "--sandbox", "x.json"],
+            "--sandbox is a global option: put it before the command: "
+            "zoomstate --sandbox x.json plan state/",
+        ),
+        (
+            ["plan", "--sandbox=x.json", "state/"],
+            "zoomstate --sandbox=x.json plan state/",
+        ),
+        (["validate", "state/", "-q"], "-q is a global option: put it before the command: "),
+        (["-v", "drift", "-vv"], "zoomstate -vv -v drift"),
+        (["apply", "--no-pacing"], "zoomstate --no-pacing apply"),
+        (
+            ["sandbox", "serve", "--sandbox", "a b.json"],
+            "zoomstate --sandbox 'a b.json' sandbox serve",
+        ),
+    ],
+)
+def test_a_global_option_after_the_command_says_where_it_belongs(
+    args: list[str], fixed: str
+) -> None:
+    # click alone says "No such option '--sandbox'", as if zoomstate had none.
+    result = run_cli(args)
+    assert result.code == ExitCode.USAGE
+    assert result.stdout == ""
+    assert fixed in result.stderr
+    assert "No such option" not in result.stderr
+
+
+def test_an_unknown_option_is_still_an_unknown_option() -> None:
+    result = run_cli(["plan", "--sandbx", "x.json"])
+    assert result.code == ExitCode.USAGE
+    assert "No such option '--sandbx'" in result.stderr
 
 
 def test_valid_state_exit_0_summary_on_stderr_only() -> None:

@@ -273,13 +273,14 @@ def _plan() -> Plan:
 def test_text_symbols_and_no_colour_unless_asked() -> None:
     text = render_plan_text(_plan())
     lines = text.splitlines()
-    assert lines[0] == "Plan: 3 steps for 3 users (1 lose data, 1 waiting)."
+    assert lines[0] == "Plan: 3 steps for 3 users (1 step loses data, 1 waiting)."
     assert lines[2].startswith("  + a@example.com  create_user")
     assert lines[3].startswith("  ~ b@example.com  update_phone ")
     assert "extension: 101 -> 102" in lines[3]
     assert lines[4].startswith("  - c@example.com  disable_phone")
     assert lines[4].endswith("[loses data]")
-    assert "  . d@example.com  enable_phone: pending" in lines
+    at = lines.index("  . d@example.com  enable_phone")
+    assert lines[at + 1] == "      pending"
     assert "  ! a warning" in lines
     assert "\x1b[" not in text
     coloured = render_plan_text(_plan(), color=True)
@@ -290,7 +291,7 @@ def test_text_of_an_empty_plan_and_of_waiting_only() -> None:
     empty = Plan((), (), (), "sha256:x", {})
     assert render_plan_text(empty) == "No changes: the account matches the state.\n"
     waiting = Plan((), (Waiting("d@example.com", "enable_phone", "pending"),), (), "h", {})
-    assert render_plan_text(waiting).startswith("No changes now; 1 step(s) wait")
+    assert render_plan_text(waiting).startswith("No changes now; 1 step waits")
 
 
 def test_markdown_summary_table_first_details_collapsed() -> None:
@@ -301,7 +302,11 @@ def test_markdown_summary_table_first_details_collapsed() -> None:
     assert table < lines.index("<details><summary>All steps, in order</summary>")
     assert "| `+ create_user` | 1 |" in lines
     assert "| `- disable_phone` | 1 |" in lines
-    assert any("**1 step(s) lose data**" in line for line in lines)
+    (lost,) = [line for line in lines if "**1 step(s) lose data**" in line]
+    # Says what gates them: the CI apply job always passes --allow-data-loss, so "they need
+    # --allow-data-loss" would promise a second check that CI never makes.
+    assert "need `--allow-data-loss`" not in lost
+    assert "the review and its approval are what gate them" in lost
     # Every step row sits inside the collapsed block.
     start = lines.index("<details><summary>All steps, in order</summary>")
     end = lines.index("</details>", start)

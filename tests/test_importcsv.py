@@ -44,7 +44,7 @@ def round_trip(result: ImportResult, tmp_path: Path) -> int:
 def test_users_export_and_phone_file_merge_into_one_user_each(tmp_path: Path) -> None:
     result = run("users-export.csv", "phone-users.csv")
     assert messages(result) == [
-        "users-export.csv:1: warning: not imported: 'Manager', 'User Group', 'IM Group', "
+        "users-export.csv:1: warning: not imported: 'Manager', 'IM Group', "
         "'Location' (zoomstate does not manage these columns; see docs/import-csv.md)",
         "phone-users.csv:1: warning: not imported: 'Desk Phone Brand', 'Desk Phone Model', "
         "'MAC Address' (zoomstate does not manage these columns; see docs/import-csv.md)",
@@ -58,9 +58,14 @@ def test_users_export_and_phone_file_merge_into_one_user_each(tmp_path: Path) ->
         "  manage:\n"
         "  - users\n"
         "  - profile\n"
+        "  - groups\n"
         "  - phone\n"
         "  create_action: create\n"
         "  on_missing_user: report\n"
+        "  groups:\n"
+        "    managed:\n"
+        "    - Sales\n"
+        "    create_missing: false\n"
     )
     # Alice's rows match case-insensitively; Dan is only in the phone file; the owner has
     # no phone row, so no phone block; "200" is a calling plan type code (an integer).
@@ -72,6 +77,8 @@ def test_users_export_and_phone_file_merge_into_one_user_each(tmp_path: Path) ->
         "  department: Sales, EMEA\n"
         "  job_title: Account Executive\n"
         "  type: licensed\n"
+        "  groups:\n"
+        "  - Sales\n"
         "  phone:\n"
         "    site: San Francisco\n"
         "    extension: 101101\n"
@@ -130,7 +137,7 @@ def test_the_same_input_gives_byte_identical_files() -> None:
 def test_zooms_import_template_empty_cells_are_left_out_not_cleared(tmp_path: Path) -> None:
     result = run("users-import-template.csv")
     assert messages(result) == [
-        "users-import-template.csv:1: warning: not imported: 'Manager', 'User Group', "
+        "users-import-template.csv:1: warning: not imported: 'Manager', "
         "'Location' (zoomstate does not manage these columns; see docs/import-csv.md)"
     ]
     assert result.files["users.yaml"].endswith(
@@ -142,17 +149,14 @@ def test_zooms_import_template_empty_cells_are_left_out_not_cleared(tmp_path: Pa
 def test_a_users_file_alone_does_not_manage_phone() -> None:
     # Absent `phone` means "no Zoom Phone licence" only where phone is managed.
     account = run("users-import-template.csv").files["account.yaml"]
-    assert "  manage:\n  - users\n  - profile\n  create_action" in account
+    assert "  manage:\n  - users\n  - profile\n  - groups\n  create_action" in account
 
 
 def test_bom_semicolons_and_a_quoted_semicolon(tmp_path: Path) -> None:
     raw = (CORPUS / "users-bom-semicolon.csv").read_bytes()
     assert raw.startswith(codecs.BOM_UTF8) and b";" in raw.splitlines()[0]
     result = run("users-bom-semicolon.csv")
-    assert messages(result) == [
-        "users-bom-semicolon.csv:1: warning: not imported: 'User Group' (zoomstate does not "
-        "manage this column; see docs/import-csv.md)"
-    ]
+    assert messages(result) == []
     users = result.files["users.yaml"]
     assert "- email: anna.kowalska@example.de\n" in users
     assert "  department: Forschung; Entwicklung\n" in users
@@ -223,8 +227,6 @@ def test_numbers_excel_mangled_are_named_and_fixed_only_when_unambiguous(
 def test_broken_rows_are_reported_with_file_and_row(tmp_path: Path) -> None:
     result = run("users-broken.csv")
     assert messages(result) == [
-        "users-broken.csv:1: warning: not imported: 'User Group' (zoomstate does not manage "
-        "this column; see docs/import-csv.md)",
         # Row 3 is blank: skipped, and the row numbers still match the spreadsheet's.
         "users-broken.csv:4: error: row left out: no e-mail",
         "users-broken.csv:5: error: row left out: not an e-mail address: 'not-an-email'",

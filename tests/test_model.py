@@ -176,6 +176,10 @@ _VALUES: dict[type[Spec], dict[str, Any]] = {
         "email": "ann@example.com",
         "id": "u1",
         "profile": None,
+        "groups": ("Sales",),
+        "primary_group": None,
+        "remove": None,
+        "transfer_to": None,
     },
     PhoneSpec: {
         "site": "Main",

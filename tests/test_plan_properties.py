@@ -1,7 +1,8 @@
 """Property tests of the planner on random desired/live pairs.
 
 Small accounts (up to 8 users, 2 sites, 3 calling plans, 6 numbers, extensions from a
-small range) so that moves, swaps, seat shortages, pending users, leavers, e-mail changes
+small range) so that moves, swaps, seat shortages, pending users, leavers (unlisted, or by
+their own `remove:` entry, with transfer targets good and bad), e-mail changes
 (a state user carrying the live user's Zoom `id`), out-of-scope and protected users all
 come up. Seats are tight: calling plans, licensed seats (`account.seats.licensed`) and
 Contact Center packages (`account.seats.contact_center`) have exactly what the end state
@@ -21,9 +22,18 @@ records every step Zoom would refuse. Checked:
 (c) the same inputs give a byte-identical plan;
 (d) the planner refuses seat trades only when no order of the steps works;
 (e) every user the replay takes something from (the user, a licence, Zoom Phone, a calling
-    plan, a number no one else ends up with, a Contact Center seat) counts toward
-    `account.safety`, and no other user does: limits one below that count refuse the
-    plan, limits at it let it through (issue 12: unassigned numbers counted nothing).
+    plan, a number no one else ends up with, a Contact Center seat, a group membership)
+    counts toward `account.safety`, and no other user does: limits one below that count
+    refuse the plan, limits at it let it through (issue 12: unassigned numbers counted
+    nothing);
+(f) leavers by their own entry (`remove:`, issue 17) leave whatever on_missing_user says,
+    their other fields unplanned; a deletion's transfer target is refused at plan time
+    exactly when it cannot receive the data (`_bad_targets`), and the model (Zoom's
+    400/300 at delete time) never sees a bad one;
+(g) user groups (issue 16): the managed ones end as the state says, the others (an
+    identity provider's) as they were, the primary group as declared; and no user that is
+    in a group before the plan and after it is ever in none in between, in the plan's order
+    or another one (a change of group is a move).
 
 `--hypothesis-show-statistics` shows how often each step kind, e-mail change, swap,
 calling-plan switch and seat wait came up.
@@ -51,6 +61,7 @@ from zoomstate.model import (
     ContactCenterPackage,
     ContactCenterSpec,
     DesiredState,
+    GroupsPolicy,
     PhoneSpec,
     SafetyLimits,
     SeatCounts,
@@ -70,6 +81,10 @@ NUMBERS = [f"+1415555010{i}" for i in range(6)]
 ROLES = ("Member", "Admin", "Auditor")
 CC_ROLES = ("Agent", "Supervisor")
 CC_PACKAGES: tuple[ContactCenterPackage, ...] = ("essentials", "premium")
+# The state manages three groups; Okta is an identity provider's, never the state's. EMEA
+# exists in half the accounts (created when missing, in half of the others).
+MANAGED_GROUPS = ("EMEA", "Sales", "Support")
+IDP_GROUP = "Okta"
 
 
 class Case:
@@ -95,6 +110,19 @@ def _site_of(extension: int) -> str:
     return "SF" if str(extension).startswith("1") else "LDN"
 
 
+def _leaver_entry(draw: st.DrawFn, key: str, how: str, targets: list[str | None]) -> UserSpec:
+    """A leaver's entry: how it leaves, maybe where its data goes, and fields left over
+    from when it was a user (a record: never planned, and its extension is anyone's)."""
+    fields: dict[str, Any] = {"email": key, "remove": how}
+    if how == "delete":
+        fields["transfer_to"] = draw(st.sampled_from(targets))
+    if draw(st.booleans()):
+        fields["type"] = draw(st.sampled_from(["licensed", "basic"]))
+        ext = draw(st.sampled_from(EXTENSIONS))
+        fields["phone"] = {"site": _site_of(ext), "extension": ext, "calling_plans": [200]}
+    return UserSpec.model_validate(fields)
+
+
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
     # Half the accounts are busy phone systems (more users, every active one on Zoom
@@ -106,6 +134,8 @@ def cases(draw: st.DrawFn) -> Case:
     # In half the accounts licences and Contact Center seats change hands: users who hold
     # one give it up (or change package) while others take one, so claims meet releases.
     trade = draw(st.booleans())
+    emea_exists, create_missing = draw(st.booleans()), draw(st.booleans())
+    live_groups = ["Sales", "Support", IDP_GROUP, *(["EMEA"] if emea_exists else [])]
     free_exts = list(EXTENSIONS)
     free_nums = list(NUMBERS)
     live_users: list[LiveUser] = []
@@ -145,6 +175,10 @@ def cases(draw: st.DrawFn) -> Case:
             )
         # A leaver is never an admin here (refusing admin leavers is a scenario test).
         role = draw(st.sampled_from(ROLES)) if status == "active" else "Member"
+        # An invitee is in one group at most (it joins one through PATCH group_id).
+        in_groups = draw(
+            st.sets(st.sampled_from(live_groups), max_size=1 if status == "pending" else 3)
+        )
         spec = UserSpec.model_construct(
             email=key,
             id=None if status == "pending" else f"id{i}",
@@ -156,6 +190,8 @@ def cases(draw: st.DrawFn) -> Case:
             type=draw(st.sampled_from(["licensed", "basic"])) if status != "inactive" else "basic",
             role=role,
             status="inactive" if status == "inactive" else "active",
+            groups=tuple(sorted(in_groups)),
+            primary_group=draw(st.sampled_from(sorted(in_groups))) if in_groups else None,
             phone=phone,
             contact_center=cc,
             profile=None,
@@ -184,6 +220,25 @@ def cases(draw: st.DrawFn) -> Case:
         if live is not None and live.spec.role == "Admin" and not wanted and slot["scope"] == "in":
             # An admin leaver would be refused (a scenario test): keep them in the state.
             wants[slots.index(slot)] = True
+    # Some users leave by their own entry (`remove:`), whatever on_missing_user says, now
+    # and then one whose account is already gone (the entry is the record). Never an admin
+    # here (Zoom refuses to deactivate or disassociate one: a scenario test).
+    leaves: dict[int, str] = {}
+    for index, (slot, wanted) in enumerate(zip(slots, wants, strict=True)):
+        live = slot["live"]
+        if wanted and (live is None or live.spec.role != "Admin") and draw(st.integers(0, 4)) == 0:
+            leaves[index] = draw(st.sampled_from(["deactivate", "disassociate", "delete"]))
+    # Who receives a deleted user's data: nobody, a user that does not exist, anyone, and
+    # most often a user who could (in the account, active, licensed).
+    could = [
+        s["key"]
+        for s in slots
+        if s["scope"] != "out"
+        and s["live"] is not None
+        and s["live"].status == "active"
+        and s["live"].spec.type == "licensed"
+    ]
+    targets = [None, "ghost@example.com", *(s["key"] for s in slots), *could * 4]
     claimable_exts = [e for e in EXTENSIONS if e not in held_exts]
     # Often two users swap (or three rotate) their extensions: the planner must route one
     # of them through a free extension.
@@ -195,6 +250,7 @@ def cases(draw: st.DrawFn) -> Case:
         and slot["live"].status == "active"
         and slot["live"].spec.phone is not None
         and slot["live"].spec.role != "Admin"
+        and i not in leaves
     ]
     rotation: dict[int, int] = {}
     if len(movers) >= 2 and (busy or draw(st.booleans())):
@@ -212,6 +268,9 @@ def cases(draw: st.DrawFn) -> Case:
     # first, so no one else is given them.
     for index, (slot, wanted) in enumerate(zip(slots, wants, strict=True)):
         if not wanted or slot["scope"] == "out":
+            continue
+        if index in leaves:
+            desired_users.append(_leaver_entry(draw, slot["key"], leaves[index], targets))
             continue
         live = slot["live"]
         status = draw(st.sampled_from(["active", "active", "active", "active", "inactive", None]))
@@ -242,6 +301,12 @@ def cases(draw: st.DrawFn) -> Case:
             fields["type"] = draw(st.sampled_from(["licensed", "basic", "licensed", "none"]))
         if draw(st.booleans()):
             fields["role"] = draw(st.sampled_from(ROLES))
+        if draw(st.integers(0, 2)) > 0:
+            joinable = [g for g in MANAGED_GROUPS if g != "EMEA" or emea_exists or create_missing]
+            groups = draw(st.lists(st.sampled_from(joinable), unique=True, max_size=3))
+            fields["groups"] = groups
+            if groups and draw(st.booleans()):
+                fields["primary_group"] = draw(st.sampled_from(groups))
         if status == "inactive":
             # Deactivation drops every licence; an admin is demoted first.
             if live is not None and live.spec.role == "Admin":
@@ -315,8 +380,11 @@ def cases(draw: st.DrawFn) -> Case:
     # often wait for releases (calling plans, licences, Contact Center packages).
     nothing: tuple[bool, set[int], str | None] = (False, set(), None)
 
-    def at_end(index: int, slot: dict[str, Any], wanted: bool) -> tuple[bool, set[int], str | None]:
-        """What a user holds once the plan has run: a licensed seat, calling plans, a
+    def at_end(
+        index: int, slot: dict[str, Any], wanted: bool, eventual: bool
+    ) -> tuple[bool, set[int], str | None]:
+        """What a user holds once the plan has run (`eventual`: and once every pending
+        user has accepted and the waiting steps ran): a licensed seat, calling plans, a
         Contact Center package."""
         live = slot["live"]
         held = nothing
@@ -326,15 +394,22 @@ def cases(draw: st.DrawFn) -> Case:
                 set(live.spec.phone.calling_plans) if live.spec.phone else set(),
                 live.spec.contact_center.package if live.spec.contact_center else None,
             )
-        if untouched(slot, wanted) or (wanted and live is not None and live.status == "pending"):
-            return held  # left alone, or waiting for the invitation to be accepted
+        if index in leaves:
+            return nothing  # removed by its own entry, or a pending invitation revoked
+        if untouched(slot, wanted):
+            return held  # left alone
         spec = wanted_spec.get(index)
         if spec is None:
             return nothing  # a leaver: deactivated (licences dropped) or removed
-        if live is None:
+        # A pending or invited user's steps wait for the invitation, but the plan checks
+        # their claims now: the seats cover what they will hold once they accept.
+        if live is not None and live.status == "pending":
+            if spec.status == "inactive" or not eventual:
+                return held  # waiting (a deactivation waits, and nothing else is planned)
+        elif live is None:
             if spec.status == "inactive":
                 return nothing  # not created
-            if create_action == "create":
+            if create_action == "create" and not eventual:
                 return (spec.type == "licensed", set(), None)  # invited: the rest waits
         elif spec.status == "inactive" or (spec.status is None and live.status == "inactive"):
             return nothing
@@ -345,7 +420,17 @@ def cases(draw: st.DrawFn) -> Case:
             package = spec.contact_center.package or held[2]
         return (licensed, plans, package)
 
-    ends = [at_end(i, s, w) for i, (s, w) in enumerate(zip(slots, wants, strict=True))]
+    ends = [
+        at_end(i, s, w, eventual)
+        for eventual in (False, True)
+        for i, (s, w) in enumerate(zip(slots, wants, strict=True))
+    ]
+    half = len(slots)
+
+    def most(count: Callable[[tuple[bool, set[int], str | None]], int]) -> int:
+        """The larger of the seats held after this plan and after the waiting steps."""
+        return max(sum(map(count, ends[:half])), sum(map(count, ends[half:])))
+
     spare = st.sampled_from([0, 0, 1])
     declared = st.sampled_from([True, True, True, True, True, False])
     calling_plans = []
@@ -353,7 +438,7 @@ def cases(draw: st.DrawFn) -> Case:
         now = sum(
             1 for u in live_users if u.spec.phone is not None and plan in u.spec.phone.calling_plans
         )
-        end = sum(1 for e in ends if plan in e[1])
+        end = most(lambda e, plan=plan: plan in e[1])  # type: ignore[misc]
         subscribed = max(now, end) + draw(spare)
         calling_plans.append(CallingPlan(plan, f"Plan {plan}", subscribed, now, subscribed - now))
     # Licensed and Contact Center seats are the state's to declare; now and then it does
@@ -363,7 +448,7 @@ def cases(draw: st.DrawFn) -> Case:
     )
     licensed_seats = None
     if draw(declared):
-        licensed_seats = max(licensed_now, sum(e[0] for e in ends)) + draw(spare)
+        licensed_seats = max(licensed_now, most(lambda e: e[0])) + draw(spare)
     cc_seats: dict[ContactCenterPackage, int] = {}
     for package in CC_PACKAGES:
         if draw(declared):
@@ -372,7 +457,7 @@ def cases(draw: st.DrawFn) -> Case:
                 for u in live_users
                 if u.spec.contact_center and u.spec.contact_center.package == package
             )
-            cc_seats[package] = max(cc_now, sum(e[2] == package for e in ends)) + draw(spare)
+            cc_seats[package] = max(cc_now, most(lambda e, p=package: e[2] == p)) + draw(spare)  # type: ignore[misc]
     holders = {
         x: u.zoom_id for u in live_users if u.spec.phone is not None for x in u.spec.phone.numbers
     }
@@ -380,10 +465,12 @@ def cases(draw: st.DrawFn) -> Case:
     account = AccountPolicy(
         domains=("example.com",),
         on_missing_user=policy,
+        transfer_to=draw(st.sampled_from(targets)),
         create_action=create_action,
         protected=protected,
         seats=SeatCounts(licensed=licensed_seats, contact_center=cc_seats),
         safety=SafetyLimits(max_deletes=100, max_delete_percent=100),
+        groups=GroupsPolicy(managed=MANAGED_GROUPS, create_missing=create_missing),
     )
     live = LiveState(
         users=tuple(sorted(live_users, key=lambda u: u.key)),
@@ -403,18 +490,66 @@ def cases(draw: st.DrawFn) -> Case:
             Named(str(i), r) for i, r in enumerate(("Owner", "Admin", "Member", "Auditor"))
         ),
         contact_center_roles=tuple(Named(f"cc-{r}", r) for r in CC_ROLES),
+        groups=tuple(Named(f"group-{g}", g) for g in sorted(live_groups)),
     )
     return Case(DesiredState(account=account, users=tuple(desired_users)), live, renames)
 
 
+_REMOVING = ("deactivate", "disassociate", "delete")
+
+
+def _bad_targets(case: Case) -> set[str]:
+    """The transfer targets of the plan's deletions that cannot receive the data, read
+    from docs/safety.md ("Leavers") rather than from the planner: not in the account,
+    not active, not licensed, outside the domains, or taken away by this same state."""
+    account = case.desired.account
+    live = case.live.by_key()
+    wanted = case.desired.by_key()
+    used: set[str] = set()
+    for key, user in live.items():
+        reachable = account.in_scope(key) and not account.is_protected(key)
+        if not reachable or user.status == "pending" or key in case.renames.values():
+            continue
+        spec = wanted.get(key)
+        how = account.on_missing_user if spec is None else spec.remove
+        if how == "delete":
+            target = (spec.transfer_to if spec is not None else None) or account.transfer_to
+            if target is not None:
+                used.add(target)
+
+    def cannot_receive(target: str) -> bool:
+        user = live.get(target)
+        if not account.in_scope(target) or user is None or target in case.renames.values():
+            return True
+        if user.status != "active" or user.spec.type != "licensed":
+            return True
+        spec = wanted.get(target)
+        if spec is None:
+            return account.on_missing_user in _REMOVING and not account.is_protected(target)
+        return (
+            spec.remove is not None or spec.status == "inactive" or spec.type in ("basic", "none")
+        )
+
+    return {t for t in used if cannot_receive(t)}
+
+
 def _plan(case: Case) -> Plan:
+    bad = _bad_targets(case)
     try:
-        return make_plan(case.desired, case.live, PlanOptions(force=True))
+        plan = make_plan(case.desired, case.live, PlanOptions(force=True))
     except UnsafePlan as exc:
         # The one refusal --force does not lift: a plan that removes every managed user.
         assert "every managed user" in str(exc)
         reject()
     except ValidationFailed as exc:
+        named = {
+            i.message.split()[2] for i in exc.issues if i.message.startswith("transfer target ")
+        }
+        # Refused for exactly the targets that cannot receive, and planned otherwise.
+        assert named == bad, "\n".join(map(str, exc.issues))
+        if named:
+            event("refused: a transfer target that cannot receive")
+            reject()
         trade = len(exc.issues) == 1 and "wait for each other's seats" in exc.issues[0].message
         if trade and not _seat_order_exists(case):
             # Users trading seats with none free (A's plan to B, B's to A): no order of
@@ -422,6 +557,8 @@ def _plan(case: Case) -> Plan:
             event("refused: a seat trade with no seat free")
             reject()
         raise AssertionError("\n".join(map(str, exc.issues))) from None
+    assert not bad, f"planned, though {sorted(bad)} cannot receive the data"
+    return plan
 
 
 def _seat_order_exists(case: Case) -> bool:
@@ -607,6 +744,13 @@ def _expected_problems(case: Case, plan: Plan, model: AccountModel) -> list[str]
                 problems.append(f"{key}: out of reach but changed: {old} -> {got}")
             continue
         spec = wanted.get(key)
+        if spec is not None and spec.remove is not None:
+            if old is None:
+                if got is not None:
+                    problems.append(f"{key}: created, though the state removes it")
+                continue
+            problems += _missing_problems(key, spec.remove, old, got)
+            continue
         if spec is None:
             problems += _missing_problems(key, account.on_missing_user, old, got)
             continue
@@ -617,6 +761,8 @@ def _expected_problems(case: Case, plan: Plan, model: AccountModel) -> list[str]
         if got is None:
             problems.append(f"{key}: absent at the end")
             continue
+        if old is not None and _unmanaged(got.groups) != _unmanaged(old.groups):
+            problems.append(f"{key}: groups of an identity provider changed: {got.groups}")
         if spec.status is None and old is not None and old.status == "inactive":
             # Status left to Zoom, and an inactive user takes no change (a warning says so).
             if got != old:
@@ -626,6 +772,10 @@ def _expected_problems(case: Case, plan: Plan, model: AccountModel) -> list[str]
         invited = got.status == "pending" and (old is None or old.status == "pending")
         problems += [f"{key}: {p}" for p in _user_problems(spec, got, invited)]
     return problems
+
+
+def _unmanaged(groups: set[str]) -> set[str]:
+    return groups - set(MANAGED_GROUPS)
 
 
 def _missing_problems(key: str, policy: str, old: MUser | None, got: MUser | None) -> list[str]:
@@ -646,6 +796,10 @@ def _user_problems(spec: UserSpec, got: MUser, invited: bool) -> list[str]:
         out.append(f"status {got.status}, not {status}")
     if status == "inactive":
         return out
+    if spec.groups is not None and got.groups - _unmanaged(got.groups) != set(spec.groups):
+        out.append(f"groups {sorted(got.groups)}, not {sorted(spec.groups)} (managed)")
+    if spec.primary_group is not None and got.primary_group != spec.primary_group:
+        out.append(f"primary group {got.primary_group}, not {spec.primary_group}")
     for name in ("first_name", "department", "type", "role"):
         if getattr(spec, name) is not None and getattr(got, name) != getattr(spec, name):
             out.append(f"{name} {getattr(got, name)!r}, not {getattr(spec, name)!r}")
@@ -686,6 +840,11 @@ def test_replaying_the_plan_reaches_the_state_without_conflicts(case: Case) -> N
         event("a step waits for another user's step")
     if plan.waiting:
         event("waiting steps")
+    leavers = {u.key for u in case.desired.users if u.remove is not None}
+    if any(op.user in leavers for op in plan.operations):
+        event("a user leaves by its own remove: entry")
+    if any("transfer_email" in op.params for op in plan.operations):
+        event("a deletion hands the data to another user")
     for pool in _seat_waits(plan):
         event(f"a {pool} seat claim waits for another user's release")
     model = _model(case)
@@ -697,6 +856,34 @@ def test_replaying_the_plan_reaches_the_state_without_conflicts(case: Case) -> N
     again = _model(case)
     violations = again.replay(_other_order(plan.operations))
     assert violations == [], "\n".join([*violations, "", _brief(plan)])
+    if any(op.kind == "move_group_member" for op in plan.operations):
+        event("a user moves from one group to another")
+    for order in (list(plan.operations), _other_order(plan.operations)):
+        stranded = _without_a_group_between(case, order)
+        assert stranded == [], "\n".join([*stranded, "", _brief(plan)])
+
+
+def _without_a_group_between(case: Case, ops: list[Operation]) -> list[str]:
+    """Users in a group before the plan and after it who are in none after some step."""
+    model = _model(case)
+    new_key = {old: new for new, old in case.renames.items()}
+
+    def grouped() -> set[str]:
+        return {new_key.get(k, k) for k, u in model.users.items() if u.groups}
+
+    before = grouped()
+    seen_without: dict[str, str] = {}
+    for op in ops:
+        model.apply(op)
+        now = grouped()
+        for key in before - now:
+            seen_without.setdefault(key, op.id)
+    after = grouped()
+    return [
+        f"{key}: in no group after {step}"
+        for key, step in sorted(seen_without.items())
+        if key in after
+    ]
 
 
 @settings(SETTINGS, max_examples=50)
@@ -718,6 +905,8 @@ def _holdings(user: MUser | None, kept: set[str]) -> set[tuple[str, object]]:
     held |= {("type", r) for r in range(1, ranks.get(user.type or "basic", 1) + 1)}
     if user.cc is not None:
         held.add(("contact center", None))
+    # A membership lost counts; one group for another (a move) loses nothing.
+    held |= {("group", i) for i in range(len(user.groups))}
     if user.phone is not None:
         held.add(("phone", None))
         held |= {("calling plan", i) for i in range(len(user.phone.plans))}

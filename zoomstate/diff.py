@@ -38,11 +38,11 @@ class UserDiff:
     """One user whose live state is not the desired one.
 
     kind: `create` (in state, not live), `update` (both, different), `missing` (live in
-    scope, not in state).
+    scope, not in state), `remove` (in state with `remove:`, still live: a leaver).
     """
 
     key: str
-    kind: Literal["create", "update", "missing"]
+    kind: Literal["create", "update", "missing", "remove"]
     desired: UserSpec | None
     live: LiveUser | None
     changes: tuple[FieldChange, ...] = ()
@@ -143,6 +143,14 @@ def unchanged(
     return True
 
 
+def _still_there(leaver: UserSpec, live: LiveUser | None) -> bool:
+    """Whether a leaver's `remove:` is still to be done: the user is in Zoom, and not
+    already as it asks (deactivated, for `remove: deactivate`)."""
+    if live is None:
+        return False
+    return not (leaver.remove == "deactivate" and live.status == "inactive")
+
+
 def _plain(spec: UserSpec) -> UserSpec:
     """A live spec with the fields that are never compared cleared."""
     if spec.job_title is None and spec.profile is None:
@@ -162,7 +170,7 @@ def diff_users(
     """
     account = desired.account
     reachable = Reach(account)
-    plans = PlanResolver(live.calling_plans)
+    plans = PlanResolver(live.calling_plans, managed_groups=account.groups.managed)
     live_by_key = dict(live.by_key())
     wanted = desired.by_key()
     # A state user with Zoom's `id` whose e-mail is not live, while the live user of that
@@ -170,7 +178,8 @@ def diff_users(
     # not a delete and a create.
     live_by_id = {u.zoom_id: u for u in live.users if u.zoom_id}
     for key, spec in wanted.items():
-        if spec.id and key not in live_by_key:
+        # A leaver's entry is matched by e-mail only: its id is part of the record.
+        if spec.id and key not in live_by_key and spec.remove is None:
             renamed = live_by_id.get(spec.id)
             if renamed is not None and renamed.key not in wanted:
                 del live_by_key[renamed.key]
@@ -189,6 +198,12 @@ def diff_users(
         if mine is None:
             assert theirs is not None
             diffs.append(UserDiff(key, "missing", None, theirs))
+            continue
+        if mine.remove is not None:
+            if _still_there(mine, theirs):
+                assert theirs is not None
+                change = FieldChange("remove", theirs.status, mine.remove)
+                diffs.append(UserDiff(key, "remove", mine, theirs, (change,)))
             continue
         if (
             theirs is not None

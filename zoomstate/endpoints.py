@@ -118,6 +118,32 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _ep(
         "DELETE", "/roles/{roleId}/members/{memberId}", "users", "light", "role:delete:member:admin"
     ),
+    # User groups (U)
+    _ep("GET", "/groups", "users", "medium", "group:read:list_groups:admin", page=300),
+    _ep("POST", "/groups", "users", "light", "group:write:group:admin"),
+    _ep(
+        "GET",
+        "/groups/{groupId}/members",
+        "users",
+        "medium",
+        "group:read:list_members:admin",
+        page=2000,
+    ),
+    _ep("POST", "/groups/{groupId}/members", "users", "medium", "group:write:member:admin"),
+    _ep(
+        "PATCH",
+        "/groups/{groupId}/members/{memberId}",
+        "users",
+        "medium",
+        "group:update:member:admin",
+    ),
+    _ep(
+        "DELETE",
+        "/groups/{groupId}/members/{memberId}",
+        "users",
+        "light",
+        "group:delete:member:admin",
+    ),
     # Phone API (P)
     _ep("GET", "/phone/users", "phone", "medium", "phone:read:list_users:admin", page=100),
     _ep("POST", "/phone/users/batch", "phone", "medium", "phone:write:batch_users:admin"),

@@ -9,6 +9,7 @@ account holds, so `plan` right after `export` is empty.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -18,6 +19,7 @@ import yaml
 from zoomstate.live import LiveState, LiveUser
 from zoomstate.model import UserSpec
 from zoomstate.resources.aspects import ASPECTS
+from zoomstate.resources.groups import account_block as groups_account_block
 
 Split = Literal["department", "site", "none"]
 HEADER = "# Exported from Zoom by zoomstate{version}. Review before committing.\n"
@@ -57,6 +59,53 @@ def account_domains(live: LiveState) -> list[str]:
 _KEY_ORDER = {name: i for i, name in enumerate(UserSpec.model_fields)}
 
 
+def _seats(live: LiveState) -> tuple[dict[str, Any], list[str]]:
+    """`account.seats` as far as Zoom's API tells (it does not say how many licences the
+    account owns: each count is null, so plan neither checks nor warns about it), and the
+    comment that says so with the seats in use when exported."""
+    # Pending invitations hold a licence too (Zoom's 3412 counts the Pending Users list).
+    holding = [u for u in live.users if u.status != "inactive"]
+    licensed = sum(1 for u in holding if u.spec.type == "licensed")
+    packages: dict[str, int] = defaultdict(int)
+    for u in holding:
+        if u.spec.contact_center is not None and u.spec.contact_center.package is not None:
+            packages[u.spec.contact_center.package] += 1
+    seats: dict[str, Any] = {"licensed": None}
+    in_use = [f"{licensed} licensed users"]
+    if packages:
+        seats["contact_center"] = {name: None for name in sorted(packages)}
+        in_use += [f"{n} Contact Center {name} seats" for name, n in sorted(packages.items())]
+    comment = textwrap.wrap(
+        f"Zoom's API does not say how many licences the account owns (when exported: "
+        f"{' and '.join(in_use)} in use). Write what you own in place of each null and "
+        "plan checks that enough are free before it changes anything; null leaves that "
+        "check off.",
+        86,
+    )
+    return seats, comment
+
+
+def _rate_limits(tier: str | None) -> tuple[str, list[str]]:
+    if tier is not None:
+        return tier, []
+    return "pro", textwrap.wrap(
+        "Zoom's API does not tell the account's plan: write business for Business and "
+        "above (or export with --tier); zoomstate paces its requests to the plan's limits.",
+        86,
+    )
+
+
+def _account_text(account: Mapping[str, Any], notes: Mapping[str, list[str]]) -> str:
+    """The account block, with a comment above each key of `notes`."""
+    lines = []
+    for line in _dump({"account": account}).splitlines(keepends=True):
+        key = line.strip().partition(":")[0]
+        if line.startswith("  ") and not line.startswith("   ") and key in notes:
+            lines += [f"  # {text}\n" for text in notes[key]]
+        lines.append(line)
+    return "".join(lines)
+
+
 def user_document(user: LiveUser, plan_names: Mapping[int, str]) -> dict[str, Any]:
     """One user with every value Zoom gave, in the state format's key order."""
     doc: dict[str, Any] = {"email": user.spec.email}
@@ -87,10 +136,12 @@ def export_files(
     version: str = "",
     schema: str | None = None,
     single: bool = False,
+    tier: str | None = None,
 ) -> dict[str, str]:
     """Relative path -> file text. Users outside `domains` are left out; with no domains,
     every domain of the account's users is in scope. `single` (with split none) puts
-    everything in one `state.yaml`."""
+    everything in one `state.yaml`. `tier` is the plan the account was read with, when
+    the caller was told (`--tier`): it becomes `account.rate_limits`."""
     scope = sorted({d.lower() for d in domains}) or account_domains(live)
     in_scope = [u for u in live.users if u.key.rsplit("@", 1)[-1] in scope]
     plan_names = {p.type: p.name for p in live.calling_plans}
@@ -104,6 +155,10 @@ def export_files(
     }
     if owners:
         account["protected"] = owners
+    account["seats"], seats_note = _seats(live)
+    account["rate_limits"], tier_note = _rate_limits(tier)
+    notes = {"seats": seats_note, "rate_limits": tier_note}
+    account.update(groups_account_block(live))
     header = HEADER.format(version=f" {version}" if version else "")
 
     def head(depth: int) -> str:
@@ -113,8 +168,8 @@ def export_files(
 
     if split == "none" and single:
         users = [user_document(u, plan_names) for u in sorted(in_scope, key=lambda u: u.key)]
-        return {"state.yaml": head(0) + _dump({"account": account, "users": users})}
-    files = {"account.yaml": head(0) + _dump({"account": account})}
+        return {"state.yaml": head(0) + _account_text(account, notes) + _dump({"users": users})}
+    files = {"account.yaml": head(0) + _account_text(account, notes)}
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for user in sorted(in_scope, key=lambda u: u.key):
         groups[_group(user, split)].append(user_document(user, plan_names))

@@ -62,7 +62,7 @@ class PhoneNumber:
 
 @dataclass(frozen=True, slots=True)
 class Named:
-    """A template or role: Zoom's id and the name a state uses."""
+    """A template, role or user group: Zoom's id and the name a state uses."""
 
     id: str
     name: str
@@ -77,10 +77,17 @@ class LiveState:
     templates: tuple[Named, ...] = ()
     roles: tuple[Named, ...] = ()
     contact_center_roles: tuple[Named, ...] = ()
+    # The account's user groups; a user's `spec.groups` is None when the account has none.
+    groups: tuple[Named, ...] = ()
     phone_enabled: bool = True
     contact_center_enabled: bool = True
     warnings: tuple[str, ...] = ()
+    account_id: str | None = None  # the account the credentials reach
     _by_key: Mapping[str, LiveUser] = field(default_factory=dict, compare=False, repr=False)
+
+    def owner(self) -> str | None:
+        """The e-mail of the account's owner (role id 0 in Zoom's user list), if read."""
+        return min((u.key for u in self.users if u.role_id == "0"), default=None)
 
     def by_key(self) -> Mapping[str, LiveUser]:
         if not self._by_key:

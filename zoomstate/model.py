@@ -7,7 +7,8 @@ change.
 
 Absence means "not managed": a scalar field left out of a user is left as Zoom has it.
 The blocks `phone` and `contact_center` are the exception: when the aspect is managed,
-an absent block means "no such licence" (see docs/state-format.md).
+an absent block means "no such licence" (see docs/state-format.md). `groups` is a set:
+absent leaves the user's groups as they are, `[]` takes the user out of every managed one.
 """
 
 from __future__ import annotations
@@ -37,10 +38,19 @@ from zoomstate.resources.contact_center_spec import (
     ContactCenterPackage,
     ContactCenterSpec,
 )
+from zoomstate.resources.groups_spec import GroupName, GroupsPolicy
+from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER, RemoveAction, Transfer
 from zoomstate.resources.phone_spec import PhoneSpec
 
-Aspect = Literal["users", "profile", "role", "phone", "contact_center"]
-ALL_ASPECTS: tuple[Aspect, ...] = ("users", "profile", "role", "phone", "contact_center")
+Aspect = Literal["users", "profile", "role", "groups", "phone", "contact_center"]
+ALL_ASPECTS: tuple[Aspect, ...] = (
+    "users",
+    "profile",
+    "role",
+    "groups",
+    "phone",
+    "contact_center",
+)
 UserType = Literal["basic", "licensed", "none"]
 # Zoom's `type` codes: 1 Basic, 2 Licensed, 4 "Unassigned without Meetings Basic".
 USER_TYPE_CODES: Mapping[UserType, int] = {"basic": 1, "licensed": 2, "none": 4}
@@ -48,6 +58,21 @@ UserStatus = Literal["active", "inactive"]
 CreateAction = Literal["create", "autoCreate", "custCreate", "ssoCreate"]
 MissingUserPolicy = Literal["ignore", "report", "deactivate", "disassociate", "delete"]
 RateLimitTier = Literal["pro", "business"]
+
+
+# A leaver's entry (users only, never a profile): how the user leaves, and who gets
+# what a deletion hands over.
+Remove = Annotated[
+    RemoveAction | None,
+    Field(
+        description="How this user leaves, whatever account.on_missing_user says: "
+        "deactivate, disassociate or delete. The entry stays as the record."
+    ),
+]
+TransferTo = Annotated[
+    Email | None,
+    Field(description="With remove: delete, who receives what account.transfer lists."),
+]
 
 
 class _PersonFields(_Spec):
@@ -60,6 +85,14 @@ class _PersonFields(_Spec):
     )
     role: Text | None = Field(None, description="An account role name (Owner, Admin, Member...).")
     status: UserStatus | None = Field(None, description="active or inactive; default active.")
+    groups: tuple[GroupName, ...] | None = Field(
+        None,
+        description="The exact set of the user's groups among account.groups.managed; "
+        "absent = leave as is, [] = in none of them.",
+    )
+    primary_group: GroupName | None = Field(
+        None, description="The user's primary group: one of its groups; absent = leave as is."
+    )
     phone: PhoneSpec | None = None
 
 
@@ -77,6 +110,8 @@ class UserSpec(_UserFields):
     email: Email
     id: Text | None = Field(None, description="Zoom's user id; lets an e-mail change be seen.")
     profile: Text | None = Field(None, description="The profile merged into this user.")
+    remove: Remove = None
+    transfer_to: TransferTo = None
 
     @property
     def key(self) -> str:
@@ -84,12 +119,21 @@ class UserSpec(_UserFields):
 
 
 class SeatCounts(_Spec):
-    """Licences the account owns that Zoom does not count through the API."""
+    """Licences the account owns that Zoom does not count through the API.
+
+    A count left out is not checked, and plan warns about it; a count written as `null`
+    (what `export` writes, since Zoom does not say) is not checked either, on purpose,
+    so it does not warn."""
 
     licensed: StrictInt | None = Field(None, ge=0)
-    contact_center: dict[ContactCenterPackage, Annotated[int, Field(ge=0)]] = Field(
+    contact_center: dict[ContactCenterPackage, Annotated[int, Field(ge=0)] | None] = Field(
         default_factory=dict
     )
+
+    @property
+    def licensed_unstated(self) -> bool:
+        """`licensed` left out (not written as null): plan says it is not checked."""
+        return "licensed" not in self.model_fields_set
 
 
 class SafetyLimits(_Spec):
@@ -107,10 +151,12 @@ class AccountPolicy(_Spec):
     create_action: CreateAction = "create"
     on_missing_user: MissingUserPolicy = "report"
     transfer_to: Email | None = None
+    transfer: Transfer = DEFAULT_TRANSFER
     protected: tuple[Email, ...] = ()
     allow_data_loss: StrictBool = False
     seats: SeatCounts = Field(default_factory=SeatCounts)
     safety: SafetyLimits = Field(default_factory=SafetyLimits)
+    groups: GroupsPolicy = Field(default_factory=GroupsPolicy)
     rate_limits: RateLimitTier = "pro"
     allow_mixed_script_emails: StrictBool = Field(
         False,
@@ -134,6 +180,8 @@ class UserEntry(_PersonFields):
     email: Email
     id: Text | None = Field(None, description="Zoom's user id; lets an e-mail change be seen.")
     profile: Text | None = Field(None, description="The profile merged into this user.")
+    remove: Remove = None
+    transfer_to: TransferTo = None
 
 
 class StateFile(_Spec):
@@ -165,6 +213,11 @@ class DesiredState:
     users: tuple[UserSpec, ...]
     profiles: Mapping[str, ProfileSpec] = field(default_factory=dict)
     origins: Mapping[str, Origin] = field(default_factory=dict)
+    # The file each profile is written in: a plan-time problem with a value the profile
+    # gives is reported once, there (zoomstate.io.locate.pinpoint).
+    profile_files: Mapping[str, str] = field(default_factory=dict)
+    # Where the account block is: plan-time problems with account fields (transfer_to).
+    account_origin: Origin | None = None
 
     def by_key(self) -> dict[str, UserSpec]:
         return {u.key: u for u in self.users}
@@ -185,6 +238,8 @@ __all__ = [
     "DesiredState",
     "Domain",
     "Email",
+    "GroupName",
+    "GroupsPolicy",
     "JobTitle",
     "Name",
     "Origin",

@@ -57,6 +57,11 @@ class _WaitingFile(_Strict):
     after: JsonValue
 
 
+class _AccountFile(_Strict):
+    id: str | None
+    owner: str | None
+
+
 class _PlanFile(_Strict):
     format_version: int
     zoomstate_version: str
@@ -66,6 +71,8 @@ class _PlanFile(_Strict):
     waiting: list[_WaitingFile]
     warnings: list[str]
     fingerprints: dict[str, str]
+    # Plans saved before the account was named have none.
+    account: _AccountFile | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +259,12 @@ def check_claim(saved: SavedPlan, fresh: Plan) -> None:
         raise StalePlan(
             "the state changed since this plan was made (state hash "
             f"{saved.plan.state_hash[:19]} -> {fresh.state_hash[:19]}): run plan again"
+        )
+    mine, theirs = saved.plan.account, fresh.account
+    if mine is not None and theirs is not None and mine.id != theirs.id:
+        raise StalePlan(
+            f"{saved.path}: the plan was made for {mine.describe()}, and these credentials "
+            f"reach {theirs.describe()}: nothing was applied"
         )
     parts = _step_differences(saved, fresh) + _fingerprint_differences(saved, fresh)
     if parts:

@@ -64,6 +64,7 @@ async def open_client(conn: Connection, *, wrap: Wrap | None = None) -> AsyncIte
             async with ZoomClient(
                 api_url=sandbox.api_url,
                 auth=auth,
+                account_id=sandbox.account_id,
                 transport=wrapped(sandbox.transport),
                 pacer=pacer,
             ) as client:
@@ -79,6 +80,7 @@ async def open_client(conn: Connection, *, wrap: Wrap | None = None) -> AsyncIte
     async with ZoomClient(
         api_url=settings.api_url,
         auth=auth,
+        account_id=settings.account_id,
         transport=wrapped(httpx.AsyncHTTPTransport(retries=0)),
         pacer=pacer,
         deadline_s=settings.request_deadline_s,

@@ -78,6 +78,7 @@ def make_client(
         retry=RetryPolicy(attempts=attempts, base_s=0.01, cap_s=0.05),
         sleep=no_sleep,
         rng=random.Random(seed),
+        account_id=DEFAULT_CREDENTIALS.account_id,
     )
 
 

@@ -5,9 +5,11 @@ sandbox, so that everything comes up together: users created (autoCreate: active
 so nothing waits), deleted or deactivated, phone turned on and off, extensions moved and
 swapped or left to Zoom, calling plans added, switched and dropped with tight seats,
 numbers moved between users, Contact Center seats added, changed and removed, profile and
-role changes. The apply runs with the real executor (users concurrently, dependencies
-between them) and zero sleeps. A desired state the planner refuses (a seat shortage, an
-admin leaver) is not an apply question: hypothesis rejects it.
+role changes, user groups joined, left and changed for others, primary groups set, a
+managed group created, an identity provider's group (Okta) left as it is. The apply runs
+with the real executor (users concurrently, dependencies between them) and zero sleeps. A
+desired state the planner refuses (a seat shortage, an admin leaver) is not an apply
+question: hypothesis rejects it.
 
 Derandomized so CI sees the same examples every run; ZOOMSTATE_PROPERTY_EXAMPLES=N
 explores fresh ones locally.
@@ -31,12 +33,14 @@ from zoomstate.model import (
     AccountPolicy,
     ContactCenterSpec,
     DesiredState,
+    GroupsPolicy,
     PhoneSpec,
     SafetyLimits,
     SeatCounts,
     UserSpec,
 )
 from zoomstate.plan import make_plan
+from zoomstate.resources.groups import primary_groups_to_read
 from zoomstate.sandbox.app import create_app
 from zoomstate.sandbox.clock import Clock
 from zoomstate.zoom.read import read_account
@@ -61,6 +65,10 @@ NUMBERS = {
 # Full extensions (site code + short) per site; Zoom picks others from 1000 / 2000 up.
 EXTENSIONS = {"San Francisco": [101101, 101102, 101103], "London": [202101, 202102]}
 CC_ROLES = ["Agent", "Supervisor"]
+# The account's groups: Okta is an identity provider's; the state manages the other two and
+# EMEA, which it creates.
+LIVE_GROUPS = ["Sales", "Support", "Okta"]
+MANAGED_GROUPS = ("Sales", "Support", "EMEA")
 
 SEED: dict[str, Any] = {
     "seed": 11,
@@ -82,6 +90,7 @@ SEED: dict[str, Any] = {
     "roles": [],
     "cc_roles": [{"name": r} for r in CC_ROLES],
     "cc_packages": [{"name": "premium", "seats": 3}, {"name": "essentials", "seats": 3}],
+    "groups": [{"name": g} for g in LIVE_GROUPS],
 }
 
 
@@ -98,8 +107,17 @@ def phones(draw: st.DrawFn) -> dict[str, Any]:
     return {"site": site, "extension": extension, "calling_plans": plans, "numbers": numbers}
 
 
+def memberships(draw: st.DrawFn, names: list[str]) -> tuple[list[str] | None, str | None]:
+    """A user's groups (None: left out) and its primary group (None: left out)."""
+    if draw(st.integers(0, 3)) == 0:
+        return None, None
+    groups = draw(st.lists(st.sampled_from(names), max_size=3, unique=True))
+    primary = draw(st.none() | st.sampled_from(groups)) if groups else None
+    return groups, primary
+
+
 @st.composite
-def people(draw: st.DrawFn) -> list[dict[str, Any]]:
+def people(draw: st.DrawFn, group_names: tuple[str, ...]) -> list[dict[str, Any]]:
     """Up to 8 users, with no number or extension held twice (the first keeps it)."""
     emails = draw(st.lists(st.sampled_from(EMAILS), max_size=8, unique=True))
     users = []
@@ -122,9 +140,12 @@ def people(draw: st.DrawFn) -> list[dict[str, Any]]:
                 "role": draw(st.sampled_from(CC_ROLES)),
                 "access": draw(st.sampled_from(["active", "inactive"])),
             }
+        groups, primary = memberships(draw, list(group_names))
         users.append(
             {
                 "email": email,
+                "groups": groups,
+                "primary_group": primary,
                 "type": "licensed" if licensed else "basic",
                 "first_name": draw(st.sampled_from(["Ann", "Bo"])),
                 "last_name": "Test",
@@ -161,6 +182,8 @@ def _desired(users: list[dict[str, Any]], policy: str) -> DesiredState:
                 department=u["dept"] or None,
                 type=u["type"],
                 role=u["role"],
+                groups=tuple(u["groups"]) if u["groups"] is not None else None,
+                primary_group=u["primary_group"],
                 phone=(
                     PhoneSpec(
                         site=phone["site"],
@@ -187,14 +210,15 @@ def _desired(users: list[dict[str, Any]], policy: str) -> DesiredState:
             contact_center={p["name"]: p["seats"] for p in SEED["cc_packages"]},
         ),
         safety=SafetyLimits(max_deletes=100, max_delete_percent=100),
+        groups=GroupsPolicy(managed=MANAGED_GROUPS, create_missing=True),
     )
     return DesiredState(account=account, users=tuple(specs))
 
 
 @SETTINGS
 @given(
-    live_users=people(),
-    desired_users=people(),
+    live_users=people(tuple(LIVE_GROUPS)),
+    desired_users=people(MANAGED_GROUPS),
     policy=st.sampled_from(["delete", "deactivate"]),
     concurrency=st.sampled_from([1, 8]),
 )
@@ -206,10 +230,11 @@ def test_plan_apply_plan_again_is_empty(
 ) -> None:
     app = create_app(seed=_seed(live_users), clock=Clock(source=lambda: T0))
     desired = _desired(desired_users, policy)
+    primary_groups = primary_groups_to_read(desired)
 
     async def run() -> tuple[list[str], list[str], list[str]]:
         async with client_for(httpx.ASGITransport(app=app)) as client:
-            live = await read_account(client)
+            live = await read_account(client, primary_groups=primary_groups)
             try:
                 plan = make_plan(desired, live)
             except (ValidationFailed, UnsafePlan):
@@ -217,7 +242,9 @@ def test_plan_apply_plan_again_is_empty(
             event(f"operations: {min(len(plan.operations) // 10 * 10, 30)}+")
             report = await apply_plan(plan, client, live, concurrency=concurrency, sleep=no_sleep)
             failed = [f"{r.op}: {r.detail}" for r in report.results if r.status != "done"]
-            again = make_plan(desired, await read_account(client))
+            if any("group" in op.kind for op in plan.operations):
+                event("group steps")
+            again = make_plan(desired, await read_account(client, primary_groups=primary_groups))
             return failed, [op.id for op in again.operations], [w.kind for w in again.waiting]
 
     failed, operations, waiting = asyncio.run(run())

@@ -222,6 +222,7 @@ def test_a_failed_step_skips_only_its_dependants_and_apply_exits_1(
         "done": len(ops) - 2,
         "failed": 1,
         "skipped": 1,
+        "interrupted": 0,
         "waiting": 0,
     }
     # The skipped claim sent nothing; the journal ends with the same counts.
@@ -484,7 +485,7 @@ def test_apply_on_a_terminal_asks_and_no_applies_nothing(
 
     code, out, err = run_cli(args, stdin=answer, tty=True)
 
-    assert "Apply 2 step(s) to the account? [y/N]" in err
+    assert "Apply 2 steps to account sandbox-account? [y/N]" in err  # no owner in this seed
     if applied:
         assert code == 0, err
         assert "Apply: 2 done, 0 failed, 0 skipped, 0 waiting" in out

@@ -29,7 +29,7 @@ def sandbox() -> Iterator[Sandbox]:
         text=True,
         # `sandbox serve` does not flush its settings before it starts serving: without
         # this they would sit in a pipe buffer.
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)},
     )
     lines: queue.Queue[str] = queue.Queue()
 
@@ -69,6 +69,8 @@ def world(request: pytest.FixtureRequest, sandbox: Sandbox, tmp_path: Path) -> W
     (tmp_path / "home").mkdir()
     base_env = {
         "PATH": f"{bin_dir}:{ZOOMSTATE.parent}:/usr/local/bin:/usr/bin:/bin",
+        # The zoomstate of this checkout, not whichever one the venv was installed from.
+        "PYTHONPATH": str(REPO),
         "HOME": str(tmp_path / "home"),
         "LANG": "C.UTF-8",
         "FAKE_API_DIR": str(store.root),

@@ -89,8 +89,8 @@ def _gitlab(
 
 
 def _lookups(store: Store, method: str, parts: list[str], query: dict[str, str]) -> Response | None:
-    """How the apply job finds the reviewed plan: a merge request (with its head
-    pipeline), a pipeline's jobs, a job's artifacts."""
+    """How the jobs find what they work from: a merge request (with its head pipeline)
+    and its changed files, a pipeline's jobs, the project's jobs, a job's artifacts."""
     gl = store.data["gitlab"]
     match (method, parts):
         case ("GET", ["merge_requests", iid]):
@@ -106,6 +106,17 @@ def _lookups(store: Store, method: str, parts: list[str], query: dict[str, str])
                 if j["pipeline"]["id"] == int(pipeline_id) and scope in (None, j["status"])
             ]
             return Response(200, sorted(jobs, key=lambda j: -int(j["id"])))
+        case ("GET", ["jobs"]):
+            # The project's jobs, newest first (the scheduled apply's previous run).
+            if int(query.get("page", "1")) > 1:
+                return Response(200, [])
+            scope = query.get("scope[]")
+            jobs = [j for j in gl["jobs"] if scope in (None, j["status"])]
+            return Response(200, sorted(jobs, key=lambda j: -int(j["id"])))
+        case ("GET", ["merge_requests", iid, "diffs"]):
+            if int(query.get("page", "1")) > 1:
+                return Response(200, [])
+            return Response(200, gl["mr_diffs"].get(iid, []))
         case ("GET", ["jobs", job_id, "artifacts"]):
             for art in gl["artifacts"]:
                 if art.get("job_id") == int(job_id):

@@ -41,6 +41,7 @@ def empty_store() -> dict[str, Any]:
             "pulls": [],
             "runs": [],
             "artifacts": [],
+            "pull_files": {},
         },
         "gitlab": {
             "notes": [],
@@ -49,6 +50,7 @@ def empty_store() -> dict[str, Any]:
             "pipelines": [],
             "jobs": [],
             "artifacts": [],
+            "mr_diffs": {},
         },
     }
 
@@ -167,6 +169,8 @@ def _github(
                     comment["body"] = fields["body"]
                     return Response(200, comment)
             return not_found()
+        case ("GET", ["pulls", number, "files"]):
+            return Response(200, gh["pull_files"].get(number, []))
         case ("GET", ["commits", sha, "pulls"]):
             return Response(200, [p for p in gh["pulls"] if p["merge_commit_sha"] == sha])
         case ("GET", ["actions", "workflows", workflow, "runs"]):

@@ -29,7 +29,14 @@ class GitHubCI:
         head = {"sha": pr.head_sha, "ref": pr.branch}
         event = {"pull_request": {"number": pr.number, "head": head}}
         checkout = self.repo.checkout(pr.edit)
-        return self._run("zoomstate-plan.yml", checkout, "pull_request", "0" * 40, event=event)
+        changed = self.repo.changed(checkout)
+        self.store.reload()
+        files = [{"filename": f} for f in changed]
+        self.store.data["github"]["pull_files"][str(pr.number)] = files
+        self.store.save()
+        return self._run(
+            "zoomstate-plan.yml", checkout, "pull_request", "0" * 40, event=event, changed=changed
+        )
 
     def merge_and_apply(self, pr: PullRequest) -> JobResult:
         sha = self.repo.merge(pr)
@@ -55,6 +62,12 @@ class GitHubCI:
     def drift(self) -> JobResult:
         return self._run(
             "zoomstate-drift.yml", self.repo.checkout(), "schedule", self.repo.main_sha
+        )
+
+    def apply_waiting(self) -> JobResult:
+        """The apply workflow's schedule: the steps that waited for invitations."""
+        return self._run(
+            "zoomstate-apply.yml", self.repo.checkout(), "schedule", self.repo.main_sha
         )
 
     def comments(self, pr: PullRequest) -> list[str]:
@@ -174,7 +187,13 @@ class GitLabCI:
             CI_COMMIT_SHA=pr.head_sha,
         )
         ref = f"refs/merge-requests/{pr.number}/head"
-        return self.runner.run("zoomstate-plan", self.repo.checkout(pr.edit), ci=ci, ref=ref)
+        checkout = self.repo.checkout(pr.edit)
+        changed = self.repo.changed(checkout)
+        self.store.reload()
+        diffs = [{"old_path": f, "new_path": f} for f in changed]
+        self.store.data["gitlab"]["mr_diffs"][str(pr.number)] = diffs
+        self.store.save()
+        return self.runner.run("zoomstate-plan", checkout, ci=ci, ref=ref, changed=changed)
 
     def merge_and_apply(self, pr: PullRequest) -> JobResult:
         sha = self.repo.merge(pr)
@@ -203,6 +222,17 @@ class GitLabCI:
             ZOOMSTATE_DRIFT="true",
         )
         return self.runner.run("zoomstate-drift", self.repo.checkout(), ci=ci, ref="main")
+
+    def apply_waiting(self) -> JobResult:
+        """A pipeline schedule with ZOOMSTATE_APPLY_WAITING=true: the apply job applies
+        the steps that waited for invitations."""
+        ci = self._ci(
+            CI_PIPELINE_SOURCE="schedule",
+            CI_COMMIT_BRANCH="main",
+            CI_COMMIT_SHA=self.repo.main_sha,
+            ZOOMSTATE_APPLY_WAITING="true",
+        )
+        return self.runner.run("zoomstate-apply", self.repo.checkout(), ci=ci, ref="main")
 
     def comments(self, pr: PullRequest) -> list[str]:
         self.store.reload()

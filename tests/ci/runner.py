@@ -7,7 +7,10 @@ them. What the runners do themselves is emulated here, explicitly and minimally:
 - GitHub: `${{ ... }}` expressions are dotted look-ups into the contexts a test passes
   (`secrets`, `github`, `inputs`, `steps`), nothing else; `run:` must hold none (they
   belong in `env:`, where a runner substitutes them without shell injection). A step's
-  `if:` may only be `always()`. Steps run under `bash --noprofile --norc -eo pipefail`
+  `if:` may only be `always()` or `!cancelled()`. A workflow whose event has a `paths:`
+  filter that none of the changed files a test passes matches is not run at all
+  (`triggered` is false), as GitHub does: a required check of it then never reports.
+  Steps run under `bash --noprofile --norc -eo pipefail`
   (the `shell: bash` of the recipes); `$GITHUB_OUTPUT` becomes `steps.<id>.outputs` and
   `$GITHUB_STEP_SUMMARY` the job summary. Three actions are understood: checkout (the
   checkout is already there), setup-python (python is on PATH) and upload-artifact (the
@@ -15,9 +18,10 @@ them. What the runners do themselves is emulated here, explicitly and minimally:
   runs (workflow file, event, head commit and branch, conclusion).
 - GitLab: `default.before_script` and the job's `script` run in one `bash -eo pipefail`
   session with the pipeline's and job's `variables` and the predefined `CI_*` variables a
-  test passes; each job run is a pipeline of its own (ref, sha, status) with one job, as
-  the API lists them; `artifacts.paths` go to the fake store, tagged with the ref, the job
-  name and the job id.
+  test passes; given the changed files, a job whose every rule has a `changes:` list that
+  none of them matches is not created (`rules: if:` conditions are taken as true); each
+  job run is a pipeline of its own (ref, sha, status) with one job, as the API lists them;
+  `artifacts.paths` go to the fake store, tagged with the ref, the job name and the job id.
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ class JobResult:
     steps: list[StepResult] = field(default_factory=list)
     summary: str = ""
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    # False when the platform would not run the job at all (a paths or changes filter).
+    triggered: bool = True
 
     @property
     def stdout(self) -> str:
@@ -70,6 +76,23 @@ class JobResult:
             f"--- {s.name} (exit {s.returncode})\n{s.stdout}\n[stderr]\n{s.stderr}"
             for s in self.steps
         )
+
+
+def glob_matches(pattern: str, path: str) -> bool:
+    """GitHub's and GitLab's path globs: `**` any depth, `*` and `?` within one name."""
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.fullmatch(out, path) is not None
 
 
 def load_yaml(path: Path) -> dict[Any, Any]:
@@ -165,9 +188,15 @@ class GitHubRunner:
         secrets: dict[str, str],
         event: dict[str, Any] | None = None,
         inputs: dict[str, Any] | None = None,
+        changed: list[str] | None = None,
     ) -> JobResult:
         doc = load_yaml(workflow)
         assert event_name in workflow_on(doc), f"{workflow.name} does not run on {event_name}"
+        filters = workflow_on(doc)[event_name]
+        paths = filters.get("paths") if isinstance(filters, dict) else None
+        matched = changed is None or any(glob_matches(p, f) for p in paths or () for f in changed)
+        if paths and not matched:
+            return JobResult(0, triggered=False)
         assert doc.get("defaults", {}).get("run", {}).get("shell") == "bash"
         (job,) = doc["jobs"].values()
         self.run_counter += 1
@@ -205,7 +234,10 @@ class GitHubRunner:
         for index, step in enumerate(job["steps"]):
             name = step.get("name") or step.get("uses") or f"step {index}"
             condition = step.get("if")
-            assert condition in (None, "always()", "${{ always() }}"), f"{name}: if {condition}"
+            # The runner never cancels, so `!cancelled()` is `always()` here.
+            assert condition in (None, "always()", "${{ always() }}", "!cancelled()"), (
+                f"{name}: if {condition}"
+            )
             if result.returncode != 0 and condition is None:
                 continue
             if "uses" in step:
@@ -285,10 +317,24 @@ class GitLabRunner:
     base_env: dict[str, str]
     pipeline: Path
 
-    def run(self, job_name: str, checkout: Path, *, ci: dict[str, str], ref: str) -> JobResult:
+    def run(
+        self,
+        job_name: str,
+        checkout: Path,
+        *,
+        ci: dict[str, str],
+        ref: str,
+        changed: list[str] | None = None,
+    ) -> JobResult:
         doc = load_yaml(self.pipeline)
         job = doc[job_name]
         assert job["stage"] in doc["stages"]
+        rules = job.get("rules") or []
+        filtered = changed is not None and rules and all("changes" in r for r in rules)
+        if filtered and not any(
+            glob_matches(p, f) for r in rules for p in r["changes"] for f in changed or ()
+        ):
+            return JobResult(0, triggered=False)
         default = doc.get("default", {})
 
         def plain(variables: dict[str, Any] | None) -> dict[str, str]:
@@ -339,6 +385,8 @@ class GitLabRunner:
             }
         )
         pipeline = {"id": pipeline_id, "ref": ref, "sha": sha}
-        gl["jobs"].append({"id": job_id, "name": job_name, "status": status, "pipeline": pipeline})
+        gl["jobs"].append(
+            {"id": job_id, "name": job_name, "status": status, "ref": ref, "pipeline": pipeline}
+        )
         self.store.save()
         return job_id

@@ -78,6 +78,14 @@ def test_sandbox_walkthrough_runs_verbatim(tmp_path: Path) -> None:
     for index, (command, _) in enumerate(commands):
         # Braces, not a subshell: `export` must reach the next commands.
         script += [f"{{ {command}\n}} > .out-{index} 2>&1", f"echo $? > .exit-{index}"]
+    # Never leave the guide's background sandbox running, whatever happened above (and
+    # never signal another process that got its pid since).
+    script += [
+        'pid="${ZOOMSTATE_SANDBOX_PID:-}"',
+        'if [ -n "$pid" ] && ps -p "$pid" -o args= | grep -q "sandbox serve"; then',
+        '  kill "$pid"',
+        "fi",
+    ]
     home = tmp_path / "home"
     home.mkdir()
     work = tmp_path / "work"
@@ -86,7 +94,13 @@ def test_sandbox_walkthrough_runs_verbatim(tmp_path: Path) -> None:
         ["bash", "--noprofile", "--norc"],
         input="\n".join(script) + "\n",
         cwd=work,
-        env={"PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"},
+        env={
+            "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(home),
+            "LANG": "C.UTF-8",
+            # The zoomstate of this checkout, not whichever one the venv was installed from.
+            "PYTHONPATH": str(REPO),
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -109,3 +123,20 @@ def test_sandbox_walkthrough_runs_verbatim(tmp_path: Path) -> None:
         for word in re.findall(r"'([^']+)'", said.group(1) if said else ""):
             assert f"'{word}'" in output, f"`{command}` did not mention {word!r}:\n{output}"
     assert list((work / ".zoomstate" / "runs").glob("*.jsonl")), "apply left no journal"
+    # Journals hold user records: the guide keeps them out of git.
+    assert ".zoomstate/" in (work / ".gitignore").read_text().splitlines()
+
+
+def test_the_walkthrough_accepts_the_invitation_on_a_served_sandbox() -> None:
+    """The hire's waiting steps only become real once she accepts: the guide does it with
+    the served sandbox's admin API (the embedded one has none), in commands that run."""
+    commands = [cmd for cmd, _ in walkthrough()]
+    serve = next(i for i, c in enumerate(commands) if "sandbox serve" in c)
+    assert "--print-env" in commands[serve] and commands[serve].startswith('eval "$(')
+    activate = next(i for i, c in enumerate(commands) if "/_sandbox/users/" in c)
+    assert serve < activate and "$ZOOMSTATE_SANDBOX_ADMIN_SECRET" in commands[activate]
+    assert any(c.startswith("zoomstate apply") for c in commands[activate:])
+    assert commands[-1] == 'kill "$ZOOMSTATE_SANDBOX_PID"'
+    text = GUIDE.read_text(encoding="utf-8")
+    assert "exists only on a **served** sandbox" in text
+    assert "The sandbox is fast; Zoom is paced" in text

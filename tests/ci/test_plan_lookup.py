@@ -148,7 +148,8 @@ def test_write_credentials_only_in_the_apply_job_on_main() -> None:
     assert "environment" not in plan_job
     assert "pull_request_target" not in workflow_on(plan_doc)
     assert apply_job["environment"] == "zoom-production"
-    assert set(workflow_on(apply_doc)) == {"push", "workflow_dispatch"}
+    # A schedule runs on the default branch only: the write app stays with main.
+    assert set(workflow_on(apply_doc)) == {"push", "workflow_dispatch", "schedule"}
     assert "ZOOM_CLIENT_SECRET" in _env_of(apply_job)
     # The apply job checks out the pushed commit of main, nothing of the pull request.
     (checkout,) = [s for s in apply_job["steps"] if "checkout" in str(s.get("uses"))]

@@ -90,6 +90,20 @@ class Repo:
             edit(path / "state")
         return path
 
+    def changed(self, checkout: Path) -> list[str]:
+        """The files a pull request's checkout changes, adds or removes against main (what
+        GitHub's and GitLab's APIs list as the pull request's files)."""
+
+        def files(root: Path) -> dict[str, bytes]:
+            return {
+                p.relative_to(root).as_posix(): p.read_bytes()
+                for p in root.rglob("*")
+                if p.is_file()
+            }
+
+        mine, theirs = files(checkout), files(self.main)
+        return sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
+
     def merge(self, pr: PullRequest) -> str:
         return self.push(pr.edit)
 
@@ -154,6 +168,7 @@ class CI(Protocol):
     def merge_and_apply(self, pr: PullRequest) -> JobResult: ...
     def apply_by_hand(self, *, allow_data_loss: bool) -> JobResult: ...
     def drift(self) -> JobResult: ...
+    def apply_waiting(self) -> JobResult: ...
     def comments(self, pr: PullRequest) -> list[str]: ...
     def plan_artifact(self, pr: PullRequest) -> Path: ...
     def journal_artifacts(self) -> list[Path]: ...
@@ -206,4 +221,5 @@ class World:
 
 
 def ok(result: JobResult) -> None:
+    assert result.triggered, "the platform would not even run this job"
     assert result.returncode == 0, result.describe()

@@ -499,6 +499,7 @@ BASE_REQUESTS: tuple[tuple[str, str, Mapping[str, Any]], ...] = (
             "type": 2,
             "job_title": "Tester",
             "feature": {"zoom_phone": True},
+            "group_id": "group",
         },
     ),
     ("PUT", "/users/{userId}/status", {"action": "activate"}),
@@ -543,6 +544,13 @@ BASE_REQUESTS: tuple[tuple[str, str, Mapping[str, Any]], ...] = (
         {"role_id": "role", "package_name": "premium", "user_access": "inactive"},
     ),
     ("POST", "/roles/{roleId}/members", {"members": [{"id": "user"}]}),
+    ("POST", "/groups", {"name": "Contract Case"}),
+    ("POST", "/groups/{groupId}/members", {"members": [{"id": "user"}, {"email": "a@b.co"}]}),
+    (
+        "PATCH",
+        "/groups/{groupId}/members/{memberId}",
+        {"action": "move", "target_group_id": "group"},
+    ),
 )
 
 # Where the operation's own error list documents a specific answer for a broken rule, that

@@ -95,6 +95,9 @@ async def _every_endpoint(c: httpx.AsyncClient, seen: Counter[tuple[str, str]]) 
     _ok(await c.delete(f"/v2/roles/{admin_role}/members/{uid}"), 204)
     assert member_role
 
+    # User groups (issue 16): list, create, members (add, list, move, primary, remove).
+    await _groups_flow(c, uid)
+
     # Phone: inventory, the new phone user, plan, number, extension, batch.
     _ok(await c.get("/v2/phone/sites"), 200)
     _ok(await c.get("/v2/phone/setting_templates"), 200)
@@ -177,9 +180,39 @@ async def _every_endpoint(c: httpx.AsyncClient, seen: Counter[tuple[str, str]]) 
     _ok(await c.get("/v2/no/such/endpoint"), 404)
 
 
+async def _groups_flow(c: httpx.AsyncClient, uid: str) -> None:
+    groups = _ok(await c.get("/v2/groups", params={"page_size": 2}), 200).json()["groups"]
+    made = _ok(await c.post("/v2/groups", json={"name": "Contract Flow"}), 201).json()
+    gid, other = made["id"], groups[0]["id"]
+    added = await c.post(f"/v2/groups/{gid}/members", json={"members": [{"id": uid}]})
+    _ok(added, 201)
+    _ok(await c.get(f"/v2/groups/{gid}/members", params={"page_size": 2000}), 200)
+    primary = {"action": "set_primary", "target_group_id": gid}
+    _ok(await c.patch(f"/v2/groups/{gid}/members/{uid}", json=primary), 204)
+    move = {"action": "move", "target_group_id": other}
+    _ok(await c.patch(f"/v2/groups/{gid}/members/{uid}", json=move), 204)
+    _ok(await c.delete(f"/v2/groups/{other}/members/{uid}"), 204)
+    # Zoom's errors for groups, in Zoom's shape.
+    _ok(await c.post("/v2/groups", json={"name": "contract flow"}), 409)
+    _ok(await c.get("/v2/groups/no-such-group/members"), 404)
+    _ok(await c.delete(f"/v2/groups/{other}/members/{uid}"), 404)
+    many = {"members": [{"email": f"m{n}@example.com"} for n in range(31)]}
+    _ok(await c.post(f"/v2/groups/{gid}/members", json=many), 400)
+
+
+GROUP_ENDPOINTS = [
+    ("GET", "/groups"),
+    ("POST", "/groups"),
+    ("GET", "/groups/{groupId}/members"),
+    ("POST", "/groups/{groupId}/members"),
+    ("PATCH", "/groups/{groupId}/members/{memberId}"),
+    ("DELETE", "/groups/{groupId}/members/{memberId}"),
+]
+
+
 def test_every_emulated_endpoint_answers_within_the_contract() -> None:
     seen = _run(_every_endpoint)
-    missing = [ep for ep in ISSUE_ENDPOINTS if not seen[ep]]
+    missing = [ep for ep in [*ISSUE_ENDPOINTS, *GROUP_ENDPOINTS] if not seen[ep]]
     assert missing == []
 
 
@@ -233,7 +266,13 @@ def test_spec_rejected_requests_get_zoom_validation_error(case: RequestCase) -> 
     async def flow(c: httpx.AsyncClient, seen: Counter[tuple[str, str]]) -> None:
         users = _ok(await c.get("/v2/phone/users", params={"page_size": 1}), 200).json()["users"]
         roles = _ok(await c.get("/v2/roles"), 200).json()["roles"]
-        ids = {"userId": users[0]["id"], "roleId": roles[-1]["id"]}
+        groups = _ok(await c.get("/v2/groups"), 200).json()["groups"]
+        ids = {
+            "userId": users[0]["id"],
+            "roleId": roles[-1]["id"],
+            "groupId": groups[0]["id"],
+            "memberId": users[0]["id"],
+        }
         response = await c.request(case.method, _fill(case.template, ids), json=case.body)
         body = response.json()
         assert (response.status_code, body["code"]) == case.expected, body

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.e2e.conftest import Served
 from zoomstate.sandbox.embedded import open_embedded
@@ -147,3 +148,45 @@ def test_embedded_sandbox_file_is_kept_between_commands(tmp_path: Path, run: Any
         pass
     assert data.exists()
     assert run("--sandbox", str(data), "export", "--split", "none").code == 0
+
+
+def test_the_first_change_after_export_does_not_warn_about_seats(served: Served, run: Any) -> None:
+    """export writes account.seats (null: Zoom does not say how many licences the account
+    owns) and account.rate_limits, so the first hire planned after adopting is not met
+    with "account.seats.licensed is not set"."""
+    shutil.rmtree("state")
+    assert run("export", "--out", "state", "--tier", "business").code == 0
+    account = Path("state/account.yaml").read_text(encoding="utf-8")
+    assert "  rate_limits: business\n" in account
+    assert "  seats:\n    licensed: null\n    contact_center:\n      premium: null\n" in account
+    assert "in use)" in account  # the seats in use, in the comment above
+    Path("state/users/new-hires.yaml").write_text(
+        "users:\n"
+        "  - {email: new.hire@example.com, first_name: Nadia, last_name: Hire, type: licensed,\n"
+        "     contact_center: {package: premium, role: Agent}}\n",
+        encoding="utf-8",
+    )
+    plan = run("plan", "state", "--format", "json")
+    assert plan.code == 0, plan.err
+    body = json.loads(plan.out)
+    assert [op["kind"] for op in body["operations"]] == ["create_user"]
+    assert body["warnings"] == [], body["warnings"]
+
+
+def test_a_seat_count_left_out_still_warns(served: Served, run: Any) -> None:
+    """Only a count written as null is left unchecked on purpose: a state that never says
+    anything about seats is told that free licences are not checked."""
+    account = Path("state/account.yaml")
+    doc = yaml.safe_load(account.read_text(encoding="utf-8"))
+    del doc["account"]["seats"]
+    account.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    Path("state/users/new-hires.yaml").write_text(
+        "users:\n  - {email: new.hire@example.com, first_name: N, last_name: H, type: licensed}\n",
+        encoding="utf-8",
+    )
+    plan = run("plan", "state", "--format", "json")
+    assert plan.code == 0, plan.err
+    assert (
+        "account.seats.licensed is not set: free licences are not checked"
+        in json.loads(plan.out)["warnings"]
+    )

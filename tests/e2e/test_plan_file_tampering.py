@@ -159,7 +159,7 @@ def test_a_flipped_data_loss_flag_does_not_skip_consent(served: Served, run: Any
 
 def test_a_flipped_removal_flag_is_refused(served: Served, run: Any) -> None:
     plan = saved_plan(run)
-    (removal,) = [op for op in plan["operations"] if op["removal"]]
+    removal = next(op for op in plan["operations"] if op["kind"] == "deactivate_user")
     removal["removal"] = False
     save(plan)
     line = one_line_error(run(*APPLY))
@@ -230,24 +230,27 @@ def _version(plan: Plan) -> None:
 @pytest.mark.parametrize(
     ("tamper", "expected"),
     [
-        (_cycle, "bruno.diaz@example.com/update_phone: dependency cycle: "),
-        (_duplicate, "former.employee@example.com/deactivate_user: the step is listed twice"),
+        (_cycle, "Contractors/create_group: dependency cycle: "),
+        (
+            _duplicate,
+            "kofi.mensah@example.com/remove_group_member/Sales: the step is listed twice",
+        ),
         (
             _kind,
-            "operations[1] (carl.duncan@example.com/update_user).kind: unknown kind 'wipe_account'",
+            "operations[1] (Contractors/add_group_members/1).kind: unknown kind 'wipe_account'",
         ),
         (
             _missing,
-            "operations[1] (carl.duncan@example.com/update_user): missing field 'destroys_data'",
+            "operations[1] (Contractors/add_group_members/1): missing field 'destroys_data'",
         ),
         (
             _wrong_type,
-            "operations[1] (carl.duncan@example.com/update_user).destroys_data: input should "
+            "operations[1] (Contractors/add_group_members/1).destroys_data: input should "
             "be a valid boolean",
         ),
         (
             _unknown_dependency,
-            "carl.duncan@example.com/update_user: depends on nobody@example.com/create_user, "
+            "Contractors/add_group_members/1: depends on nobody@example.com/create_user, "
             "which is not in the plan",
         ),
         (_version, "format_version 2 is not 1"),

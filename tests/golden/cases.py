@@ -31,6 +31,7 @@ from zoomstate.live import LiveState
 from zoomstate.loader import load_state
 from zoomstate.model import DesiredState
 from zoomstate.plan import PlanOptions, make_plan
+from zoomstate.resources.groups import primary_groups_to_read
 from zoomstate.sandbox.app import SandboxApp, create_app
 from zoomstate.zoom.read import read_account
 
@@ -61,10 +62,13 @@ MIXED_CHANGES = Changes(
 )
 
 
-def read_live(app: SandboxApp) -> LiveState:
+def read_live(app: SandboxApp, desired: DesiredState | None = None) -> LiveState:
+    """The account as the CLI reads it for `desired` (the primary groups it names too)."""
+    primary_groups = primary_groups_to_read(desired) if desired is not None else ()
+
     async def read() -> LiveState:
         async with make_client(httpx.ASGITransport(app=app)) as client:
-            return await read_account(client)
+            return await read_account(client, primary_groups=primary_groups)
 
     return asyncio.run(read())
 
@@ -116,14 +120,15 @@ def plan_text(
 def scenario_text(scenario: Scenario, root: Path) -> str:
     sandbox_file, state = materialise(scenario, root)
     app = create_app(data=sandbox_file, clock=frozen_clock(), save_interval=0)
-    live = read_live(app)
-    return plan_text(load_state(state), live, plan_options(scenario.args), state)
+    desired = load_state(state)
+    return plan_text(desired, read_live(app, desired), plan_options(scenario.args), state)
 
 
 def demo_text(_root: Path) -> str:
     """`state/` against a fresh demo account, as `make demo` plans it first."""
-    live = read_live(create_app(seed="demo", clock=frozen_clock()))
-    return plan_text(load_state(REPO / "state"), live, state_dir=REPO / "state")
+    desired = load_state(REPO / "state")
+    live = read_live(create_app(seed="demo", clock=frozen_clock()), desired)
+    return plan_text(desired, live, state_dir=REPO / "state")
 
 
 def mixed_text(_root: Path) -> str:

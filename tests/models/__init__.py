@@ -12,7 +12,7 @@ zoomstate's executor, so it imports neither `zoomstate.apply` nor `zoomstate.zoo
 starts from, the operations it replays).
 
 Layout: `account` holds the records and the checks every resource shares; `users`, `roles`,
-`phone` and `contact_center` each register the kinds they model in a `HANDLERS` table;
+`groups`, `phone` and `contact_center` each register the kinds they model in a `HANDLERS` table;
 `HANDLERS` here is their union, in that order (tests/test_op_registry.py checks it covers
 every operation kind). A new resource adds its module and one line to `_RESOURCES`.
 """
@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 
-from tests.models import contact_center, phone, roles, users
+from tests.models import contact_center, groups, phone, roles, users
 from tests.models.account import Account, Allocate, Handler, MContactCenter, MPhone, MUser, lowest
 from zoomstate.plan import Operation
 
-_RESOURCES: tuple[ModuleType, ...] = (users, roles, phone, contact_center)
+_RESOURCES: tuple[ModuleType, ...] = (users, roles, groups, phone, contact_center)
 
 
 def _union(modules: Iterable[ModuleType]) -> dict[str, Handler]:

@@ -1,9 +1,10 @@
 """The account every resource model acts on: its records, its queries, the shared checks.
 
 The records are Zoom's, not zoomstate's: a user with a status, a type and a role, their Zoom
-Phone profile (site, extension, calling plans, numbers) and their Contact Center profile,
-and the account's pools (free calling-plan seats, the numbers it owns, the site codes and the
-extensions Zoom may pick from). What each operation kind does lives in the resource modules
+Phone profile (site, extension, calling plans, numbers), their Contact Center profile and
+their user groups (with the primary one), and the account's groups and pools (free
+calling-plan seats, the numbers it owns, the site codes and the extensions Zoom may pick
+from). What each operation kind does lives in the resource modules
 beside this one; `tests.models.AccountModel` adds the replay over their registry.
 
 Seats, as the sandbox counts them: a calling plan seat per plan a phone user holds; a
@@ -50,6 +51,8 @@ class MUser:
     department: str | None = None
     phone: MPhone | None = None
     cc: MContactCenter | None = None
+    groups: set[str] = field(default_factory=set)
+    primary_group: str | None = None
 
 
 Allocate = Callable[[str, list[int]], int]
@@ -84,6 +87,8 @@ def _user_of(u: LiveUser) -> MUser:
         department=s.department,
         phone=phone,
         cc=cc,
+        groups=set(s.groups or ()),
+        primary_group=s.primary_group,
     )
 
 
@@ -98,6 +103,7 @@ class Account:
     allocate: Allocate = lowest
     licensed_seats: int | None = None
     cc_seats: Mapping[str, int] = field(default_factory=dict)
+    groups: set[str] = field(default_factory=set)
     violations: list[str] = field(default_factory=list)
 
     # -- construction
@@ -122,6 +128,7 @@ class Account:
             allocate=allocate,
             licensed_seats=seats.licensed if seats is not None else None,
             cc_seats={str(k): n for k, n in seats.contact_center.items()} if seats else {},
+            groups={g.name for g in live.groups},
         )
 
     # -- queries

@@ -2,7 +2,8 @@
 
 Deactivation drops every licence (Zoom Phone with its plans and numbers, the Contact Center
 seat, a licensed type turns basic); Zoom refuses to deactivate or disassociate an admin, and
-a pending invitation can only be withdrawn by a bare DELETE.
+a pending invitation can only be withdrawn by a bare DELETE. A deletion hands its data only
+to another active, licensed user (users.json DELETE /users/{userId}, 400/300).
 """
 
 from __future__ import annotations
@@ -89,6 +90,18 @@ def delete_user(model: Account, op: Operation) -> None:
         model.bad(op, "a pending user takes a bare DELETE")
     if action == "disassociate" and (user.role or "").lower() in ("owner", "admin"):
         model.bad(op, "Zoom refuses to disassociate an admin")
+    target = op.params.get("transfer_email")
+    if isinstance(target, str):
+        # "The destination user does not have a $license or higher license and cannot
+        # receive this data" (400/300): the receiver is another user, active, licensed.
+        receiver = model.users.get(target.lower())
+        if (
+            receiver is None
+            or receiver is user
+            or receiver.status != "active"
+            or receiver.type != "licensed"
+        ):
+            model.bad(op, f"Zoom refuses to hand the data to {target}: {receiver}")
     model.release_phone(user)
     del model.users[op.user]
 

@@ -69,6 +69,9 @@ def _apply(sandbox: Path, state: Path, user: str) -> subprocess.Popen[str]:
             "--auto-approve",
             "--target",
             user,
+            # A journal directory each: one directory takes one apply at a time.
+            "--journal-dir",
+            f"runs-{user}",
         ],
         cwd=sandbox.parent,
         stdout=subprocess.PIPE,

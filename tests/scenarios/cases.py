@@ -257,6 +257,50 @@ SCENARIOS: tuple[Scenario, ...] = (
     _leaver("deactivate", ("carol@example.com/deactivate_user",), 2),
     _leaver("disassociate", ("carol@example.com/delete_user",), 2),
     _leaver("delete", ("carol@example.com/delete_user",), 2),
+    # One leaver by its own entry (issue 17): deleted, its data to the user it names, while
+    # every other unlisted user is only reported.
+    Scenario(
+        name="leaver_by_own_entry_with_transfer",
+        live_users=(ALICE, BOB, CAROL),
+        users_yaml=ALICE_YAML
+        + "  - {email: bob@example.com, remove: delete, transfer_to: alice@example.com}\n",
+        operations=("bob@example.com/delete_user",),
+        warnings=(
+            "carol@example.com is in Zoom but not in the state (account.on_missing_user: report)",
+        ),
+    ),
+    # account.transfer says what the deletion hands over (the transfer_* flags).
+    Scenario(
+        name="leaver_hands_over_what_account_transfer_lists",
+        live_users=(ALICE, BOB),
+        users_yaml=ALICE_YAML
+        + "  - {email: bob@example.com, remove: delete, transfer_to: alice@example.com}\n",
+        account={"transfer": ["docs", "recordings", "meetings", "whiteboard"]},
+        operations=("bob@example.com/delete_user",),
+    ),
+    # A leaver whose account is already gone: its entry is a record, nothing to do.
+    Scenario(
+        name="leaver_already_gone",
+        live_users=(ALICE,),
+        users_yaml=ALICE_YAML + "  - {email: bob@example.com, remove: deactivate}\n",
+        exit_code=0,
+    ),
+    # A transfer target that cannot receive the data: refused at plan time, at its line.
+    Scenario(
+        name="leaver_transfer_to_an_inactive_user_refused",
+        live_users=(
+            ALICE,
+            BOB,
+            {"email": "zed@example.com", "type": "basic", "status": "inactive"},
+        ),
+        users_yaml=ALICE_YAML
+        + "  - {email: bob@example.com, remove: delete, transfer_to: zed@example.com}\n",
+        exit_code=1,
+        stderr=(
+            "users/people.yaml:9:59: users[1].transfer_to: transfer target zed@example.com "
+            "is inactive in Zoom",
+        ),
+    ),
     # A number moves: the old owner gives it up before the new one takes it.
     Scenario(
         name="number_moves_between_users",
@@ -693,5 +737,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         stderr=("number +14155550100 is not in this Zoom account",),
     ),
 )
+
+# The user-group scenarios (issue 16) build on `Scenario`, so they are imported once it is.
+from tests.scenarios.group_cases import GROUP_SCENARIOS  # noqa: E402
+
+SCENARIOS = (*SCENARIOS, *GROUP_SCENARIOS)
 
 BY_NAME: Mapping[str, Scenario] = {s.name: s for s in SCENARIOS}

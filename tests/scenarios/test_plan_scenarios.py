@@ -177,9 +177,10 @@ def test_text_output(tmp_path: Path, plan_cli: Any) -> None:
     result = plan_cli(sandbox, *scenario.plan_args(state, "text"))
     assert result.code == 2
     lines = result.out.splitlines()
-    assert lines[0] == "Plan: 1 step for 1 user (1 lose data)."
-    assert lines[2].startswith("  - carol@example.com  deactivate_user  active -> inactive")
-    assert lines[2].endswith("[loses data]")
+    assert lines[0] == "Plan: 1 step for 1 user (1 step loses data)."
+    assert lines[1].startswith("Account: sandbox-account")
+    assert lines[3].startswith("  - carol@example.com  deactivate_user  active -> inactive")
+    assert lines[3].endswith("[loses data]")
     assert "\x1b[" not in result.out  # not a terminal: no colour
 
 

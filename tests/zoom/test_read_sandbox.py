@@ -641,6 +641,7 @@ def ground_truth_bound(app: SandboxApp) -> int:
     total += pages(len(account.roles), "/roles")
     total += pages(sum(1 for u in people if u.cc is not None), "/contact_center/users")
     total += pages(len(account.cc_roles), "/contact_center/roles")
+    total += pages(len(account.groups), "/groups")
     return total
 
 

@@ -37,6 +37,10 @@ PHONE_USER_TIMEOUT_S = 180.0
 # API would otherwise cost every remaining step its full round of retries.
 STOP_AFTER_UNANSWERED = 5
 NOT_STARTED = "not started: the API stopped answering"
+INTERRUPTED = (
+    "interrupted (Ctrl-C) while its request was in flight: the next plan shows whether it "
+    "reached Zoom"
+)
 
 
 def _handlers() -> dict[OpKind, Handler]:
@@ -183,15 +187,33 @@ class Executor:
                 finally:
                     done_events[op.id].set()
 
-        await asyncio.gather(*(worker(v) for _, v in sorted(lanes.items())))
+        tasks = [asyncio.ensure_future(worker(v)) for _, v in sorted(lanes.items())]
+        try:
+            await asyncio.gather(*tasks)
+        except asyncio.CancelledError:
+            # Ctrl-C: every step in flight records itself as interrupted before the run
+            # reports, so the report and the journal agree.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         if self._abort is not None:
             raise self._abort
         results = [self.results[op.id] for op in ops]
-        results += [
-            StepResult(f"{w.user}/{w.kind}", w.kind, w.user, "waiting", w.reason)
-            for w in plan.waiting
-        ]
-        return results
+        return results + self.waiting(plan)
+
+    def waiting(self, plan: Plan) -> list[StepResult]:
+        """The plan's waiting steps: still waiting, unless their user's creation did not
+        happen in this run (then they are skipped, and say why)."""
+        out = []
+        for w in plan.waiting:
+            created = self.results.get(f"{w.user}/create_user")
+            if created is not None and created.status in ("failed", "skipped"):
+                detail = f"{created.op} {created.status}, so there is no invitation to wait for"
+                out.append(StepResult(f"{w.user}/{w.kind}", w.kind, w.user, "skipped", detail))
+            else:
+                out.append(StepResult(f"{w.user}/{w.kind}", w.kind, w.user, "waiting", w.reason))
+        return out
 
     def _finish(self, op: Operation, status: StepStatus, detail: str = "") -> None:
         result = StepResult(op.id, op.kind, op.user, status, detail)
@@ -235,6 +257,9 @@ class Executor:
                     if op.destroys_data:
                         await self._snapshot(op)
                 detail = await self._execute(op)
+            except asyncio.CancelledError:
+                self._finish(op, "interrupted", INTERRUPTED)
+                raise
             except _Skip as skip:
                 self._finish(op, skip.status, skip.detail)
             except RateLimited as exc:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-StepStatus = Literal["done", "failed", "skipped", "waiting"]
-_STATUSES: tuple[StepStatus, ...] = ("done", "failed", "skipped", "waiting")
+StepStatus = Literal["done", "failed", "skipped", "interrupted", "waiting"]
+_STATUSES: tuple[StepStatus, ...] = ("done", "failed", "skipped", "interrupted", "waiting")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,10 @@ class ApplyReport:
     seconds: float = 0.0
     # Why the run stopped starting steps before the end ("" when it did not).
     stopped: str = ""
+    # Stopped by Ctrl-C (SIGINT): steps not started are `not_started`; a step whose request
+    # was in flight is "interrupted" (the next plan shows whether it reached Zoom).
+    interrupted: bool = False
+    not_started: int = 0
 
     def count(self, status: StepStatus) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -42,6 +46,8 @@ class ApplyReport:
             "seconds": round(self.seconds, 3),
             "journal": self.journal,
             "stopped": self.stopped or None,
+            "interrupted": self.interrupted,
+            "not_started": self.not_started,
             "steps": [
                 {"op": r.op, "kind": r.kind, "user": r.user, "status": r.status, "detail": r.detail}
                 for r in self.results

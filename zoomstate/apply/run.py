@@ -32,10 +32,19 @@ def check_current(plan: Plan, desired: DesiredState, live: LiveState) -> None:
             f"{plan.state_hash[:19]} -> {state_hash(desired)[:19]}): run plan again"
         )
     now = live_fingerprints(live, plan.fingerprints)
-    changed = sorted(key for key, value in plan.fingerprints.items() if now.get(key) != value)
-    if changed:
-        shown = ", ".join(k.partition(":")[2] for k in changed[:20])
-        more = f" and {len(changed) - 20} more" if len(changed) > 20 else ""
+    changed = {key for key, value in plan.fingerprints.items() if now.get(key) != value}
+    # A user whose steps waited in the plan was pending (or not in Zoom yet) when it was
+    # made: one who is active now accepted the invitation since, and the fresh plan has
+    # their steps. Stale, not "not what zoomstate plans" (which reads as a doctored file).
+    users = live.by_key()
+    changed |= {
+        f"user:{w.user}"
+        for w in plan.waiting
+        if w.user in users and users[w.user].status != "pending"
+    }
+    if stale := sorted(changed):
+        shown = ", ".join(k.partition(":")[2] for k in stale[:20])
+        more = f" and {len(stale) - 20} more" if len(stale) > 20 else ""
         raise StalePlan(
             f"the live account changed since this plan was made: {shown}{more}; "
             "nothing was applied: run plan again"
@@ -88,22 +97,40 @@ async def apply_plan(
             waiting=len(plan.waiting),
         )
     results: list[StepResult] = []
+    interrupted = False
     try:
         results = await executor.run(plan)
+    except asyncio.CancelledError:
+        # Ctrl-C: asyncio.run cancels the run. What finished is reported and journaled,
+        # and the run ends as interrupted; apply again plans what is left.
+        interrupted = True
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()  # handled here: the rest of the run (closing up) goes on
+        results = [executor.results[op.id] for op in plan.operations if op.id in executor.results]
+        results += executor.waiting(plan)
     finally:
         if journal:
             final = results or list(executor.results.values())
-            journal.write(
-                "run_end",
-                **{s: sum(1 for r in final if r.status == s) for s in _STATUSES},
-            )
+            counts = {s: sum(1 for r in final if r.status == s) for s in _STATUSES}
+            if interrupted:
+                journal.write("run_interrupted", **counts, not_started=_not_started(plan, final))
+            else:
+                journal.write("run_end", **counts)
     return ApplyReport(
         results=tuple(results),
         journal=str(journal.path) if journal else None,
         calls=client.stats.calls - calls_before,
         seconds=time.perf_counter() - started,
         stopped=executor.stopped,
+        interrupted=interrupted,
+        not_started=_not_started(plan, results) if interrupted else 0,
     )
+
+
+def _not_started(plan: Plan, results: list[StepResult]) -> int:
+    ended = {r.op for r in results}
+    return sum(1 for op in plan.operations if op.id not in ended)
 
 
 __all__ = ["apply_plan", "check_consent", "check_current"]

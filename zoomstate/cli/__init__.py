@@ -11,6 +11,9 @@ command is a module of this package, imported only when that command is looked u
 from __future__ import annotations
 
 import importlib
+import shlex
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         result = cli.main(args=argv, prog_name="zoomstate", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
+    except click.NoSuchOption as exc:
+        (misplaced_global(exc, sys.argv[1:] if argv is None else argv) or exc).show()
+        return ExitCode.USAGE
     except click.UsageError as exc:
         exc.show()
         return ExitCode.USAGE
@@ -118,6 +124,33 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return ExitCode.ERROR
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def misplaced_global(exc: click.NoSuchOption, argv: Sequence[str]) -> click.UsageError | None:
+    """A global option given after the command (`plan state/ --sandbox x.json`): click
+    only knows that the command has no such option; say where it belongs, with the
+    command line put right. None when the option is not one of the group's."""
+    name = exc.option_name
+    options = [o for o in cli.params if isinstance(o, click.Option)]
+    option = next((o for o in options if name in (*o.opts, *o.secondary_opts)), None)
+    if option is None:
+        return None
+    args = list(argv)
+    # The last occurrence: an earlier one may be the same option given in its place.
+    for i in reversed(range(len(args))):
+        token = args[i]
+        stacked = not name.startswith("--") and token.startswith(name) and token[1:2] != "-"
+        if token == name or token.startswith(name + "=") or stacked:
+            takes_value = token == name and not (option.is_flag or option.count)
+            moved = args[i : i + 2] if takes_value else [token]
+            fixed = [*moved, *args[:i], *args[i + len(moved) :]]
+            where = f": zoomstate {shlex.join(fixed)}"
+            break
+    else:
+        where = ""
+    return click.UsageError(
+        f"{name} is a global option: put it before the command{where}", ctx=exc.ctx
+    )
 
 
 # Names the tests (and older callers) import from here, loaded on first use so that

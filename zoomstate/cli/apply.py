@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +36,15 @@ if TYPE_CHECKING:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Carry out exactly this saved plan (from `plan --out`): apply plans again and "
     "refuses, naming what differs, unless the fresh plan is the file's.",
+)
+@click.option(
+    "--only-waiting",
+    "waiting_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PLAN_FILE",
+    help="Apply only the steps that PLAN_FILE (an earlier plan, from `plan --out`) listed "
+    "as waiting for invitations and that are ready now, and nothing else (a scheduled job "
+    "that finishes accepted hires). Never removes anything.",
 )
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
@@ -76,6 +88,7 @@ def apply(
     obj: Context,
     state_dir: Path,
     plan_file: Path | None,
+    waiting_file: Path | None,
     auto_approve: bool,
     allow_data_loss: bool,
     force: bool,
@@ -95,17 +108,28 @@ def apply(
     was made with) and refuses, naming what differs, unless the fresh plan is the file's.
     A run that fails or is killed can be run again: it re-reads the account and carries on.
 
+    With --only-waiting PLAN_FILE, carry out only the steps PLAN_FILE listed as waiting
+    (for users who had not accepted their invitations) that are ready now and do exactly
+    what PLAN_FILE said; every other step of the fresh plan is left for a reviewed apply.
+
     \b
     Examples:
       zoomstate --sandbox demo.json apply --auto-approve
       zoomstate plan --out plan.json && zoomstate apply --plan plan.json --auto-approve
+      zoomstate apply --only-waiting last-plan.json --auto-approve
     """
     from zoomstate.planfile import load_plan_file
     from zoomstate.render.report import render_apply_report
     from zoomstate.usecases import applying
 
+    if plan_file and waiting_file:
+        raise click.UsageError("--plan and --only-waiting cannot be used together")
     with tamed_gc():
         desired = load_or_exit(state_dir)
+    waited = load_plan_file(waiting_file).plan.waiting if waiting_file else None
+    if waited == ():
+        obj.info(f"{waiting_file} lists no step waiting for an invitation: nothing to apply.")
+        return
     request = applying.ApplyRequest(
         desired=desired,
         options=plan_options(targets, skip_removals, force),
@@ -113,23 +137,44 @@ def apply(
         saved=load_plan_file(plan_file) if plan_file else None,
         consent=allow_data_loss or desired.account.allow_data_loss,
         concurrency=concurrency,
+        waited=waited,
     )
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
     ui = TerminalApplyUI(obj, show_plan=fmt == "text", auto_approve=auto_approve)
-    journal = _open_journal(journal_dir)
-    try:
-        with exit_on_issues():
-            applied = run_async(applying.apply(conn, journal, request, ui))
-    finally:
-        journal.close()
+    with _locked(journal_dir):
+        journal = _open_journal(journal_dir)
+        try:
+            with exit_on_issues():
+                applied = run_async(applying.apply(conn, journal, request, ui))
+        finally:
+            journal.close()
     if not applied.plan.operations and fmt != "json":
         return
     if fmt == "json":
         emit_json(applied.report.to_dict())
     else:
         click.echo(render_apply_report(applied.report), nl=False)
+    if applied.report.interrupted:
+        raise click.exceptions.Exit(ExitCode.INTERRUPTED)
     if applied.report.failed or applied.report.stopped:
         raise click.exceptions.Exit(ExitCode.ERROR)
+
+
+@contextmanager
+def _locked(journal_dir: Path) -> Iterator[None]:
+    """One apply at a time per journal directory (zoomstate.apply.lock)."""
+    from zoomstate.apply.lock import apply_lock
+
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(
+                apply_lock(journal_dir, warn=logging.getLogger("zoomstate").warning)
+            )
+        except OSError as exc:
+            raise ConfigError(
+                f"--journal-dir {journal_dir}: cannot write the run's journal there ({reason(exc)})"
+            ) from None
+        yield
 
 
 def _open_journal(journal_dir: Path) -> Journal:

@@ -20,6 +20,8 @@ class ExitCode(IntEnum):
     CHANGES = 2
     # BSD sysexits EX_USAGE: click's own default (2) would collide with CHANGES.
     USAGE = 64
+    # 128 + SIGINT, as a shell reports a program stopped by Ctrl-C.
+    INTERRUPTED = 130
 
 
 @dataclass(slots=True)

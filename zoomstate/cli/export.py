@@ -11,6 +11,7 @@ from zoomstate.cli.options import connection, connection_options, reason, writab
 from zoomstate.cli.ui import status
 from zoomstate.errors import ConfigError
 from zoomstate.usecases.runtime import run_async, tamed_gc
+from zoomstate.words import count
 
 
 @click.command()
@@ -70,6 +71,7 @@ def export(
         domains=domains,
         split=split,  # type: ignore[arg-type]  # click.Choice checked it
         single=out is None,
+        tier=tier,
     )
     if out is None:
         click.echo(exported.files["state.yaml"], nl=False)
@@ -81,4 +83,4 @@ def export(
             raise ConfigError(
                 f"--out {out}: cannot write the state files ({reason(exc)})"
             ) from None
-    obj.info(f"exported {exported.users} users in {calls} API calls")
+    obj.info(f"exported {exported.users} users in {count(calls, 'API call')}")

@@ -4,7 +4,7 @@ to an account, plan options, and checks made before any API call."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,8 +24,10 @@ __all__ = [
     "connection",
     "connection_options",
     "exit_on_issues",
+    "fit_markdown_output",
     "load",
     "load_or_exit",
+    "markdown_fit_options",
     "plan_options",
     "print_issues",
     "reason",
@@ -172,3 +174,39 @@ def write_out(path: Path, text: str, *, what: str = "write it") -> None:
         atomic.write_text(path, text)
     except OSError as exc:
         raise ConfigError(f"--out {path}: cannot {what} ({reason(exc)})") from None
+
+
+def markdown_fit_options(what: str) -> Callable[[Any], Any]:
+    """--max-chars and --full-link: a Markdown document cut to fit a comment or an issue."""
+
+    def decorate(func: Any) -> Any:
+        func = click.option(
+            "--full-link",
+            metavar="URL",
+            help=f"With --max-chars: where the full {what} is (the CI run, its artifact), "
+            "linked from the note that says what was left out.",
+        )(func)
+        return click.option(
+            "--max-chars",
+            type=click.IntRange(min=200),
+            metavar="N",
+            help=f"With --format markdown: cut the {what} to at most N characters between "
+            "rows (a GitHub comment holds 65,536), close what the cut leaves open and say "
+            "how many rows were left out.",
+        )(func)
+
+    return decorate
+
+
+def fit_markdown_output(
+    text: str, fmt: str, max_chars: int | None, link: str | None, what: str
+) -> str:
+    if max_chars is None:
+        if link is not None:
+            raise click.UsageError("--full-link goes with --max-chars")
+        return text
+    if fmt != "markdown":
+        raise click.UsageError("--max-chars goes with --format markdown")
+    from zoomstate.render.fit import fit_markdown
+
+    return fit_markdown(text, max_chars, what=what, link=link)

@@ -49,10 +49,13 @@ def progress(
     obj: Context, total: int, console: Any = None
 ) -> Iterator[Callable[[StepResult], None]]:
     """A progress bar on stderr when it is a terminal (or on `console`, a rich Console);
-    silent otherwise. It shows the steps done of all, the failures, the rate in steps per
-    second and the time elapsed."""
-    if obj.verbosity < 0 or (console is None and not sys.stderr.isatty()):
+    a plain line every few seconds otherwise (CI logs). It shows the steps done of all,
+    the failures, the rate in steps per second and the time elapsed."""
+    if obj.verbosity < 0:
         yield lambda _result: None
+        return
+    if console is None and not sys.stderr.isatty():
+        yield PlainProgress(total, lambda line: click.echo(line, err=True)).advance
         return
     from rich.console import Console
     from rich.progress import (
@@ -73,11 +76,12 @@ def progress(
             if speed is None and task.completed and task.elapsed:
                 speed = task.completed / task.elapsed
             shown = f"{speed:.1f}" if speed is not None else "-.-"
-            return Text(f"{shown} steps/s", style="progress.data.speed")
+            return Text(f"{shown} steps/s", style="cyan")
 
     with Progress(
         "[progress.description]{task.description}",
-        BarColumn(),
+        # Rich's default theme draws the bar and the rate in red, which reads as failure.
+        BarColumn(complete_style="green", finished_style="green"),
         MofNCompleteColumn(),
         RateColumn(),
         TimeElapsedColumn(),
@@ -90,9 +94,103 @@ def progress(
         def advance(result: StepResult) -> None:
             nonlocal failed
             failed += result.status == "failed"
-            bar.update(task, advance=1, description=f"applying ({failed} failed)")
+            shown = f"[red]{failed} failed[/red]" if failed else "0 failed"
+            bar.update(task, advance=1, description=f"applying ({shown})")
 
-        yield advance
+        with _logs_above(bar.console):
+            yield advance
+
+
+@contextmanager
+def _logs_above(console: Any) -> Iterator[None]:
+    """Log lines printed through the bar's console, above the bar, instead of onto the
+    line it is drawing (the CLI's handler holds the real stderr, which rich cannot see)."""
+    import logging
+
+    handlers = [
+        h
+        for h in logging.getLogger("zoomstate").handlers
+        if isinstance(h, logging.StreamHandler) and not getattr(h.stream, "closed", False)
+    ]
+    streams = [h.stream for h in handlers]
+    proxy = _ConsoleStream(console)
+    for h in handlers:
+        h.setStream(proxy)
+    try:
+        yield
+    finally:
+        for h, stream in zip(handlers, streams, strict=True):
+            h.setStream(stream)
+
+
+class _ConsoleStream:
+    def __init__(self, console: Any) -> None:
+        self._console = console
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            self._console.print(text.rstrip("\n"), markup=False, highlight=False)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class PlainProgress:
+    """Progress for a log (stderr not a terminal): one line every `every` seconds of the
+    run, and one at the end: done of all, failed, the rate and the time left."""
+
+    def __init__(
+        self,
+        total: int,
+        write: Callable[[str], None],
+        *,
+        every: float = 10.0,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        import time
+
+        self._total, self._write, self._every = total, write, every
+        self._clock = clock or time.monotonic
+        self._start = self._last = self._clock()
+        self._done = self._failed = 0
+
+    def advance(self, result: StepResult) -> None:
+        self._done += 1
+        self._failed += result.status == "failed"
+        now = self._clock()
+        if now - self._last >= self._every or self._done == self._total:
+            self._last = now
+            self._write(self.line(now))
+
+    def line(self, now: float) -> str:
+        elapsed = max(now - self._start, 1e-9)
+        rate = self._done / elapsed
+        left = self._total - self._done
+        eta = f", about {_duration(left / rate)} left" if left and rate > 0 else ""
+        return (
+            f"applying: {self._done:,}/{self._total:,} steps ({self._failed} failed), "
+            f"{rate:.1f} steps/s, {_duration(elapsed)} elapsed{eta}"
+        )
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    minutes, secs = divmod(whole, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+def confirm_question(plan: Plan) -> str:
+    """`Apply 12 steps to account abc (owner: o@x.com)? 2 of them lose data.`"""
+    from zoomstate.words import count
+
+    where = plan.account.describe() if plan.account else "the account"
+    lost = sum(op.destroys_data for op in plan.operations)
+    tail = f" {lost} of them {'loses' if lost == 1 else 'lose'} data." if lost else ""
+    return f"Apply {count(len(plan.operations), 'step')} to {where}?{tail}"
 
 
 class TerminalApplyUI:
@@ -121,7 +219,7 @@ class TerminalApplyUI:
                 "refusing to apply without --auto-approve: standard input is not a "
                 "terminal to confirm on"
             )
-        if not click.confirm(f"Apply {len(plan.operations)} step(s) to the account?", err=True):
+        if not click.confirm(confirm_question(plan), err=True):
             raise click.Abort()
 
     def progress(self, total: int) -> AbstractContextManager[Callable[[StepResult], None]]:

@@ -21,11 +21,14 @@ JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, 
 
 
 class PlanResolver:
-    """Calling plan names and codes, resolved against the account's plans."""
+    """What the state's names mean in the account, for the aspects' comparisons: calling
+    plan names and codes, resolved against the account's plans; the user groups whose
+    memberships the state owns (`account.groups.managed`)."""
 
-    def __init__(self, plans: Iterable[CallingPlan]) -> None:
+    def __init__(self, plans: Iterable[CallingPlan], managed_groups: Iterable[str] = ()) -> None:
         self.by_name = {p.name.lower(): p.type for p in plans}
         self.codes = {p.type for p in plans}
+        self.managed_groups = frozenset(managed_groups)
 
     def code(self, ref: str | int) -> int | str:
         """The type code of a plan reference; an unknown name stays a name (reported at

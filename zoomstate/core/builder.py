@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from zoomstate.core.address import Address
 from zoomstate.core.aspect import JsonValue, PlanResolver
-from zoomstate.core.ops import Operation, OpKind, Waiting, check_params
+from zoomstate.core.ops import SPECS, Operation, OpKind, Waiting, check_params
 from zoomstate.errors import Issue
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
@@ -32,15 +33,27 @@ class Builder:
     waiting: list[Waiting] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    # Steps of pending users, as they will be planned once the user is active: not in the
+    # plan, but their claims (numbers, extensions, seats) are checked now, so a plan that
+    # cannot finish says so at review time, not after the invitations are accepted.
+    future: dict[str, Operation] = field(default_factory=dict)
+    # Users in Zoom but not in the state, with account.on_missing_user: report: one
+    # warning for all of them (an adopted account can have hundreds).
+    unlisted: list[str] = field(default_factory=list)
     # Live key -> the key its steps are planned under. They differ for a user whose
     # e-mail changes (matched by Zoom id): its steps carry the new e-mail, so looking up
     # a holder's releases by the live e-mail would miss them (make_plan fills this).
     renamed: dict[str, str] = field(default_factory=dict)
+    # What a resource gathers while the users are planned, for the steps it adds once
+    # they all are (`resources/planners.py` OWNER_PLANNERS): the members each group gains.
+    gathered: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # DesiredState.by_key() builds a new dict per call: once here, not once per user.
         self.wanted = self.desired.by_key()
-        self.plans = PlanResolver(self.live.calling_plans)
+        self.plans = PlanResolver(
+            self.live.calling_plans, managed_groups=self.desired.account.groups.managed
+        )
         self.plan_names = {p.type: p.name for p in self.live.calling_plans}
         self.sites = {s.name.lower(): s for s in self.live.sites}
         self.templates = {t.name.lower(): t for t in self.live.templates}
@@ -53,6 +66,17 @@ class Builder:
 
     def key_of(self, live_key: str) -> str:
         return self.renamed.get(live_key, live_key)
+
+    def account_problem(self, path: str, message: str) -> None:
+        """A problem with a field of the account block (`transfer_to`), once however many
+        users run into it."""
+        origin = self.desired.account_origin
+        if origin is None:
+            issue = Issue("(state)", 0, 0, f"account.{path}", message)
+        else:
+            issue = Issue(origin.file, origin.line, origin.col, f"account.{path}", message)
+        if issue not in self.issues:
+            self.issues.append(issue)
 
     def problem(self, user: str, path: str, message: str) -> None:
         origin = self.desired.origins.get(user)
@@ -77,9 +101,10 @@ class Builder:
         removal: bool = False,
         reads: Sequence[str] = (),
         note: str = "",
+        future: bool = False,
     ) -> str:
         op_id = f"{user}/{kind}" + (f"/{suffix}" if suffix else "")
-        self.ops[op_id] = Operation(
+        (self.future if future else self.ops)[op_id] = Operation(
             id=op_id,
             kind=kind,
             user=user,
@@ -88,7 +113,7 @@ class Builder:
             after=after,
             destroys_data=destroys_data,
             removal=removal,
-            reads=(str(Address.user(user)), *reads),
+            reads=(str(Address(SPECS[kind].owner, user)), *reads),
             note=note,
         )
         return op_id

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from zoomstate.core.address import Address
 from zoomstate.core.builder import Builder
 from zoomstate.core.claims import NOTHING, Held, holdings
+from zoomstate.core.ops import Operation
 
 
 @dataclass
@@ -66,17 +67,24 @@ def link_numbers(b: Builder, ledger: Ledger) -> None:
     freed_by = ledger.freed_by(b)
     for op in sorted(b.ops.values(), key=lambda o: o.id):
         for address in _concrete(op.claims(), "number"):
-            _link_number(b, ledger, freed_by, op.id, address)
+            _link_number(b, ledger, freed_by, op, address)
+    # A pending user's numbers are checked the same way, without links: its steps are
+    # planned by a later run, when the holder's release has already happened.
+    for op in sorted(b.future.values(), key=lambda o: o.id):
+        for address in _concrete(op.claims(), "number"):
+            _link_number(b, ledger, freed_by, op, address, link=False)
 
 
 def _link_number(
     b: Builder,
     ledger: Ledger,
     freed_by: dict[Address, list[str]],
-    claim: str,
+    op: Operation,
     address: Address,
+    *,
+    link: bool = True,
 ) -> None:
-    op, number = b.ops[claim], address.key
+    number = address.key
     holder = ledger.holder.get(address)
     if holder == op.user:
         return
@@ -85,6 +93,8 @@ def _link_number(
         if release is None:
             reach = _reach(b, holder)
             b.problem(op.user, "phone.numbers", f"number {number} belongs to {holder}, {reach}")
+            return
+        if not link:
             return
         b.depend(op.id, release)
         released = b.ops[release]
@@ -156,6 +166,19 @@ def link_extensions(b: Builder, ledger: Ledger) -> None:
                 claims[op.id] = release
     _break_swaps(b, claims, used)
     _link_extension_picks(b)
+    for op in sorted(b.future.values(), key=lambda o: o.id):
+        for address in _concrete(op.claims(), "extension"):
+            holder = ledger.holder.get(address)
+            if (
+                holder is not None
+                and holder != op.user
+                and _release(b, freed_by, holder, address) is None
+            ):
+                b.problem(
+                    op.user,
+                    "phone.extension",
+                    f"extension {address.key} is used by {holder}, {_reach(b, holder)}",
+                )
 
 
 def _break_swaps(b: Builder, claims: dict[str, str], used: set[int]) -> None:

@@ -10,7 +10,7 @@ sandbox route or a row in docs/plan.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -42,6 +42,11 @@ OpKind = Literal[
     "create_contact_center_user",
     "update_contact_center_user",
     "delete_contact_center_user",
+    "create_group",
+    "add_group_members",
+    "move_group_member",
+    "set_primary_group",
+    "remove_group_member",
 ]
 # What a step does to its resource, as the plan shows it.
 Action = Literal["+", "~", "-"]
@@ -63,6 +68,15 @@ class OpSpec:
     frees: C.Frees = C.frees_nothing
     owner: AddressKind = "user"
     hand_over: bool = False
+    # The users a step changes, for the plan's count of them: its owner, when that is a
+    # user; a group's step names its members.
+    users: Callable[[Operation], tuple[str, ...]] | None = None
+
+
+def _members(op: Operation) -> tuple[str, ...]:
+    args = op.args
+    assert isinstance(args, P.GroupMembers)
+    return (*args.members, *(args.pending or ()))
 
 
 # The registry, in the order of OpKind. Sequence numbers are spaced as they always were
@@ -100,6 +114,15 @@ OPS: tuple[OpSpec, ...] = (
         C.package_changed_from,
     ),
     OpSpec("delete_contact_center_user", "-", 15, P.NoParams, frees=C.package_released),
+    # User groups. A group's own steps are owned by it (`group:<name>`): its creation, then
+    # its members added 30 at a time. A user's moves (4) and other changes (5) come
+    # before its Zoom Phone (10) and Contact Center (15-17) steps, so that a new licence
+    # starts under its group's policy (the planner makes those wait for them too).
+    OpSpec("create_group", "+", 0, P.CreateGroup, owner="group"),
+    OpSpec("add_group_members", "+", 1, P.GroupMembers, owner="group", users=_members),
+    OpSpec("move_group_member", "~", 4, P.MoveGroupMember),
+    OpSpec("set_primary_group", "~", 5, P.GroupMember),
+    OpSpec("remove_group_member", "-", 5, P.GroupMember),
 )
 SPECS: Mapping[str, OpSpec] = {s.kind: s for s in OPS}
 OP_KINDS: tuple[OpKind, ...] = tuple(s.kind for s in OPS)
@@ -157,8 +180,15 @@ class Operation:
     @property
     def owner(self) -> Address:
         """What the step belongs to: its lane in apply, its place in the order. The plan
-        file names it in `user` (every owner is a user so far)."""
+        file names it in `user` (a user's e-mail, or a group's name: the kind says)."""
         return Address(SPECS[self.kind].owner, self.user)
+
+    def users(self) -> tuple[str, ...]:
+        """The users the step changes (the plan's summary counts them)."""
+        spec = SPECS[self.kind]
+        if spec.users is not None:
+            return spec.users(self)
+        return (self.user,) if spec.owner == "user" else ()
 
     def claims(self) -> tuple[Address, ...]:
         return SPECS[self.kind].claims(self)

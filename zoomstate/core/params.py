@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from zoomstate.core.aspect import JsonValue
 from zoomstate.model import ContactCenterAccess, ContactCenterPackage, CreateAction
+from zoomstate.resources.leaver_spec import TransferItem
 
 
 class Params(BaseModel):
@@ -64,6 +65,9 @@ class DeleteUser(Params):
     # None: a pending invitation, revoked with a bare DELETE.
     action: Literal["disassociate", "delete"] | None
     transfer_email: str | None = None
+    # What the transfer hands over (account.transfer); absent: meetings, webinars and
+    # recordings, as every plan before account.transfer meant.
+    transfer: list[TransferItem] | None = None
 
 
 class AssignRole(Params):
@@ -108,3 +112,32 @@ class UpdateContactCenterUser(Params):
     package: ContactCenterPackage | None = None
     role_id: str | None = None
     access: ContactCenterAccess | None = None
+
+
+# -- user groups (a group's id is None when this plan creates the group: apply takes the
+# id `create_group` got)
+
+
+class CreateGroup(Params):
+    name: str
+
+
+class GroupMembers(Params):
+    group_id: str | None
+    group: str
+    # Active users, added in one POST /groups/{groupId}/members (at most 30).
+    members: list[str]
+    # Pending users, each put in the group with PATCH /users/{userId} group_id.
+    pending: list[str] | None = None
+
+
+class MoveGroupMember(Params):
+    group_id: str
+    group: str
+    target_group_id: str | None
+    target: str
+
+
+class GroupMember(Params):
+    group_id: str | None
+    group: str

@@ -13,10 +13,30 @@ from typing import Any
 from zoomstate import __version__
 from zoomstate.core.ops import Operation, Waiting
 from zoomstate.diff import JsonValue, UserDiff
-from zoomstate.live import LiveState, LiveUser, PhoneNumber
+from zoomstate.live import LiveState, LiveUser, Named, PhoneNumber
 from zoomstate.model import DesiredState
 
 FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRef:
+    """The account a plan was made for: its id, and its owner's e-mail when the user
+    list showed one. Plans, the pull-request comment and the apply prompt name it."""
+
+    id: str | None
+    owner: str | None = None
+
+    @classmethod
+    def of(cls, live: LiveState) -> AccountRef:
+        return cls(live.account_id, live.owner())
+
+    def describe(self) -> str:
+        name = f"account {self.id}" if self.id else "the account"
+        return f"{name} (owner: {self.owner})" if self.owner else name
+
+    def to_dict(self) -> dict[str, JsonValue]:
+        return {"id": self.id, "owner": self.owner}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +47,10 @@ class Plan:
     state_hash: str
     fingerprints: Mapping[str, str]
     diffs: tuple[UserDiff, ...] = field(default=(), compare=False)
+    account: AccountRef | None = None
+    # Users in Zoom but not in the state (on_missing_user: report): one warning names a
+    # few, the CLI lists them all with -v. Not part of the plan file.
+    unlisted: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def has_changes(self) -> bool:
@@ -38,7 +62,7 @@ class Plan:
         )
         return {
             "operations": len(self.operations),
-            "users": len({op.user for op in self.operations}),
+            "users": len({user for op in self.operations for user in op.users()}),
             "by_kind": kinds,
             "destroys_data": sum(op.destroys_data for op in self.operations),
             "removals": sum(op.removal for op in self.operations),
@@ -56,6 +80,7 @@ class Plan:
             "waiting": [w.to_dict() for w in self.waiting],
             "warnings": list(self.warnings),
             "fingerprints": dict(sorted(self.fingerprints.items())),
+            "account": self.account.to_dict() if self.account else None,
         }
 
     def to_json(self) -> str:
@@ -75,7 +100,17 @@ class Plan:
             warnings=tuple(data.get("warnings") or ()),
             state_hash=str(data["state_hash"]),
             fingerprints=dict(data.get("fingerprints") or {}),
+            account=_account(data.get("account")),
         )
+
+
+def _account(data: object) -> AccountRef | None:
+    if not isinstance(data, Mapping):
+        return None
+    ident, owner = data.get("id"), data.get("owner")
+    return AccountRef(
+        ident if isinstance(ident, str) else None, owner if isinstance(owner, str) else None
+    )
 
 
 def _canonical(data: object) -> str:
@@ -98,11 +133,21 @@ def state_hash(desired: DesiredState) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+# Left out of a user's fingerprint when unset, as state_hash leaves out defaults: a user
+# of an account without groups keeps the fingerprint it had before groups were read.
+_UNSET_LEFT_OUT = ("groups", "primary_group")
+
+
 def user_fingerprint(user: LiveUser | None) -> str:
     if user is None:
         return "absent"
+    unset = {name for name in _UNSET_LEFT_OUT if getattr(user.spec, name) is None}
     body = {
-        "spec": user.spec.model_dump(mode="json", exclude={"profile", "job_title"}),
+        # A live spec never has a leaver's fields, and groups only when read: left out,
+        # so that adding them kept every saved plan's fingerprints.
+        "spec": user.spec.model_dump(
+            mode="json", exclude={"profile", "job_title", "remove", "transfer_to", *unset}
+        ),
         "status": user.status,
         "id": user.zoom_id,
     }
@@ -116,15 +161,26 @@ def number_fingerprint(number: PhoneNumber | None) -> str:
     return hashlib.sha256(_canonical(body).encode()).hexdigest()[:16]
 
 
+def group_fingerprint(group: Named | None) -> str:
+    """A group as a step relies on it: which group the name is (deleted and made again,
+    it is another). Its members are in their own users' fingerprints."""
+    if group is None:
+        return "absent"
+    body = [group.id, group.name]
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()[:16]
+
+
 def live_fingerprints(live: LiveState, keys: Iterable[str]) -> dict[str, str]:
     """Fingerprints of the live objects at the addresses `keys` (`user:<email>`,
-    `number:<E.164>`). An address of a kind without a fingerprint is left out, so a saved
-    plan that names one reads as changed."""
+    `number:<E.164>`, `group:<name>`). An address of a kind without a fingerprint is left
+    out, so a saved plan that names one reads as changed."""
     users = live.by_key()
     numbers = {n.number: n for n in live.numbers}
+    groups = {g.name: g for g in live.groups}
     by_kind: Mapping[str, Callable[[str], str]] = {
         "user": lambda email: user_fingerprint(users.get(email)),
         "number": lambda e164: number_fingerprint(numbers.get(e164)),
+        "group": lambda name: group_fingerprint(groups.get(name)),
     }
     out: dict[str, str] = {}
     for key in keys:

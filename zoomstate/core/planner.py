@@ -6,13 +6,14 @@ from zoomstate.core.builder import Builder, PlanOptions
 from zoomstate.core.links import Ledger, link_extensions, link_numbers
 from zoomstate.core.ops import USER_SEQUENCE
 from zoomstate.core.order import order_operations
-from zoomstate.core.plan_format import Plan, live_fingerprints, state_hash
+from zoomstate.core.plan_format import AccountRef, Plan, live_fingerprints, state_hash
 from zoomstate.core.safety import check_safety, drop_removals
 from zoomstate.core.seats import link_seats
 from zoomstate.diff import diff_users
 from zoomstate.errors import ConfigError, CycleError, Issue, ValidationFailed
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
+from zoomstate.resources.planners import OWNER_PLANNERS
 from zoomstate.resources.user import UserPlanner
 
 
@@ -41,6 +42,8 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
     b.renamed = {d.live.key: d.key for d in diffs if d.live is not None and d.live.key != d.key}
     for d in diffs:
         UserPlanner(b, d).plan()
+    for plan_owners in OWNER_PLANNERS:
+        plan_owners(b)
     # Who holds what in the live account: the same for every link between users.
     ledger = Ledger.of(b)
     link_numbers(b, ledger)
@@ -69,6 +72,9 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
             ]
         ) from None
     reads = sorted({r for op in ordered for r in op.reads})
+    unlisted = tuple(sorted(b.unlisted))
+    if unlisted:
+        b.warnings.append(_unlisted_warning(unlisted))
     return Plan(
         operations=tuple(ordered),
         waiting=tuple(sorted(b.waiting, key=lambda w: (w.user, USER_SEQUENCE[w.kind]))),
@@ -76,4 +82,16 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
         state_hash=state_hash(desired),
         fingerprints=live_fingerprints(live, reads),
         diffs=tuple(diffs),
+        account=AccountRef.of(live),
+        unlisted=unlisted,
     )
+
+
+def _unlisted_warning(users: tuple[str, ...], shown: int = 3) -> str:
+    policy = "(account.on_missing_user: report)"
+    if len(users) == 1:
+        return f"{users[0]} is in Zoom but not in the state {policy}"
+    names = ", ".join(users[:shown]) + (
+        f" and {len(users) - shown} more" if len(users) > shown else ""
+    )
+    return f"{len(users)} users are in Zoom but not in the state {policy}: {names} (-v lists them)"

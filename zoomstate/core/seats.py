@@ -14,6 +14,7 @@ from typing import get_args
 
 from zoomstate.core.address import LICENSED_SEAT, Address, contact_center_seat, plan_seat
 from zoomstate.core.builder import Builder
+from zoomstate.core.claims import NOTHING
 from zoomstate.core.links import Ledger
 from zoomstate.model import ContactCenterPackage
 
@@ -25,22 +26,34 @@ def _pool(
     claims: list[str],
     releases: list[str],
     rank: Mapping[str, int],
+    pending: tuple[list[str], list[str]] = ([], []),
 ) -> None:
     """Make enough claims wait for releases when the free seats do not cover them all:
-    the claims last in `rank` each wait for a release earlier in it."""
-    if available is None or not claims:
+    the claims last in `rank` each wait for a release earlier in it. `later` are the
+    claims and releases of pending users, made by a run after they accept: their claims
+    need seats too, once this plan's have theirs."""
+    later, freed_later = pending
+    if available is None or not (claims or later):
         return
-    need = len(claims) - max(available, 0)
-    if need <= 0:
-        return
-    if len(releases) < need:
-        first = b.ops[claims[0]]
+    free = max(available, 0)
+    if len(claims) + len(later) - free > len(releases) + len(freed_later):
+        first = b.ops[claims[0]] if claims else b.future[later[0]]
+        needs = f"this plan needs {len(claims) + len(later)}"
+        if later:
+            users = sorted({b.future[o].user for o in later})
+            needs += (
+                f" ({len(later)} of them for {len(users)} pending "
+                f"user{'s' if len(users) != 1 else ''}, once they accept: "
+                f"{_names(users)})"
+            )
         b.problem(
             first.user,
             "",
-            f"not enough {what} seats: this plan needs {len(claims)}, "
-            f"{max(available, 0)} are free and the plan frees {len(releases)}",
+            f"not enough {what} seats: {needs}, {free} are free and the plan frees {len(releases)}",
         )
+        return
+    need = len(claims) - free
+    if need <= 0:
         return
     waiting = sorted(claims, key=lambda o: (rank[o], o))[-need:]
     given = sorted(releases, key=lambda o: (rank[o], o))
@@ -49,6 +62,11 @@ def _pool(
 
 
 Pool = tuple[str, int | None, list[str], list[str]]  # what, free seats, claims, releases
+
+
+def _names(users: Sequence[str], shown: int = 5) -> str:
+    more = len(users) - shown
+    return ", ".join(users[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _seat_order(pools: Sequence[Pool]) -> dict[str, int]:
@@ -111,16 +129,29 @@ def link_seats(b: Builder, ledger: Ledger) -> None:
     def claims(seat: Address) -> list[str]:
         return [o.id for o in ops if seat in taken[o.id]]
 
+    future = sorted(b.future.values(), key=lambda o: o.id)
+    future_taken = {o.id: o.claims() for o in future}
+    future_freed = {o.id: o.frees(ledger.held.get(o.user, NOTHING)) for o in future}
+    later: dict[str, tuple[list[str], list[str]]] = {}
+
+    def claims_later(seat: Address, what: str) -> None:
+        later[what] = (
+            [o.id for o in future if seat in future_taken[o.id]],
+            [o.id for o in future if seat in future_freed[o.id]],
+        )
+
     def releases(seat: Address) -> list[str]:
         return list(freed_by.get(seat, ()))
 
     pools: list[Pool] = []
     for plan in b.live.calling_plans:
         seat = plan_seat(plan.type)
+        claims_later(seat, f"calling plan {plan.name!r}")
         pools.append((f"calling plan {plan.name!r}", plan.available, claims(seat), releases(seat)))
     seats = b.desired.account.seats
     wanted = claims(LICENSED_SEAT)
-    if wanted and seats.licensed is None:
+    claims_later(LICENSED_SEAT, "licensed")
+    if wanted and seats.licensed_unstated:
         b.warnings.append("account.seats.licensed is not set: free licences are not checked")
     if seats.licensed is not None:
         free = seats.licensed - ledger.count[LICENSED_SEAT]
@@ -128,10 +159,13 @@ def link_seats(b: Builder, ledger: Ledger) -> None:
     for package in get_args(ContactCenterPackage):
         seat = contact_center_seat(package)
         wanted = claims(seat)
-        if not wanted:
+        claims_later(seat, f"Contact Center {package}")
+        if not wanted and not later[f"Contact Center {package}"][0]:
             continue
         declared = seats.contact_center.get(package)
         if declared is None:
+            if package in seats.contact_center:
+                continue  # written as null: not checked, on purpose
             b.warnings.append(
                 f"account.seats.contact_center.{package} is not set: free "
                 "Contact Center seats are not checked"
@@ -141,4 +175,4 @@ def link_seats(b: Builder, ledger: Ledger) -> None:
         pools.append((f"Contact Center {package}", free, wanted, releases(seat)))
     rank = _seat_order(pools)
     for what, available, claimed, released in pools:
-        _pool(b, what, available, claimed, released, rank)
+        _pool(b, what, available, claimed, released, rank, later.get(what, ([], [])))

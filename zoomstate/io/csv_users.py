@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from zoomstate.fields import TEXT_MAX
 from zoomstate.io.csv_reader import EMAIL_ALIASES, aliases, norm
+from zoomstate.resources.groups_rules import membership_problems
 
 USERS_COLUMNS: Mapping[str, str] = {
     **EMAIL_ALIASES,
@@ -18,6 +20,9 @@ USERS_COLUMNS: Mapping[str, str] = {
     **aliases("job_title", "Job Title", "Title"),
     **aliases("type", "User Type", "License Type", "Type"),
     **aliases("role", "Role", "User Role", "Role Name"),
+    # One group a cell: the portal's sample has one User Group column, and a group's name
+    # may hold any separator.
+    **aliases("groups", "User Group", "User Groups", "Group Name"),
 }
 
 # A users file has an e-mail and at least one of these.
@@ -60,6 +65,12 @@ def users_fields(get: Callable[[str], str]) -> tuple[dict[str, Any], list[str]]:
             label = f.replace("_", " ")
             errors.append(f"{label} has {len(value)} characters; Zoom allows 64")
         fields[f] = value
+    group = get("groups")
+    if group and len(group) > TEXT_MAX:
+        errors.append(f"user group has {len(group):,} characters; at most {TEXT_MAX}")
+    elif group:
+        fields["groups"] = [group]
+        errors += [message for _, message in membership_problems(fields["groups"], None, None)]
     label = get("type")
     if label:
         kind = USER_TYPES.get(norm(label))

@@ -32,7 +32,8 @@ Decisions (docs/import-csv.md explains them to users):
   number unassigned by the next apply. A missing user is only reported
   (`on_missing_user: report`).
 * `account.manage` lists only what the files cover: `users` and `profile` from a users
-  file (plus `role` when it has a Role column), `phone` from a phone file. A users file
+  file (plus `role` when it has a Role column, `groups` when it has a User Group column:
+  the groups named become `account.groups.managed`), `phone` from a phone file. A users file
   alone must not say "these users have no Zoom Phone".
 * An empty cell is "not given" (the field is left out, so Zoom's value is kept), never
   "clear the field".
@@ -245,7 +246,7 @@ def _user_document(rows: Sequence[_Row]) -> dict[str, Any]:
     phone = next((r for r in rows if r.kind == "phone"), None)
     doc: dict[str, Any] = {"email": (users or rows[0]).fields["email"]}
     if users is not None:
-        for f in ("first_name", "last_name", "department", "job_title", "type", "role"):
+        for f in ("first_name", "last_name", "department", "job_title", "type", "role", "groups"):
             if f in users.fields:
                 doc[f] = users.fields[f]
     if phone is not None:
@@ -393,6 +394,8 @@ def _account(
         manage += ["users", "profile"]
         if any(p.kind == "users" and "role" in p.fields for p in parsed):
             manage.append("role")
+        if any(p.kind == "users" and "groups" in p.fields for p in parsed):
+            manage.append("groups")
     if any(p.kind == "phone" for p in parsed):
         manage.append("phone")
     account: dict[str, Any] = {
@@ -405,6 +408,10 @@ def _account(
     protected = [u["email"] for u in users if str(u.get("role", "")).lower() == "owner"]
     if protected:
         account["protected"] = protected
+    if "groups" in manage:
+        # The groups the files name; a user's empty cell leaves its groups as they are.
+        named = sorted({g for u in users for g in u.get("groups", ())})
+        account["groups"] = {"managed": named, "create_missing": False}
     return account
 
 

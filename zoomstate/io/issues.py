@@ -79,6 +79,8 @@ def pydantic_message(
         parent = _loc_kind(loc, root_kind)
         allowed = _KEYS_BY_PARENT.get(parent, ())
         hint = suggest(str(last), allowed)
+        if parent == "profile" and last in ("remove", "transfer_to"):
+            hint = f"; {last} says how one user leaves: write it on the user's own entry"
         if not hint and parent in ("user", "profile"):
             # `extension: 101` written on the user instead of under phone is a common slip.
             for block in ("phone", "contact_center"):

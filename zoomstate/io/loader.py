@@ -4,7 +4,8 @@ This is an edge of the program (it reads files); everything it returns is plain,
 model data. Every problem is collected as an `Issue` with `file:line:col` before
 `ValidationFailed` is raised, so one run shows the user everything to fix. Reading the
 YAML is `zoomstate.io.yamlsafe`, finding the files `zoomstate.discovery`, positions
-`zoomstate.io.locate`; the rules of a phone block are `zoomstate.resources.phone_rules`.
+`zoomstate.io.locate`; the rules of a phone block are `zoomstate.resources.phone_rules`,
+those of user groups `zoomstate.resources.groups_rules`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from zoomstate.io.locate import Locator
 from zoomstate.io.paths import JsonPath, format_path
 from zoomstate.io.yamlsafe import ParsedFile, parse_all
 from zoomstate.model import AccountPolicy, DesiredState, Origin, ProfileSpec, UserSpec
+from zoomstate.resources.groups_rules import managed_problems, membership_problems
+from zoomstate.resources.leaver_rules import leaver_problems
 from zoomstate.resources.phone_rules import Claim, calling_plan_problem, held_twice
 
 
@@ -116,6 +119,7 @@ class _Blocks:
 
     account: AccountPolicy | None = None
     account_at: _Seen | None = None
+    account_mark: tuple[int, int] = (0, 0)
     profiles_raw: dict[str, tuple[str, Any]] = field(default_factory=dict)
     profiles: dict[str, ProfileSpec] = field(default_factory=dict)
     user_entries: list[tuple[ParsedFile, int, Any]] = field(default_factory=list)
@@ -156,6 +160,7 @@ def load_state(
         )
 
     users = _Users(out, blocks)
+    _check_account_groups(blocks, users)
     for p, index, item in blocks.user_entries:
         users.add(p, index, item)
     users.check_claims()
@@ -164,10 +169,16 @@ def load_state(
     if out.issues:
         raise ValidationFailed(out.issues)
     account = blocks.account
-    assert account is not None
+    assert account is not None and blocks.account_at is not None
     found = sorted(users.users, key=lambda u: u.key)
+    line, col = blocks.account_mark
     return DesiredState(
-        account=account, users=tuple(found), profiles=blocks.profiles, origins=users.origins
+        account=account,
+        users=tuple(found),
+        profiles=blocks.profiles,
+        origins=users.origins,
+        profile_files={name: file for name, (file, _) in blocks.profiles_raw.items()},
+        account_origin=Origin(blocks.account_at.file, line, col, "account"),
     )
 
 
@@ -182,7 +193,7 @@ def _read_block(p: ParsedFile, key: str, value: Any, blocks: _Blocks, out: Colle
             key=True,
         )
     elif key == "account":
-        _read_account(p.name, value, blocks, out)
+        _read_account(p.name, value, blocks, out, p.account_mark)
     elif key == "profiles":
         if value is None:
             return
@@ -201,7 +212,9 @@ def _read_block(p: ParsedFile, key: str, value: Any, blocks: _Blocks, out: Colle
             blocks.user_entries.append((p, index, item))
 
 
-def _read_account(name: str, value: Any, blocks: _Blocks, out: Collector) -> None:
+def _read_account(
+    name: str, value: Any, blocks: _Blocks, out: Collector, mark: tuple[int, int] | None
+) -> None:
     if blocks.account_at is not None:
         first = out.locator.issue(blocks.account_at.file, ("account",), "", key=True)
         out.add(
@@ -213,6 +226,7 @@ def _read_account(name: str, value: Any, blocks: _Blocks, out: Collector) -> Non
         )
         return
     blocks.account_at = _Seen(name, ("account",))
+    blocks.account_mark = mark or (0, 0)
     model, exc = _validate(AccountPolicy, value)
     if exc:
         out.pydantic(exc, name, ("account",), "account")
@@ -252,6 +266,8 @@ class _Users:
     origins: dict[str, Origin] = field(default_factory=dict)
     first_email: dict[str, _Seen] = field(default_factory=dict)
     claims: list[Claim[_Place]] = field(default_factory=list)
+    # Group problems already reported at a place: a profile's, once for all its users.
+    group_issues: set[tuple[str, JsonPath, str]] = field(default_factory=set)
 
     def add(self, p: ParsedFile, index: int, item: Any) -> None:
         """Check one user entry, merged with its profile; keep it when it is valid."""
@@ -283,8 +299,11 @@ class _Users:
         self.first_email[key] = _Seen(p.name, base, user.email)
         self.origins[key] = Origin(p.name, line, col, format_path(base))
         self.users.append(user)
-        if user.phone is not None:
+        # A leaver's phone block is its record: what it held is free for others.
+        if user.phone is not None and user.remove is None:
             self._check_phone(source, user)
+        if user.groups is not None or user.primary_group is not None:
+            self._check_groups(source, user)
         if self.blocks.account is not None:
             _check_against_account(self.blocks.account, source, user, out)
 
@@ -332,6 +351,21 @@ class _Users:
                 out.add(*where, f"calling plan {plan!r} is listed twice")
             plans_seen.add(plan)
 
+    def _check_groups(self, source: _UserSource, user: UserSpec) -> None:
+        """Groups listed twice or outside account.groups.managed, a primary group the
+        user is not in: each where it is written (a profile's once)."""
+        account = self.blocks.account
+        managed = account.groups.managed if account is not None else None
+        for loc, message in membership_problems(user.groups, user.primary_group, managed):
+            place = source.report_at(loc)
+            if place is not None:
+                self.group_issue(*place, message)
+
+    def group_issue(self, file: str, path: JsonPath, message: str) -> None:
+        if (file, path, message) not in self.group_issues:
+            self.group_issues.add((file, path, message))
+            self.out.add(file, path, message)
+
     def check_claims(self) -> None:
         """Report each extension or number that a second user also holds."""
         # (file, path) of a profile value already reported as shared by several users.
@@ -375,6 +409,9 @@ def _check_against_account(
             f"{user.email} is outside account.domains ({', '.join(account.domains)}): "
             "zoomstate would never touch this user",
         )
+    for name, message in leaver_problems(account, user):
+        # remove and transfer_to are never in a profile: always the entry's own fields.
+        out.add(source.file, (*source.base, name), message)
     if not (account.is_protected(user.key) and user.status == "inactive"):
         return
     status_file, status_path = source.place(("status",))
@@ -396,6 +433,23 @@ def _check_against_account(
             f"{user.email} is protected (account.protected) but the state "
             "deactivates it: protected users are never changed",
         )
+
+
+def _check_account_groups(blocks: _Blocks, users: _Users) -> None:
+    """`account.groups.managed` holds each group once; a profile's groups are managed
+    ones (its primary group is checked on each user, who may bring the list)."""
+    account = blocks.account
+    if account is None or blocks.account_at is None:
+        return
+    for loc, message in managed_problems(account.groups.managed):
+        users.group_issue(blocks.account_at.file, ("account", "groups", *loc), message)
+    for name, profile in blocks.profiles.items():
+        file = blocks.profiles_raw[name][0]
+        problems = membership_problems(
+            profile.groups, profile.primary_group, account.groups.managed, check_primary=False
+        )
+        for loc, message in problems:
+            users.group_issue(file, ("profiles", name, *loc), message)
 
 
 def _check_protected_scope(blocks: _Blocks, out: Collector) -> None:

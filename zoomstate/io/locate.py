@@ -72,30 +72,80 @@ class Locator:
         return None
 
 
-def pinpoint(issues: Sequence[Issue]) -> list[Issue]:
-    """Plan-time issues, each moved from its user's entry to the field it names when
-    that field is written in the entry itself (not inherited from a profile), in file
-    and position order. The plan knows users by entry only: the files are read again
-    here, once each, and only when there are issues to show."""
-    located: dict[str, Locator | None] = {}
-    out: list[Issue] = []
-    for issue in issues:
-        if issue.file not in located:
-            path = Path(issue.file)
-            parsed = parse_file(path, issue.file) if path.is_file() else None
-            located[issue.file] = (
-                Locator({issue.file: parsed}) if parsed is not None and not parsed.issues else None
+class _Files:
+    """Each file of the state parsed again at most once, and only when an issue is in it."""
+
+    def __init__(self) -> None:
+        self.located: dict[str, Locator | None] = {}
+
+    def __call__(self, name: str) -> Locator | None:
+        if name not in self.located:
+            path = Path(name)
+            parsed = parse_file(path, name) if path.is_file() else None
+            self.located[name] = (
+                Locator({name: parsed}) if parsed is not None and not parsed.issues else None
             )
-        locator = located[issue.file]
+        return self.located[name]
+
+
+def _profile_place(
+    files: _Files, locator: Locator, issue: Issue, parts: JsonPath, profile_files: Mapping[str, str]
+) -> tuple[str, JsonPath, str] | None:
+    """Where a user's field comes from when its profile gives it: the profile's file, the
+    path there, and the user's e-mail; None when the user's own entry is the place."""
+    entry, rest = parts[:2], parts[2:]
+    if entry[:1] != ("users",) or len(entry) != 2 or not rest:
+        return None
+    profile = locator.raw_scalar(issue.file, (*entry, "profile"))
+    file = profile_files.get(profile or "")
+    found = files(file) if file else None
+    if profile is None or file is None or found is None:
+        return None
+    path: JsonPath = ("profiles", profile, *rest)
+    node, depth = found.find(file, path)
+    if node is None or depth != len(path):
+        return None
+    return file, path, locator.raw_scalar(issue.file, (*entry, "email")) or issue.path
+
+
+def _shared(files: _Files, where: tuple[str, JsonPath, str], users: list[str]) -> Issue:
+    file, path, message = where
+    locator = files(file)
+    assert locator is not None
+    shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+    many = f"{len(users)} users" if len(users) != 1 else "1 user"
+    text = f"{message} (profile {path[1]!r}, for {many}: {shown})"
+    return locator.issue(file, path, text)
+
+
+def pinpoint(
+    issues: Sequence[Issue], profile_files: Mapping[str, str] | None = None
+) -> list[Issue]:
+    """Plan-time issues, each moved from its user's entry to the field it names when
+    that field is written in the entry itself, in file and position order. A problem with
+    a value the user's profile gives is reported once, at the profile, naming the users
+    it affects (`profile_files`: the file of each profile). The plan knows users by entry
+    only: the files are read again here, once each, and only when there are issues."""
+    files = _Files()
+    out: list[Issue] = []
+    shared: dict[tuple[str, JsonPath, str], list[str]] = {}
+    for issue in issues:
+        locator = files(issue.file)
         if locator is None or not issue.path:
             out.append(issue)
             continue
         parts = parse_path(issue.path)
         node, depth = locator.find(issue.file, parts)
-        if node is None or depth != len(parts):
-            out.append(issue)
-        else:
+        if node is not None and depth == len(parts):
             out.append(issue_at(issue.file, node, issue.path, issue.message))
+            continue
+        inherited = _profile_place(files, locator, issue, parts, profile_files or {})
+        if inherited is None:
+            out.append(issue)
+            continue
+        file, path, user = inherited
+        shared.setdefault((file, path, issue.message), []).append(user)
+    out += [_shared(files, where, sorted(users)) for where, users in shared.items()]
     return sorted(out)
 
 

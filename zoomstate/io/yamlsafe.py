@@ -257,6 +257,7 @@ class ParsedFile:
     text: str
     data: Any = None
     user_marks: list[tuple[int, int]] = field(default_factory=list)
+    account_mark: tuple[int, int] | None = None
     issues: list[Issue] = field(default_factory=list)
 
 
@@ -357,6 +358,8 @@ def parse_text(name: str, text: str) -> ParsedFile:
     parsed.data = data
     if isinstance(root, MappingNode):
         for key_node, value_node in root.value:
+            if key_node.value == "account":
+                parsed.account_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key_node.value == "users" and isinstance(value_node, SequenceNode):
                 parsed.user_marks = [
                     (item.start_mark.line + 1, item.start_mark.column + 1)

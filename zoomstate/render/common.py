@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from zoomstate.diff import JsonValue
 from zoomstate.plan import Operation, Plan
+from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER
+from zoomstate.words import count, verb
 
 
 def show(value: JsonValue) -> str:
@@ -41,9 +43,32 @@ def describe(op: Operation) -> str:
         text = ""
     else:
         text = f"{show(before)} -> {show(after)}"
+    handed = transfer(op)
+    if handed:
+        text = f"{text} ({handed})" if text else f"({handed})"
     if op.note:
         text = f"{text} ({op.note})" if text else f"({op.note})"
     return text
+
+
+def waiting_by_user(plan: Plan) -> list[tuple[str, str, list[str]]]:
+    """The waiting steps grouped per user (and reason), in plan order: (user, reason,
+    kinds). One line per user, not one sentence per step."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for w in plan.waiting:
+        groups.setdefault((w.user, w.reason), []).append(w.kind)
+    return [(user, reason, kinds) for (user, reason), kinds in groups.items()]
+
+
+def transfer(op: Operation) -> str:
+    """Where a deletion hands the user's data: `meetings, webinars, recordings → carol@...`
+    (a step without `transfer` in its params hands over those three)."""
+    target = op.params.get("transfer_email") if op.kind == "delete_user" else None
+    if not isinstance(target, str):
+        return ""
+    listed = op.params.get("transfer")
+    items = listed if isinstance(listed, list) else list(DEFAULT_TRANSFER)
+    return f"{', '.join(str(i) for i in items)} → {target}"
 
 
 def headline(plan: Plan) -> str:
@@ -52,17 +77,26 @@ def headline(plan: Plan) -> str:
     if not ops:
         line = "No changes: the account matches the state."
         if plan.waiting:
+            n = len(plan.waiting)
             line = (
-                f"No changes now; {len(plan.waiting)} step(s) wait for users to accept "
-                "their invitations."
+                f"No changes now; {count(n, 'step')} {verb(n, 'waits', 'wait')} for users to "
+                "accept their invitations."
             )
         return line
     users = summary["users"]
     extra = []
     if summary["destroys_data"]:
-        extra.append(f"{summary['destroys_data']} lose data")
+        lost = int(str(summary["destroys_data"]))
+        extra.append(f"{count(lost, 'step')} {verb(lost, 'loses', 'lose')} data")
     if plan.waiting:
         extra.append(f"{len(plan.waiting)} waiting")
     tail = f" ({', '.join(extra)})" if extra else ""
-    steps = f"{ops} step{'s' if ops != 1 else ''}"
-    return f"Plan: {steps} for {users} user{'s' if users != 1 else ''}{tail}."
+    return f"Plan: {count(ops, 'step')} for {count(int(str(users)), 'user')}{tail}."
+
+
+def account_line(plan: Plan) -> str | None:
+    """`Account: abc123 (owner: owner@example.com)`: which account the plan acts on."""
+    ref = plan.account
+    if ref is None or ref.id is None:
+        return None
+    return f"Account: {ref.id}" + (f" (owner: {ref.owner})" if ref.owner else "")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
-from zoomstate.drift import KINDS, NOT_DRIFT, DriftItem, DriftKind, DriftReport
+from zoomstate.drift import KINDS, NOT_CHANGED_OUTSIDE_GIT, DriftItem, DriftKind, DriftReport
 from zoomstate.render.common import show
 
 TITLES: dict[DriftKind, str] = {
     "changed": "Changed outside git",
     "missing": "Missing from Zoom",
     "unmanaged": "In Zoom, not in the state",
+    "not_applied": "Not applied yet (not drift: run apply)",
     "waiting": "Waiting for invitations (not drift)",
     "ignored": "Left alone by the state's policy (not drift)",
 }
@@ -29,8 +30,17 @@ def headline(report: DriftReport) -> str:
     tail = f" ({'; '.join(notes)})" if notes else ""
     if report.in_sync:
         return f"In sync: the account matches the state{tail}."
-    parts = [f"{len(report.of(k))} {k}" for k in KINDS if k not in NOT_DRIFT and report.of(k)]
-    return "Drift: " + ", ".join(parts) + f"{tail}."
+    parts = [
+        f"{len(report.of(k))} {k}"
+        for k in KINDS
+        if k not in NOT_CHANGED_OUTSIDE_GIT and report.of(k)
+    ]
+    pending = len(report.of("not_applied"))
+    later = f"{pending} user(s) with steps not applied yet (nothing changed outside git)"
+    if not report.drifted:
+        return f"Not applied yet: {later}; run apply{tail}."
+    more = f"; {later}" if pending else ""
+    return "Drift: " + ", ".join(parts) + more + f"{tail}."
 
 
 def _shown(kind: DriftKind, items: list[DriftItem]) -> tuple[list[DriftItem], int]:
@@ -88,7 +98,7 @@ def render_drift_markdown(report: DriftReport) -> str:
         out += ["| user | field | state | live |", "|---|---|---|---|"]
         shown, more = _shown(kind, items)
         for item in shown:
-            if item.detail and (item.kind == "ignored" or not item.changes):
+            if item.detail and (item.kind in ("ignored", "not_applied") or not item.changes):
                 out.append(f"| {_cell(item.user)} | | {_cell(item.detail)} | |")
             for c in item.changes:
                 out.append(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from zoomstate.plan import SYMBOLS, Plan
-from zoomstate.render.common import describe, headline
+from zoomstate.render.common import account_line, describe, headline, waiting_by_user
+from zoomstate.resources.groups import group_summary
 
 
 def _cell(text: str) -> str:
@@ -13,7 +14,8 @@ def _cell(text: str) -> str:
 
 
 def render_plan_markdown(plan: Plan) -> str:
-    out = ["### zoomstate plan", "", headline(plan), ""]
+    account = account_line(plan)
+    out = ["### zoomstate plan", "", headline(plan), "", *([account, ""] if account else [])]
     if plan.operations:
         counts = Counter(op.kind for op in plan.operations)
         out += ["| step | count |", "|---|---:|"]
@@ -22,10 +24,17 @@ def render_plan_markdown(plan: Plan) -> str:
         if lost:
             out += [
                 "",
-                f"**{len(lost)} step(s) lose data** and need `--allow-data-loss`: "
+                f"**{len(lost)} step(s) lose data**. `apply` runs them only with consent "
+                "(`--allow-data-loss`, or `account.allow_data_loss`); the CI recipes give it "
+                "when the reviewed plan is merged, so the review and its approval are what "
+                "gate them: "
                 + ", ".join(f"`{op.id}`" for op in lost[:20])
                 + (" ..." if len(lost) > 20 else ""),
             ]
+        groups = group_summary(plan.operations)
+        if groups:
+            out += ["", "**Groups**", ""]
+            out += [f"- {_cell(line)}" for line in groups]
         out += ["", "<details><summary>All steps, in order</summary>", ""]
         out += ["| # | | user | step | change |", "|---:|---|---|---|---|"]
         for i, op in enumerate(plan.operations, 1):
@@ -36,7 +45,10 @@ def render_plan_markdown(plan: Plan) -> str:
         out += ["", "</details>"]
     if plan.waiting:
         out += ["", f"<details><summary>Waiting: {len(plan.waiting)}</summary>", ""]
-        out += [f"- {w.user} `{w.kind}`: {_cell(w.reason)}" for w in plan.waiting]
+        out += [
+            f"- {_cell(user)}: {', '.join(f'`{k}`' for k in kinds)}: {_cell(reason)}"
+            for user, reason, kinds in waiting_by_user(plan)
+        ]
         out += ["", "</details>"]
     if plan.warnings:
         out += ["", "**Warnings**", ""]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from zoomstate.core.aspect import Aspect
 from zoomstate.resources.contact_center import CONTACT_CENTER
+from zoomstate.resources.groups import GROUPS
 from zoomstate.resources.phone import PHONE
 from zoomstate.resources.role import ROLE
 from zoomstate.resources.user import PROFILE, USERS
 
-ASPECTS: tuple[Aspect, ...] = (USERS, PROFILE, ROLE, PHONE, CONTACT_CENTER)
+ASPECTS: tuple[Aspect, ...] = (USERS, PROFILE, ROLE, GROUPS, PHONE, CONTACT_CENTER)
 
 __all__ = ["ASPECTS"]

@@ -11,6 +11,7 @@ from zoomstate.core.aspect import AspectName, JsonValue, PlanResolver
 from zoomstate.core.builder import Builder, plan_label
 from zoomstate.live import LiveUser
 from zoomstate.model import PhoneSpec, UserSpec
+from zoomstate.resources.phone_regions import uncovered
 from zoomstate.resources.steps import UserSteps
 
 
@@ -41,14 +42,15 @@ def plan_phone(p: UserSteps, live_user: UserSpec | None, target: UserSpec) -> No
     enable = None
     if live is None:
         enable = p.step("enable_phone", {}, before=None, after="Zoom Phone licence")
-    if not _plan_update(p, live, want, enable):
-        return
+    # Every check runs, so one run reports all of a user's problems (the plan is refused
+    # as a whole when there is any: steps planned next to a problem never run).
+    _plan_update(p, live, want, enable)
     codes = _calling_plan_codes(p, want)
     _plan_plans_and_numbers(p, live, want, codes, enable)
 
 
-def _plan_update(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec, enable: str | None) -> bool:
-    """Site, extension and setting template: one update_phone. False on a problem."""
+def _plan_update(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec, enable: str | None) -> None:
+    """Site, extension and setting template: one update_phone."""
     b = p.b
     site_id = None
     if want.site is not None:
@@ -64,8 +66,8 @@ def _plan_update(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec, enable: 
                     else ""
                 ),
             )
-            return False
-        site_id = site.id
+        else:
+            site_id = site.id
     original = b.wanted.get(p.key)
     template = original.phone.template if original and original.phone else None
     template_id = None
@@ -73,8 +75,8 @@ def _plan_update(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec, enable: 
         found = b.templates.get(template.lower())
         if found is None:
             b.problem(p.key, "phone.template", f"unknown setting template {template!r}")
-            return False
-        template_id = found.id
+        else:
+            template_id = found.id
     update: dict[str, JsonValue] = {}
     before: dict[str, JsonValue] = {}
     if want.site is not None and (live is None or live.site != want.site):
@@ -82,8 +84,7 @@ def _plan_update(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec, enable: 
         update["site"] = want.site
         before["site"] = live.site if live else None
     if want.extension is not None and (live is None or live.extension != want.extension):
-        if not _extension_fits_site(p, live, want):
-            return False
+        _extension_fits_site(p, live, want)
         update["extension"] = want.extension
         before["extension"] = live.extension if live else None
     if template_id is not None:
@@ -97,10 +98,9 @@ def _plan_update(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec, enable: 
             after={k: v for k, v in update.items() if not k.endswith("_id")},
         )
         p.b.depend(op or "", enable)
-    return True
 
 
-def _extension_fits_site(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec) -> bool:
+def _extension_fits_site(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec) -> None:
     """Zoom takes the full extension (site code + short extension) and refuses one that
     does not start with the code of the user's site ("Must start with site code 10"): say
     so at plan time, from the site codes the read already has. Unknown when the site or its
@@ -108,17 +108,15 @@ def _extension_fits_site(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec) 
     site_name = want.site if want.site is not None else (live.site if live else None)
     site = p.b.sites.get(site_name.lower()) if site_name else None
     if site is None or site.site_code is None or want.extension is None:
-        return True
+        return
     prefix, extension = str(site.site_code), str(want.extension)
-    if extension.startswith(prefix) and len(extension) > len(prefix):
-        return True
-    p.b.problem(
-        p.key,
-        "phone.extension",
-        f"extension {extension} does not start with the code {prefix} of site "
-        f"{site.name!r}: Zoom takes the full extension, site code first",
-    )
-    return False
+    if not (extension.startswith(prefix) and len(extension) > len(prefix)):
+        p.b.problem(
+            p.key,
+            "phone.extension",
+            f"extension {extension} does not start with the code {prefix} of site "
+            f"{site.name!r}: Zoom takes the full extension, site code first",
+        )
 
 
 def _calling_plan_codes(p: UserSteps, want: PhoneSpec) -> list[int]:
@@ -155,6 +153,8 @@ def _plan_plans_and_numbers(
     b = p.b
     have_numbers = set(live.numbers) if live else set()
     want_numbers = set(want.numbers)
+    if len(codes) == len(want.calling_plans):  # an unknown plan is a problem already
+        _numbers_covered(p, want, codes)
     unassigns = _unassign_numbers(p, sorted(have_numbers - want_numbers))
     keeps = bool(have_numbers & want_numbers)
     switches, drops, assigns = _change_plans(p, live, codes, enable, unassigns, keeps)
@@ -171,6 +171,23 @@ def _plan_plans_and_numbers(
             note="again, after the calling plan removal" if number in restore else "",
         )
         b.depend(op or "", enable, *switches, *drops, *assigns)
+
+
+def _numbers_covered(p: UserSteps, want: PhoneSpec, codes: list[int]) -> None:
+    """Each number needs a calling plan of the user that covers its country: Zoom refuses
+    a new one otherwise, and drops a kept one when its plan goes."""
+    if not codes:
+        return  # "direct numbers need a calling plan": the state's own rule says so
+    for index, number in enumerate(want.numbers):
+        regions = uncovered(number, codes)
+        if regions is not None:
+            names = ", ".join(plan_label(p.b, c) for c in sorted(codes))
+            p.b.problem(
+                p.key,
+                f"phone.numbers[{index}]",
+                f"number {number} is not covered by the user's calling plans ({names}: "
+                f"{', '.join(regions)} only): add a calling plan for its country",
+            )
 
 
 def _change_plans(
@@ -238,6 +255,8 @@ def _unassign_numbers(p: UserSteps, numbers: list[str]) -> list[str | None]:
             after=None,
             reads=[str(Address.number(number))],
             destroys_data=True,
+            note="calls to the number no longer reach the user; it returns to the account's "
+            "unassigned numbers, and getting it back depends on nobody taking it",
         )
         for number in numbers
     ]

@@ -32,6 +32,7 @@ class UserSteps:
     def step(self, kind: OpKind, params: Mapping[str, JsonValue], **kw: Any) -> str | None:
         if self.pending_reason is not None and kind not in ("create_user", "delete_user"):
             self.b.wait(self.key, kind, self.pending_reason, kw.get("after"))
+            self.b.add(kind, self.key, params, future=True, **kw)
             return None
         live = self.diff.live
         if live is not None and live.key != self.key:

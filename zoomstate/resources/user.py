@@ -1,5 +1,6 @@
 """A user's lifecycle: create, update names and licence type, change e-mail, activate,
-deactivate, delete (account.on_missing_user); then each resource of the user."""
+deactivate, delete (account.on_missing_user, or a leaver's own `remove:`); then each
+resource of the user."""
 
 from __future__ import annotations
 
@@ -11,9 +12,19 @@ from zoomstate.core.aspect import JsonValue, ScalarFields
 from zoomstate.errors import Issue
 from zoomstate.live import LiveUser
 from zoomstate.model import USER_TYPE_CODES, UserSpec
+from zoomstate.resources.leaver_spec import RemoveAction
+from zoomstate.resources.leavers import transfer_params
 from zoomstate.resources.planners import USER_PART_PLANNERS
 from zoomstate.resources.role import plan_role
 from zoomstate.resources.steps import UserSteps
+
+# What each of Zoom's create actions does, in the admin's words (users.json, POST /users).
+CREATE_NOTES: dict[str, str] = {
+    "create": "invited by e-mail; pending until accepted",
+    "autoCreate": "created active on the managed domain; no invitation",
+    "custCreate": "created without a password or portal login",
+    "ssoCreate": "pre-provisioned for single sign-on",
+}
 
 ADMIN_ROLES = frozenset({"owner", "admin"})
 ADMIN_ROLE_IDS = frozenset({"0", "1"})
@@ -43,23 +54,29 @@ class UserPlanner(UserSteps):
     def plan(self) -> None:
         if self.diff.kind == "missing":
             self.plan_missing()
+        elif self.diff.kind == "remove":
+            leaver = self.diff.desired
+            assert leaver is not None and leaver.remove is not None
+            self.plan_leaving(leaver.remove, leaver)
         elif self.diff.kind == "create":
             self.plan_create()
         else:
             self.plan_update()
 
     def plan_missing(self) -> None:
-        b, live = self.b, self.diff.live
-        assert live is not None
-        account = b.desired.account
-        policy = account.on_missing_user
+        policy = self.b.desired.account.on_missing_user
         if "users" not in self.manage or policy == "ignore":
             return
         if policy == "report":
-            b.warnings.append(
-                f"{self.key} is in Zoom but not in the state (account.on_missing_user: report)"
-            )
+            self.b.unlisted.append(self.key)
             return
+        self.plan_leaving(policy, None)
+
+    def plan_leaving(self, how: RemoveAction, leaver: UserSpec | None) -> None:
+        """A live user leaves, as `account.on_missing_user` says (`leaver` None) or as
+        its own entry's `remove:` says."""
+        b, live = self.b, self.diff.live
+        assert live is not None
         if live.status == "pending":
             # A pending invitation holds no licence and no data: revoking it is safe. Zoom
             # wants a bare DELETE here; an `action` query gets a 404 for pending users.
@@ -72,22 +89,12 @@ class UserPlanner(UserSteps):
                 note="revoke the pending invitation",
             )
             return
-        if live.status == "inactive" and policy == "deactivate":
+        if live.status == "inactive" and how == "deactivate":
             return
-        if policy in ("deactivate", "disassociate") and _is_admin(live):
-            b.issues.append(
-                Issue(
-                    "(live account)",
-                    0,
-                    0,
-                    self.key,
-                    f"{self.key} is an admin ({live.spec.role}) and Zoom refuses to "
-                    f"{policy} admins (codes 200/1117): demote them in Zoom first, list them "
-                    "in the state, or add them to account.protected",
-                )
-            )
+        if how in ("deactivate", "disassociate") and _is_admin(live):
+            self.refuse_admin(how, leaver)
             return
-        if policy == "deactivate":
+        if how == "deactivate":
             self.step(
                 "deactivate_user",
                 {},
@@ -98,11 +105,35 @@ class UserPlanner(UserSteps):
                 note="drops every licence: Zoom Phone, calling plans, numbers",
             )
             return
-        params: dict[str, JsonValue] = {"action": policy}
-        if policy == "delete" and account.transfer_to:
-            params["transfer_email"] = account.transfer_to
+        params: dict[str, JsonValue] = {"action": how}
+        if how == "delete":
+            params.update(transfer_params(b, self.key, leaver))
         self.step(
             "delete_user", params, before=live.status, after=None, destroys_data=True, removal=True
+        )
+
+    def refuse_admin(self, how: RemoveAction, leaver: UserSpec | None) -> None:
+        b, live = self.b, self.diff.live
+        assert live is not None
+        if leaver is None:
+            b.issues.append(
+                Issue(
+                    "(live account)",
+                    0,
+                    0,
+                    self.key,
+                    f"{self.key} is an admin ({live.spec.role}) and Zoom refuses to "
+                    f"{how} admins (codes 200/1117): demote them in Zoom first, list them "
+                    "in the state, or add them to account.protected",
+                )
+            )
+            return
+        code = 200 if how == "deactivate" else 1117
+        b.problem(
+            self.key,
+            "remove",
+            f"{self.key} is an admin ({live.spec.role}) and Zoom refuses to {how} admins "
+            f"(code {code}): demote them in Zoom first, or use remove: delete",
         )
 
     def plan_create(self) -> None:
@@ -123,23 +154,40 @@ class UserPlanner(UserSteps):
                 f"{self.key} is inactive in the state and absent from Zoom: not created"
             )
             return
+        fields = _user_fields(target, original)
+        invited = account.create_action == "create"
+        # Zoom's POST /users takes names and type only; for the other actions the handler
+        # sends department and job title in a PATCH at once. An invited user is pending
+        # and Zoom ignores updates to it: the plan shows what is sent, and the department
+        # as a step that waits (the job title is not read back from Zoom's user list, so
+        # no later plan would set it: say so instead).
+        later = {k: fields.pop(k) for k in ("department",) if invited and k in fields}
+        if invited and fields.pop("job_title", None) is not None:
+            b.warnings.append(
+                f"{self.key}: job_title is not sent with an invitation and zoomstate does not "
+                "set it later: set it in Zoom once the user has accepted"
+            )
         params: dict[str, JsonValue] = {
             "action": account.create_action,
             "email": self.key,
             "type": USER_TYPE_CODES[target.type or "basic"],
-            **_user_fields(target, original),
+            **fields,
         }
         self.first = self.step(
-            "create_user",
-            params,
-            after=target.type,
-            note=f"create with action {account.create_action}",
+            "create_user", params, after=target.type, note=CREATE_NOTES[account.create_action]
         )
-        if account.create_action == "create":
+        if invited:
             self.pending_reason = (
                 "invited: the user is pending until they accept Zoom's "
                 "e-mail; run apply again after that"
             )
+            if later:
+                self.step(
+                    "update_user",
+                    {"fields": later},
+                    before=dict.fromkeys(later),
+                    after=later,
+                )
         self.plan_aspects(None, target, original)
 
     def plan_update(self) -> None:

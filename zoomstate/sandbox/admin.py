@@ -195,8 +195,15 @@ def _reports(rt: SandboxRuntime, method: str, path: str) -> Response:
         return _json({"saved": rt.save(), "path": str(rt.persist.path)})
     if path == "/state" and method == "GET":
         with rt.account.lock:
+            received = [
+                {"to": u.email, **r} for u in rt.account.ordered_users() for r in u.received
+            ]
             return _json(
-                {"summary": rt.account.summary(), "problems": rt.account.check_invariants()}
+                {
+                    "summary": rt.account.summary(),
+                    "problems": rt.account.check_invariants(),
+                    "transfers": received,
+                }
             )
     if path == "/health" and method == "GET":
         return _json({"ok": True})

@@ -1,6 +1,7 @@
 """The sandbox's records: plain dataclasses for the account, its sites, plans, numbers,
-templates, roles and users, and the per-user slices other families hang off a user (phone,
-Contact Center). Behaviour is in `families/`; the indices over these records in `store.py`.
+templates, roles, user groups and users, and the per-user slices other families hang off a
+user (phone, Contact Center). Behaviour is in `families/`; the indices over these records
+in `store.py`.
 
 `plain`/`build` turn records into the JSON of the sandbox file and back (persistence.py).
 """
@@ -21,6 +22,7 @@ __all__ = [
     "CCProfile",
     "CCRole",
     "CallingPlan",
+    "Group",
     "PhoneNumber",
     "PhoneProfile",
     "Role",
@@ -192,6 +194,16 @@ class Role:
 
 
 @dataclass(slots=True)
+class Group:
+    """A user group. Its members are the users whose `group_ids` name it."""
+
+    id: str
+    name: str
+    created_at: float
+    seq: int  # the listing order: creation order
+
+
+@dataclass(slots=True)
 class CCRole:
     id: str
     name: str
@@ -259,6 +271,14 @@ class User:
     phone: PhoneProfile | None = None
     cc: CCProfile | None = None
     email_changes: list[float] = field(default_factory=list)
+    # What deletions handed to this user (`transfer_email` and `transfer_*` of DELETE
+    # /users/{userId}): one {"from", "from_id", "action", "items", "at"} per deletion. The
+    # sandbox keeps no meetings or recordings; this is what tests and admins can check.
+    received: list[dict[str, Any]] = field(default_factory=list)
+    # The user's groups in the order it joined them, and its primary group (Zoom: "By
+    # default, the primary group is the first group that user is added to"); "" when in none.
+    group_ids: list[str] = field(default_factory=list)
+    primary_group_id: str = ""
 
     def full_name(self) -> str:
         return self.display_name or f"{self.first_name} {self.last_name}".strip()

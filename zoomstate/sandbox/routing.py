@@ -170,8 +170,10 @@ _CAP_PATHS = {
     "cc_roles": "/contact_center/roles",
     "sites": "/phone/sites",
     "templates": "/phone/setting_templates",
+    "groups": "/groups",
 }
 _ROLE_MEMBERS = "/roles/{roleId}/members"
+_GROUP_MEMBERS = "/groups/{groupId}/members"
 
 
 def _served(path: str) -> int:
@@ -186,6 +188,7 @@ def _served(path: str) -> int:
 DEFAULT_PAGE_CAPS: Mapping[str, int] = {
     **{kind: _served(path) for kind, path in _CAP_PATHS.items()},
     "role_members": _served(_ROLE_MEMBERS),
+    "group_members": _served(_GROUP_MEMBERS),
 }
 
 

@@ -46,6 +46,7 @@ SEED_KEYS = {
     "roles": list,
     "cc_roles": list,
     "cc_packages": list,
+    "groups": list,
     "users": list,
 }
 _LIST_KEYS = [k for k, t in SEED_KEYS.items() if t is list]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from zoomstate.sandbox.families.base import ServiceBase, ServiceConfig
 from zoomstate.sandbox.families.contact_center import CC_STATUS_NAMES, ContactCenterBehaviour
+from zoomstate.sandbox.families.groups import GroupsBehaviour
 from zoomstate.sandbox.families.phone_numbers import PhoneNumbersBehaviour
 from zoomstate.sandbox.families.phone_users import PhoneUsersBehaviour
 from zoomstate.sandbox.families.roles import RolesBehaviour
@@ -23,5 +24,6 @@ class Service(
     PhoneUsersBehaviour,
     PhoneNumbersBehaviour,
     ContactCenterBehaviour,
+    GroupsBehaviour,
 ):
     """Every family's behaviour over one account, clock and configuration."""

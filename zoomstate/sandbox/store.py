@@ -5,8 +5,9 @@ every mutation bumps (the persistence debouncer watches it).
 Invariants kept here (and checked by `Account.check_invariants`, which tests call after
 concurrent writes): an e-mail belongs to one user; an extension belongs to one phone user;
 a phone number has at most one assignee, and that assignee lists it; seat counters equal
-what a full recount gives. Zoom semantics (who may do what, which error) live in the
-families (`families/`); this module only stores and indexes.
+what a full recount gives; a user's groups exist, each once, its primary group among them.
+Zoom semantics (who may do what, which error) live in the families (`families/`); this
+module only stores and indexes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from zoomstate.sandbox.records import (
     CCPackage,
     CCProfile,
     CCRole,
+    Group,
     PhoneNumber,
     PhoneProfile,
     Role,
@@ -49,6 +51,7 @@ class Account:
         self.roles: dict[str, Role] = {}
         self.cc_roles: dict[str, CCRole] = {}
         self.cc_packages: dict[str, CCPackage] = {}
+        self.groups: dict[str, Group] = {}  # by id, in creation order
         self.users: dict[str, User] = {}
         self._by_email: dict[str, str] = {}
         self._order: list[User] = []  # sorted by seq: the listing order
@@ -244,6 +247,26 @@ class Account:
         cc.package_name = package
         self.set_cc(user, cc)
 
+    # -- user groups --------------------------------------------------------------------
+
+    def add_group(self, group: Group) -> None:
+        self.groups[group.id] = group
+        self.version += 1
+
+    def join_group(self, user: User, group_id: str) -> None:
+        if group_id not in user.group_ids:
+            user.group_ids.append(group_id)
+        if not user.primary_group_id:
+            user.primary_group_id = group_id
+        self.version += 1
+
+    def leave_group(self, user: User, group_id: str) -> None:
+        user.group_ids.remove(group_id)
+        if user.primary_group_id == group_id:
+            # The primary group goes to the group joined first of those left.
+            user.primary_group_id = user.group_ids[0] if user.group_ids else ""
+        self.version += 1
+
     # -- checks -------------------------------------------------------------------------
 
     def check_invariants(self) -> list[str]:
@@ -279,6 +302,7 @@ class Account:
                         problems.append(f"number {nid} does not point back to {user.id}")
             if user.cc is not None and user.cc.package_name is not None:
                 pkg_counts[user.cc.package_name] = pkg_counts.get(user.cc.package_name, 0) + 1
+            problems += self._group_problems(user)
         for number in self.numbers.values():
             if number.assignee is not None and owners.get(number.id) != number.assignee:
                 problems.append(f"number {number.id} points to {number.assignee}, not listed")
@@ -301,6 +325,22 @@ class Account:
         for name, pkg in self.cc_packages.items():
             if pkg.assigned != pkg_counts.get(name, 0):
                 problems.append(f"package {name} counter {pkg.assigned} != recount")
+        return problems
+
+    def _group_problems(self, user: User) -> list[str]:
+        problems = []
+        if len(set(user.group_ids)) != len(user.group_ids):
+            problems.append(f"user {user.id} is in a group twice")
+        problems += [
+            f"user {user.id} is in group {g}, which does not exist"
+            for g in user.group_ids
+            if g not in self.groups
+        ]
+        primary_ok = (
+            user.primary_group_id in user.group_ids if user.group_ids else not user.primary_group_id
+        )
+        if not primary_ok:
+            problems.append(f"user {user.id}: primary group {user.primary_group_id!r} off")
         return problems
 
     def summary(self) -> dict[str, Any]:

@@ -176,6 +176,7 @@ SCHEMAS: dict[str, Schema] = {
             "zoom_one_type": {"type": "integer"},
             "plan_united_type": _STR,
             "feature": {"type": "object", "properties": {"zoom_phone": _BOOL}},
+            "group_id": _STR,
         },
     },
     # U PUT /users/{userId}/status
@@ -210,6 +211,30 @@ SCHEMAS: dict[str, Schema] = {
                 "maxItems": 30,
                 "items": {"type": "object", "properties": {"id": _STR, "email": _STR}},
             }
+        },
+    },
+    # U POST /groups (a missing or empty name is Zoom's own 300 "Invalid parameter: name.")
+    "group_create": {"type": "object", "properties": {"name": _STR}},
+    # U POST /groups/{groupId}/members: the spec writes `"maximum": 30` on the array, meaning
+    # its length (Zoom's docs: up to 30 members a call)
+    "group_members": {
+        "type": "object",
+        "required": ["members"],
+        "properties": {
+            "members": {
+                "type": "array",
+                "maxItems": 30,
+                "items": {"type": "object", "properties": {"id": _STR, "email": _STR}},
+            }
+        },
+    },
+    # U PATCH /groups/{groupId}/members/{memberId}
+    "group_member_update": {
+        "type": "object",
+        "required": ["action"],
+        "properties": {
+            "action": {"type": "string", "enum": ["move", "set_primary"]},
+            "target_group_id": _STR,
         },
     },
     # P PATCH /phone/users/{userId}

@@ -18,15 +18,18 @@ from zoomstate.apply import (
     check_consent,
     check_current,
 )
+from zoomstate.core.ops import Waiting
+from zoomstate.core.ready import ready_steps
 from zoomstate.model import DesiredState
 from zoomstate.plan import Plan, PlanOptions
 from zoomstate.planfile import SavedPlan, check_claim
+from zoomstate.resources.groups import primary_groups_to_read
 from zoomstate.session import Connection, open_client
 from zoomstate.usecases.reading import located_plan
 from zoomstate.usecases.runtime import tamed_gc
 from zoomstate.zoom.read import read_account
 
-__all__ = ["Applied", "ApplyRequest", "ApplyUI", "apply", "waiting_report"]
+__all__ = ["Applied", "ApplyRequest", "ApplyUI", "apply", "only_waiting", "waiting_report"]
 
 
 class ApplyUI(Protocol):
@@ -52,6 +55,8 @@ class ApplyRequest:
     saved: SavedPlan | None = None  # from `plan --out`: only a fresh plan equal to it runs
     consent: bool = False  # to steps that lose data
     concurrency: int = 8
+    # --only-waiting: an earlier plan's waiting steps; only those now ready run.
+    waited: tuple[Waiting, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,20 @@ def waiting_report(plan: Plan, journal: Journal) -> ApplyReport:
     )
 
 
+def only_waiting(fresh: Plan, waited: tuple[Waiting, ...], ui: ApplyUI) -> Plan:
+    """The steps of `fresh` that waited in an earlier plan and are ready now; says what
+    it leaves for a reviewed apply (zoomstate.core.ready)."""
+    ready = ready_steps(fresh, waited)
+    for left in ready.left_out:
+        ui.info(f"not applied: {left.op_id} waited, but {left.reason}: apply it after a review")
+    if ready.others:
+        ui.info(
+            f"not applied: {ready.others} step(s) of the plan that did not wait for an "
+            "invitation (--only-waiting applies nothing else): run plan to see them"
+        )
+    return ready.plan
+
+
 async def apply(conn: Connection, journal: Journal, request: ApplyRequest, ui: ApplyUI) -> Applied:
     """Plan again from the live account and carry that plan out. Raises StalePlan or
     InvalidPlan (a saved plan that does not hold), ValidationFailed (plan-time issues,
@@ -80,13 +99,17 @@ async def apply(conn: Connection, journal: Journal, request: ApplyRequest, ui: A
         # The collector tamed while the account is read and planned, as it is for
         # `plan` (usecases/runtime.py), not while the steps run.
         with tamed_gc():
-            live = await read_account(client)
+            live = await read_account(
+                client, primary_groups=primary_groups_to_read(request.desired)
+            )
             if request.saved is not None:
                 # The stale check first: it names what moved in Zoom since the review.
                 check_current(request.saved.plan, request.desired, live)
             chosen = located_plan(request.desired, live, request.options)
         if request.saved is not None:
             check_claim(request.saved, chosen)
+        if request.waited is not None:
+            chosen = only_waiting(chosen, request.waited, ui)
         ui.show(chosen)
         if not chosen.operations:
             ui.info("Nothing to apply.")

@@ -16,6 +16,7 @@ from zoomstate.live import LiveState
 from zoomstate.loader import pinpoint
 from zoomstate.model import DesiredState
 from zoomstate.plan import Plan, PlanOptions, make_plan
+from zoomstate.resources.groups import primary_groups_to_read
 from zoomstate.session import Connection, open_client
 from zoomstate.zoom.read import read_account
 
@@ -26,10 +27,15 @@ log = logging.getLogger("zoomstate")
 
 
 async def read_live(
-    conn: Connection, progress: Callable[[str], None] | None = None
+    conn: Connection,
+    progress: Callable[[str], None] | None = None,
+    *,
+    desired: DesiredState | None = None,
 ) -> tuple[LiveState, int]:
     """The live account and the API calls it took; `progress` is told the counts every
-    quarter of a second while reading."""
+    quarter of a second while reading. With the state (`desired`), also what only some
+    states need read (the primary groups it names)."""
+    primary_groups = primary_groups_to_read(desired) if desired is not None else ()
     async with open_client(conn) as client:
 
         async def tick(show: Callable[[str], None]) -> None:
@@ -40,7 +46,7 @@ async def read_live(
 
         ticker = asyncio.create_task(tick(progress)) if progress else None
         try:
-            live = await read_account(client)
+            live = await read_account(client, primary_groups=primary_groups)
         finally:
             if ticker:
                 ticker.cancel()
@@ -52,7 +58,7 @@ def located_plan(desired: DesiredState, live: LiveState, options: PlanOptions) -
     try:
         return make_plan(desired, live, options)
     except ValidationFailed as exc:
-        raise ValidationFailed(pinpoint(exc.issues)) from None
+        raise ValidationFailed(pinpoint(exc.issues, desired.profile_files)) from None
 
 
 def plan(desired: DesiredState, live: LiveState, options: PlanOptions) -> Plan:
@@ -79,14 +85,17 @@ def export(
     domains: Sequence[str],
     split: Split,
     single: bool,
+    tier: str | None = None,
 ) -> Exported:
-    """The live account as state files (users of `domains` only, when given)."""
+    """The live account as state files (users of `domains` only, when given); `tier`, the
+    plan the caller said the account is on, becomes `account.rate_limits`."""
     files = export_files(
         live,
         domains=domains,
         split="none" if single else split,
         version=__version__,
         single=single,
+        tier=tier,
     )
     users = sum(1 for u in live.users if not domains or u.key.rsplit("@", 1)[-1] in domains)
     return Exported(files=files, users=users)

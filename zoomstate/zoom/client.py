@@ -156,8 +156,11 @@ class ZoomClient:
         timeout_s: float = 30.0,
         deadline_s: float = DEFAULT_REQUEST_DEADLINE_S,
         max_connections: int = 32,
+        account_id: str | None = None,
     ) -> None:
         self.auth = auth
+        # Which account the credentials reach: plans and the apply prompt name it.
+        self.account_id = account_id
         self.deadline_s = deadline_s
         self.pacer = pacer or Pacer()
         self.retry = retry or RetryPolicy()

@@ -1,10 +1,11 @@
 """Read a whole account from list endpoints only, concurrently, in the fewest calls.
 
 One pass per list (users in each of the three statuses, phone users, phone numbers,
-calling plans, sites, setting templates, roles, Contact Center users and roles), no
-per-user GETs: on 100,000 users a per-user reader needs 200,000 calls where this needs a
-few hundred. The lists are independent, so they are fetched at the same time; the
-pacer keeps each API family and label inside its budget.
+calling plans, sites, setting templates, roles, Contact Center users and roles, user
+groups), no per-user GETs (a user's groups come on its `GET /users` page): on 100,000
+users a per-user reader needs 200,000 calls where this needs a few hundred. The lists are
+independent, so they are fetched at the same time; the pacer keeps each API family and
+label inside its budget.
 
 The lists are declared by the Zoom adapters (`zoomstate/zoom/adapters/`, one module per
 resource kind); this module fetches them and hands each adapter its lists. Mapping
@@ -12,24 +13,27 @@ resource kind); this module fetches them and hands each adapter its lists. Mappi
 lower-cased, numbers in E.164, extensions as full integers, calling plans as type codes,
 Zoom's defaults and read-only fields dropped so they never show as differences. Fields
 that no list endpoint returns are not read back (`job_title`, the phone setting
-template): see docs/zoom-client.md.
+template): see docs/zoom-client.md. The one read that depends on the state: the member
+lists of the groups it names as some user's primary group (`primary_groups`), which is
+where Zoom tells a user's primary group.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from zoomstate.endpoints import page_sizes
 from zoomstate.errors import BackendError
 from zoomstate.live import LiveState, LiveStatus, PhoneNumber
-from zoomstate.zoom.adapters import LISTS, ListSpec, contact_center, phone, roles, users
+from zoomstate.zoom.adapters import LISTS, ListSpec, contact_center, groups, phone, roles, users
 from zoomstate.zoom.adapters.base import e164
 from zoomstate.zoom.adapters.users import USER_STATUSES
 from zoomstate.zoom.client import JsonObject, ZoomClient
+from zoomstate.zoom.paths import seg
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,10 @@ class RawAccount:
     contact_center_enabled: bool
     warnings: tuple[str, ...]
     listed: Mapping[str, int] = field(default_factory=dict)
+    account_id: str | None = None  # which account the credentials reach
+    groups: list[JsonObject] = field(default_factory=list)
+    # Group name -> its members, for the groups read for their primary members.
+    group_members: Mapping[str, list[JsonObject]] = field(default_factory=dict)
 
 
 def lower_bound(raw: RawAccount, page_sizes: Mapping[str, int] | None = None) -> int:
@@ -78,7 +86,8 @@ def lower_bound(raw: RawAccount, page_sizes: Mapping[str, int] | None = None) ->
     def pages(count: int, path: str) -> int:
         return max(1, -(-count // min(sizes[path], PAGE_SIZES[path])))
 
-    return sum(pages(raw.listed[s.name], s.path) for s in LISTS if s.name in raw.listed)
+    total = sum(pages(raw.listed[s.name], s.path) for s in LISTS if s.name in raw.listed)
+    return total + sum(pages(len(m), groups.MEMBERS_PATH) for m in raw.group_members.values())
 
 
 async def _fetch(
@@ -106,12 +115,14 @@ def _as_is(item: JsonObject) -> JsonObject:
     return item
 
 
-async def fetch_raw(client: ZoomClient) -> RawAccount:
-    """Fetch every list the adapters declare, concurrently."""
-    warnings: list[str] = []
-    tasks = [asyncio.ensure_future(_fetch(client, spec, warnings)) for spec in LISTS]
+async def _fetch_members(client: ZoomClient, group_id: str) -> list[JsonObject]:
+    path = groups.MEMBERS_PATH.replace("{groupId}", seg(group_id))
+    return await client.list_all(path, "members", page_size=PAGE_SIZES[groups.MEMBERS_PATH])
+
+
+async def _gather_all(tasks: Sequence[asyncio.Future[Any]]) -> list[Any]:
     try:
-        results = await asyncio.gather(*tasks)
+        return list(await asyncio.gather(*tasks))
     except BaseException:
         # gather leaves the other lists running: after a daily limit or a final error
         # they would go on spending the account's budget (and use a client about to be
@@ -120,6 +131,14 @@ async def fetch_raw(client: ZoomClient) -> RawAccount:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+async def fetch_raw(client: ZoomClient, primary_groups: Collection[str] = ()) -> RawAccount:
+    """Fetch every list the adapters declare, concurrently; then the member lists of
+    `primary_groups` (by name; those the account lacks are skipped)."""
+    warnings: list[str] = []
+    tasks = [asyncio.ensure_future(_fetch(client, spec, warnings)) for spec in LISTS]
+    results = await _gather_all(tasks)
     got: dict[str, list[Any] | None] = {}
     listed: dict[str, int] = {}
     for spec, result in zip(LISTS, results, strict=True):
@@ -129,6 +148,11 @@ async def fetch_raw(client: ZoomClient) -> RawAccount:
     numbers = [
         n for spec in LISTS if spec.name.startswith("numbers_") for n in got[spec.name] or []
     ]
+    ids = groups.group_names(got["groups"] or [])
+    wanted = sorted({name: gid for gid, name in ids.items() if name in primary_groups}.items())
+    member_lists = await _gather_all(
+        [asyncio.ensure_future(_fetch_members(client, gid)) for _, gid in wanted]
+    )
     return RawAccount(
         users={status: got[f"users_{status}"] or [] for status in USER_STATUSES},
         phone_users=got["phone_users"] or [],
@@ -144,6 +168,9 @@ async def fetch_raw(client: ZoomClient) -> RawAccount:
         # One line per endpoint, however many passes it took (the kinds of number).
         warnings=tuple(dict.fromkeys(warnings)),
         listed=listed,
+        account_id=client.account_id,
+        groups=got["groups"] or [],
+        group_members={name: m or [] for (name, _), m in zip(wanted, member_lists, strict=True)},
     )
 
 
@@ -152,23 +179,29 @@ def map_account(raw: RawAccount) -> LiveState:
     role_names = roles.role_names(raw.roles)
     phones = {row.email: row.phone for row in raw.phone_users}
     ccs = {row.email: row.spec for row in raw.cc_users}
+    group_names = groups.group_names(raw.groups)
     return LiveState(
-        users=users.map_users(raw.users, role_names, phones, ccs),
+        users=users.map_users(
+            raw.users, role_names, phones, ccs, group_names, groups.primaries(raw.group_members)
+        ),
         sites=phone.map_sites(raw.sites),
         calling_plans=phone.map_calling_plans(raw.calling_plans),
         numbers=phone.map_numbers(raw.phone_users, raw.numbers),
         templates=phone.map_templates(raw.templates),
         roles=roles.map_roles(role_names),
         contact_center_roles=contact_center.map_cc_roles(raw.cc_roles),
+        groups=groups.map_groups(group_names),
         phone_enabled=raw.phone_enabled,
         contact_center_enabled=raw.contact_center_enabled,
         warnings=raw.warnings,
+        account_id=raw.account_id,
     )
 
 
-async def read_account(client: ZoomClient) -> LiveState:
-    """The live account, read with list calls only."""
-    raw = await fetch_raw(client)
+async def read_account(client: ZoomClient, *, primary_groups: Collection[str] = ()) -> LiveState:
+    """The live account, read with list calls only; the primary group of each user is
+    read for the groups named (resources.groups.primary_groups_to_read of the state)."""
+    raw = await fetch_raw(client, primary_groups)
     live = map_account(raw)
     log.info(
         "read: users=%s phone_users=%s numbers=%s calls=%s",

@@ -19,6 +19,32 @@ from zoomstate.sandbox.validation import is_email
 
 __all__ = ["UsersBehaviour"]
 
+# The transfer_* query parameters of DELETE /users/{userId} (booleans) [U params].
+TRANSFER_FLAGS = (
+    "meeting",
+    "webinar",
+    "recording",
+    "whiteboard",
+    "clipfiles",
+    "notes",
+    "visitors",
+    "docs",
+)
+
+
+def _transfer_items(query: dict[str, str]) -> list[str]:
+    """What the transfer_* flags of a DELETE ask for (`meeting`, `recording`...)."""
+    items: list[str] = []
+    for item in TRANSFER_FLAGS:
+        raw = query.get(f"transfer_{item}")
+        if raw is None:
+            continue
+        if raw.lower() not in ("true", "false"):
+            raise validation_failed([FieldError(f"transfer_{item}")])
+        if raw.lower() == "true":
+            items.append(item)
+    return items
+
 
 class UsersBehaviour(PhoneCore):
     def _role_name(self, role_id: str) -> str:
@@ -66,7 +92,7 @@ class UsersBehaviour(PhoneCore):
             "created_at": iso(user.created_at),
             "user_created_at": iso(user.created_at),
             "language": user.language,
-            "group_ids": [],
+            "group_ids": list(user.group_ids),
         }
         # "not returned for users with the pending status" [U GET /users resp200.users[].id]
         if user.status != "pending":
@@ -114,7 +140,7 @@ class UsersBehaviour(PhoneCore):
                 "account_id": self.account.info.account_id,
                 "account_number": self.account.info.account_number,
                 "cluster": "us01",
-                "group_ids": [],
+                "group_ids": list(user.group_ids),
                 "im_group_ids": [],
                 "phone_numbers": [],
             }
@@ -192,7 +218,10 @@ class UsersBehaviour(PhoneCore):
             user = self._user(user_id)
             if user.status == "pending":
                 # Zoom accepts updates to pending users but does not apply them (SailPoint's
-                # connector notes, REFERENCE §7.1).
+                # connector notes, REFERENCE §7.1), except `group_id`, "the group that you
+                # would like to add a pending user to" [U PATCH /users/{userId}].
+                if body.get("group_id") is not None:
+                    self._invitee_group(user, str(body["group_id"]))
                 return
             now = self.clock.now()
             new_type = body.get("type")
@@ -220,6 +249,14 @@ class UsersBehaviour(PhoneCore):
             self.account.version += 1
             if "feature" in body:
                 self._apply_feature(user, body["feature"], now)
+
+    def _invitee_group(self, user: User, group_id: str) -> None:
+        """An invitee's group: the one group it is in (`group_id` names one)."""
+        if group_id not in self.account.groups:
+            raise ZoomError(404, 4130, f"Group does not exist: {group_id}.")
+        for old in list(user.group_ids):
+            self.account.leave_group(user, old)
+        self.account.join_group(user, group_id)
 
     def delete_user(self, user_id: str, query: dict[str, str]) -> None:
         with self.account.lock:
@@ -254,7 +291,36 @@ class UsersBehaviour(PhoneCore):
                     raise ZoomError(
                         400, 1107, "You can not disassociate a user with managed domain."
                     )
+            items = _transfer_items(query)
+            receiver = self._receiver(transfer, items) if transfer else None
+            if receiver is not None:
+                receiver.received.append(
+                    {
+                        "from": user.email,
+                        "from_id": user.id,
+                        "action": action,
+                        "items": items,
+                        "at": iso(self.clock.now()),
+                    }
+                )
             self.account.remove_user(user)
+
+    def _receiver(self, email: str, items: list[str]) -> User:
+        """The user a deletion hands its data to. Zoom documents no code for a target that
+        does not exist; its other transfer refusals are 400/300 (users.json DELETE
+        /users/{userId}), and a 404/1001 would read as "the deleted user is gone"."""
+        receiver = self.account.find_user(email)
+        if receiver is None or receiver.status == "pending":
+            raise ZoomError(400, 300, f"The destination user does not exist: {email}.")
+        # "Deactivating a user removes all licenses": an inactive user holds none.
+        if items and (receiver.type != 2 or receiver.status != "active"):
+            raise ZoomError(
+                400,
+                300,
+                'The destination user does not have a "Licensed" or higher license and '
+                "cannot receive this data.",
+            )
+        return receiver
 
     def _managed_domains(self) -> set[str]:
         return {d.lower() for d in self.account.info.managed_domains}

@@ -51,7 +51,8 @@ class StepContext(Protocol):
 
     @property
     def ids(self) -> dict[str, str]:
-        """User key -> Zoom id; a handler that creates a user records its id here."""
+        """User key -> Zoom id; a handler that creates a user records its id here (and
+        create_group a new group's, under `group:<name>`, which no e-mail can be)."""
         ...
 
     @property

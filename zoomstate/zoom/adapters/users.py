@@ -1,6 +1,7 @@
 """Zoom users: the list read (one pass per status) and the mapping of each user, with
-the phone and Contact Center aspects joined in by e-mail; the user's snapshot read and the
-write handlers of the user lifecycle (create, update, e-mail, status, delete)."""
+the phone and Contact Center aspects joined in by e-mail and the groups by the pages'
+`group_ids`; the user's snapshot read and the write handlers of the user lifecycle
+(create, update, e-mail, status, delete)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,22 @@ from zoomstate.core.ops import Operation, OpKind
 from zoomstate.errors import BackendError
 from zoomstate.live import LiveStatus, LiveUser
 from zoomstate.model import ContactCenterSpec, PhoneSpec, UserSpec, UserType
+from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER
+from zoomstate.zoom.adapters import groups
 from zoomstate.zoom.adapters.base import Handler, JsonObject, ListSpec, StepContext, text
 from zoomstate.zoom.paths import seg
+
+# account.transfer's names for the transfer_* flags of DELETE /users/{userId}.
+TRANSFER_FLAGS: Mapping[str, str] = {
+    "meetings": "transfer_meeting",
+    "webinars": "transfer_webinar",
+    "recordings": "transfer_recording",
+    "whiteboard": "transfer_whiteboard",
+    "clips": "transfer_clipfiles",
+    "notes": "transfer_notes",
+    "visitors": "transfer_visitors",
+    "docs": "transfer_docs",
+}
 
 USER_STATUSES: tuple[LiveStatus, ...] = ("active", "inactive", "pending")
 _TYPE_NAMES: Mapping[int, UserType] = {1: "basic", 2: "licensed", 4: "none"}
@@ -32,6 +47,7 @@ class UserRow:
     type: UserType | None
     role_id: str | None
     created_at: str | None
+    group_ids: tuple[str, ...] = ()
 
 
 def user_row(item: JsonObject) -> UserRow:
@@ -44,6 +60,7 @@ def user_row(item: JsonObject) -> UserRow:
         type=_TYPE_NAMES.get(int(item.get("type") or 0)),
         role_id=text(item.get("role_id")),
         created_at=text(item.get("created_at") or item.get("user_created_at")),
+        group_ids=tuple(str(g) for g in item.get("group_ids") or ()),
     )
 
 
@@ -66,6 +83,8 @@ def map_user(
     roles: Mapping[str, str],
     phone: PhoneSpec | None,
     cc: ContactCenterSpec | None,
+    group_names: Mapping[str, str] | None = None,
+    primary_group: str | None = None,
 ) -> LiveUser:
     role_id = row.role_id
     # trusted: Zoom's own data is trusted to be well-formed, and 100,000 full
@@ -78,11 +97,15 @@ def map_user(
         type=row.type,
         role=roles.get(role_id, role_id) if role_id is not None else None,
         status="inactive" if status == "inactive" else "active",
+        groups=groups.user_groups({"group_ids": list(row.group_ids)}, group_names or {}),
+        primary_group=primary_group,
         phone=phone,
         contact_center=cc,
         email=row.email,
         id=row.id,
         profile=None,
+        remove=None,
+        transfer_to=None,
     )
     return LiveUser(
         spec=spec, status=status, zoom_id=row.id, role_id=role_id, created_at=row.created_at
@@ -94,9 +117,13 @@ def map_users(
     roles: Mapping[str, str],
     phones: Mapping[str, PhoneSpec],
     ccs: Mapping[str, ContactCenterSpec],
+    group_names: Mapping[str, str] | None = None,
+    primaries: Mapping[str, str] | None = None,
 ) -> tuple[LiveUser, ...]:
     """Every user once (the first status that lists it wins), sorted by e-mail, with
-    its phone and Contact Center blocks (by e-mail)."""
+    its phone and Contact Center blocks (by e-mail), its groups by name and its primary
+    group when found in `primaries` (e-mail -> group)."""
+    primaries = primaries or {}
     users: list[LiveUser] = []
     seen: set[str] = set()
     for status in USER_STATUSES:
@@ -105,7 +132,17 @@ def map_users(
             if not email or email in seen:
                 continue
             seen.add(email)
-            users.append(map_user(row, status, roles, phones.get(email), ccs.get(email)))
+            users.append(
+                map_user(
+                    row,
+                    status,
+                    roles,
+                    phones.get(email),
+                    ccs.get(email),
+                    group_names,
+                    primaries.get(email),
+                )
+            )
     users.sort(key=lambda u: u.key)
     return tuple(users)
 
@@ -180,9 +217,12 @@ async def deactivate_user(ctx: StepContext, op: Operation) -> str:
 
 
 async def delete_user(ctx: StepContext, op: Operation) -> str:
-    params = {k: v for k, v in op.params.items() if v is not None}
+    params = {k: v for k, v in op.params.items() if v is not None and k != "transfer"}
     if params.get("action") == "delete" and "transfer_email" in params:
-        params.update(transfer_meeting="true", transfer_webinar="true", transfer_recording="true")
+        # No `transfer` in the step: the three that zoomstate has always sent.
+        listed = op.params.get("transfer")
+        items = listed if isinstance(listed, list) else DEFAULT_TRANSFER
+        params.update({TRANSFER_FLAGS[str(item)]: "true" for item in items})
     # A pending user is deleted by e-mail with a bare DELETE (Zoom 404s an `action`).
     ref = seg(op.user) if not params else ctx.user_ref(op.user)
     try:
