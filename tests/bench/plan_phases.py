@@ -107,7 +107,8 @@ def main(argv: list[str]) -> None:
         phase("load", t, c, g)
 
         t, c, g = time.perf_counter(), time.process_time(), clock.seconds
-        live, calls = run_async(read_live(Connection(tier="business", pacing=False)))
+        conn = Connection(tier="business", pacing=False)
+        live, calls = run_async(read_live(conn, desired=desired))
         after_phase()
         phase("read", t, c, g)
         figures["calls"] = calls
