@@ -43,7 +43,9 @@ def generate(root: Path, new: int) -> Path:
     state = root / "state"
     state.mkdir()
     (state / "account.yaml").write_text(
-        "account:\n  domains: [example.com]\n  on_missing_user: ignore\n  rate_limits: business\n",
+        # Created active: an invited user's phone steps wait until it accepts.
+        "account:\n  domains: [example.com]\n  on_missing_user: ignore\n"
+        "  create_action: autoCreate\n  rate_limits: business\n",
         encoding="utf-8",
     )
     lines = ["users:"]

@@ -107,7 +107,8 @@ def main(argv: list[str]) -> None:
         phase("load", t, c, g)
 
         t, c, g = time.perf_counter(), time.process_time(), clock.seconds
-        live, calls = run_async(read_live(Connection(tier="business", pacing=False)))
+        conn = Connection(tier="business", pacing=False)
+        live, calls = run_async(read_live(conn, desired=desired))
         after_phase()
         phase("read", t, c, g)
         figures["calls"] = calls
@@ -123,6 +124,8 @@ def main(argv: list[str]) -> None:
 
     figures["wall_s"] = time.perf_counter() - wall0
     figures["cpu_s"] = time.process_time() - cpu0
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures["workers_cpu_s"] = kids.ru_utime + kids.ru_stime
     figures["gc_s"] = clock.seconds
     figures["gc_collections"] = clock.collections
     figures.update(peaks())
