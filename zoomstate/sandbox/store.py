@@ -20,6 +20,7 @@ from zoomstate.sandbox.ids import IdFactory
 from zoomstate.sandbox.records import (
     AccountInfo,
     CallingPlan,
+    CallQueue,
     CCPackage,
     CCProfile,
     CCRole,
@@ -29,6 +30,7 @@ from zoomstate.sandbox.records import (
     Role,
     Seats,
     SettingTemplate,
+    SharedLineGroup,
     Site,
     User,
 )
@@ -52,6 +54,8 @@ class Account:
         self.cc_roles: dict[str, CCRole] = {}
         self.cc_packages: dict[str, CCPackage] = {}
         self.groups: dict[str, Group] = {}  # by id, in creation order
+        self.call_queues: dict[str, CallQueue] = {}  # by id, in creation order
+        self.shared_line_groups: dict[str, SharedLineGroup] = {}
         self.users: dict[str, User] = {}
         self._by_email: dict[str, str] = {}
         self._order: list[User] = []  # sorted by seq: the listing order
@@ -265,6 +269,25 @@ class Account:
         if user.primary_group_id == group_id:
             # The primary group goes to the group joined first of those left.
             user.primary_group_id = user.group_ids[0] if user.group_ids else ""
+        self.version += 1
+
+    # -- call queues and shared line groups ---------------------------------------------
+
+    def line_extensions(self) -> set[int]:
+        """The extensions call queues and shared line groups hold (users' are `ext_owner`)."""
+        held = {q.extension_number for q in self.call_queues.values()}
+        return held | {g.extension_number for g in self.shared_line_groups.values()}
+
+    def leave_lines(self, user: User) -> None:
+        """The user out of every call queue (its manager role with it) and shared line group."""
+        for queue in self.call_queues.values():
+            if user.id in queue.member_ids:
+                queue.member_ids.remove(user.id)
+            if queue.manager_id == user.id:
+                queue.manager_id = ""
+        for slg in self.shared_line_groups.values():
+            if user.id in slg.member_ids:
+                slg.member_ids.remove(user.id)
         self.version += 1
 
     # -- checks -------------------------------------------------------------------------

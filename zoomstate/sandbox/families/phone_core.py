@@ -50,9 +50,10 @@ class PhoneCore(ServiceBase):
     def _alloc_extension(self, site: Site) -> int:
         short = max(site.next_short, site.extension_start)
         owners = self.account.ext_owner
+        lines = self.account.line_extensions()
         while True:
             full = int(f"{site.site_code}{short}")
-            if full not in owners:
+            if full not in owners and full not in lines:
                 site.next_short = short + 1
                 return full
             short += 1
