@@ -11,8 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.sandbox.conftest import all_pages
+from tests.sandbox.conftest import all_pages, frozen_clock, make_client
 from zoomstate.sandbox import persistence
+from zoomstate.sandbox.app import create_app
+from zoomstate.sandbox.faults import FaultSpec, FaultSpecError
 from zoomstate.sandbox.seedfile import build_account
 from zoomstate.sandbox.seeding import SeedError
 
@@ -171,6 +173,65 @@ def test_a_shared_line_group_is_created(api: httpx.Client) -> None:
     assert list(slgs(api)) == ["Front Desk", "Night Desk"]
 
 
+# -- what users' changes do to queues and groups -------------------------------------------
+
+
+def test_a_queue_manager_cannot_be_deleted(api: httpx.Client) -> None:
+    resp = api.delete("/v2/users/dana.kim@example.com", params={"action": "delete"})
+    assert code(resp) == (400, 1000)
+    assert "Call-queue manager or Auto-receptionist operator" in resp.json()["message"]
+    assert api.get("/v2/users/dana.kim@example.com").status_code == 200
+
+
+def test_a_deleted_member_leaves_its_queues_and_groups(api: httpx.Client) -> None:
+    alice, gus = user_id(api, "alice.ng@example.com"), user_id(api, "gus.larsen@example.com")
+    for uid in (alice, gus):
+        assert api.delete(f"/v2/users/{uid}", params={"action": "delete"}).status_code == 204
+    assert alice not in queue_members(api, queues(api)["Sales Queue"]["id"])
+    assert gus not in slg_members(api, slgs(api)["Front Desk"]["id"])
+
+
+def test_phone_off_drops_memberships_and_the_manager_role(api: httpx.Client) -> None:
+    off = {"feature": {"zoom_phone": False}}
+    for email in ("emeka.obi@example.com", "hana.sato@example.com", "kofi.mensah@example.com"):
+        resp = api.patch(f"/v2/users/{email}/settings", json=off)
+        assert resp.status_code == 204, resp.text
+    sales = queue_members(api, queues(api)["Sales Queue"]["id"])
+    support = queue_members(api, queues(api)["Support Queue"]["id"])
+    assert user_id(api, "emeka.obi@example.com") not in sales
+    assert user_id(api, "hana.sato@example.com") not in slg_members(
+        api, slgs(api)["Front Desk"]["id"]
+    )
+    # The manager goes too: the queue is left without one, and kofi can then be deleted.
+    kofi = user_id(api, "kofi.mensah@example.com")
+    assert kofi not in support
+    assert [m["level"] for m in support.values()] == ["user"] * 3
+    assert api.delete(f"/v2/users/{kofi}", params={"action": "delete"}).status_code == 204
+
+
+def test_deactivation_drops_memberships(api: httpx.Client) -> None:
+    fatima = user_id(api, "fatima.rahman@example.com")
+    resp = api.put(f"/v2/users/{fatima}/status", json={"action": "deactivate"})
+    assert resp.status_code in (200, 204), resp.text
+    assert fatima not in queue_members(api, queues(api)["Sales Queue"]["id"])
+
+
+def test_the_fault_keeps_memberships_when_phone_goes() -> None:
+    app = create_app(seed="demo", clock=frozen_clock(), faults="phone-off-keeps-memberships=true")
+    with make_client(app) as api:
+        emeka, dana = user_id(api, "emeka.obi@example.com"), user_id(api, "dana.kim@example.com")
+        off = {"feature": {"zoom_phone": False}}
+        for uid in (emeka, dana):
+            assert api.patch(f"/v2/users/{uid}/settings", json=off).status_code == 204
+        members = queue_members(api, queues(api)["Sales Queue"]["id"])
+        assert members[emeka]["level"] == "user" and members[emeka]["extension_id"] == ""
+        assert members[dana]["level"] == "manager"
+        # The manager still blocks the delete; a plain member's delete drops it anyway.
+        assert code(api.delete(f"/v2/users/{dana}", params={"action": "delete"})) == (400, 1000)
+        assert api.delete(f"/v2/users/{emeka}", params={"action": "delete"}).status_code == 204
+        assert emeka not in queue_members(api, queues(api)["Sales Queue"]["id"])
+
+
 # -- seeds and the sandbox file ---------------------------------------------------------------
 
 _SEED: dict[str, Any] = {
@@ -228,3 +289,12 @@ def test_queues_and_groups_survive_the_sandbox_file(tmp_path: Path) -> None:
     assert loaded.call_queues == account.call_queues
     assert loaded.shared_line_groups == account.shared_line_groups
     assert loaded.line_extensions() == {101900, 101901, 101902}
+
+
+def test_the_fault_spec_reads_and_prints_phone_off_keeps_memberships() -> None:
+    spec = FaultSpec.parse("phone-off-keeps-memberships=true,seed=2")
+    assert spec.phone_off_keeps_memberships
+    assert "phone-off-keeps-memberships=true" in str(spec)
+    assert str(FaultSpec.parse("phone-off-keeps-memberships=false")) == "none"
+    with pytest.raises(FaultSpecError, match="phone-off-keeps-memberships is true or false"):
+        FaultSpec.parse("phone-off-keeps-memberships=yes")

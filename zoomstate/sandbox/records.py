@@ -18,6 +18,7 @@ __all__ = [
     "OWNER_ROLE_ID",
     "USER_PARTS",
     "AccountInfo",
+    "AutoReceptionist",
     "CCPackage",
     "CCProfile",
     "CCRole",
@@ -232,6 +233,21 @@ class SharedLineGroup:
     site_id: str
     seq: int
     member_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class AutoReceptionist:
+    """A Zoom Phone auto receptionist; its operator is a phone user (Zoom user id, "" for
+    none) that business hours route to [P GET /phone/extension/{extensionId}/
+    call_handling/settings business_hours.settings.routing.operator]."""
+
+    id: str
+    name: str
+    extension_id: str
+    extension_number: int
+    site_id: str
+    seq: int
+    operator_id: str = ""
 
 
 @dataclass(slots=True)

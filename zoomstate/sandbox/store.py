@@ -19,6 +19,7 @@ from typing import Any
 from zoomstate.sandbox.ids import IdFactory
 from zoomstate.sandbox.records import (
     AccountInfo,
+    AutoReceptionist,
     CallingPlan,
     CallQueue,
     CCPackage,
@@ -56,6 +57,7 @@ class Account:
         self.groups: dict[str, Group] = {}  # by id, in creation order
         self.call_queues: dict[str, CallQueue] = {}  # by id, in creation order
         self.shared_line_groups: dict[str, SharedLineGroup] = {}
+        self.auto_receptionists: dict[str, AutoReceptionist] = {}
         self.users: dict[str, User] = {}
         self._by_email: dict[str, str] = {}
         self._order: list[User] = []  # sorted by seq: the listing order
@@ -274,12 +276,27 @@ class Account:
     # -- call queues and shared line groups ---------------------------------------------
 
     def line_extensions(self) -> set[int]:
-        """The extensions call queues and shared line groups hold (users' are `ext_owner`)."""
+        """The extensions call queues, shared line groups and auto receptionists hold
+        (users' are `ext_owner`)."""
         held = {q.extension_number for q in self.call_queues.values()}
+        held |= {a.extension_number for a in self.auto_receptionists.values()}
         return held | {g.extension_number for g in self.shared_line_groups.values()}
 
+    def line_roles(self, user: User) -> list[str]:
+        """What the user manages or operates: "call queue NAME", "auto receptionist NAME"."""
+        roles = [
+            f"call queue {q.name}" for q in self.call_queues.values() if q.manager_id == user.id
+        ]
+        roles += [
+            f"auto receptionist {a.name}"
+            for a in self.auto_receptionists.values()
+            if a.operator_id == user.id
+        ]
+        return roles
+
     def leave_lines(self, user: User) -> None:
-        """The user out of every call queue (its manager role with it) and shared line group."""
+        """The user out of every call queue (its manager role with it) and shared line
+        group, and no longer any auto receptionist's operator."""
         for queue in self.call_queues.values():
             if user.id in queue.member_ids:
                 queue.member_ids.remove(user.id)
@@ -288,6 +305,9 @@ class Account:
         for slg in self.shared_line_groups.values():
             if user.id in slg.member_ids:
                 slg.member_ids.remove(user.id)
+        for ar in self.auto_receptionists.values():
+            if ar.operator_id == user.id:
+                ar.operator_id = ""
         self.version += 1
 
     # -- checks -------------------------------------------------------------------------
