@@ -19,6 +19,12 @@ Syntax of `--faults SPEC` (and of the admin API's faults setting): comma-separat
 `seed=N`                 seed of the random generator (default 0)
 =======================  =================================================================
 
+`phone-off-keeps-memberships=true` (default `false`): turning Zoom Phone off for a user
+(`feature.zoom_phone` false, deactivation) keeps it in its call queues and shared line
+groups, and as manager or operator. Zoom says only that numbers and phones become
+unassigned; this lets a client test its check that memberships went. A deleted user always
+leaves them.
+
 `switch-drops-numbers=true` (default `false`): a calling-plan switch (`PUT /phone/users/
 {userId}/calling_plans`) also drops every direct number of the user, even those the new plan
 covers. Zoom does not document whether a switch keeps the number; without this fault the
@@ -34,10 +40,11 @@ Bodies follow Zoom's error shape `{"code": ..., "message": ...}`. For 429 the co
 message are Zoom's documented ones; Zoom documents no body for 5xx, so the sandbox uses the
 HTTP status as `code` and the reason phrase as `message` (an assumption, not Zoom's word).
 
-Behaviour faults (`switch-drops-numbers`) change what a handler does rather than whether it
-runs: the app serves each Zoom API request inside `serving(spec)`, which sets a context
-variable for that request only, and the service reads it back with `request_faults()` (the
-default spec, no faults, outside a request). It costs no random draw.
+Behaviour faults (`switch-drops-numbers`, `phone-off-keeps-memberships`) change what a
+handler does rather than whether it runs: the app serves each Zoom API request inside
+`serving(spec)`, which sets a context variable for that request only, and the service reads
+it back with `request_faults()` (the default spec, no faults, outside a request). It costs
+no random draw.
 
 Token expiry on demand: `FaultInjector.expire_tokens()` bumps `token_generation`. The app
 stores the generation current when it mints a token and treats any token minted under an
@@ -120,6 +127,7 @@ class FaultSpec:
     burst429_noheaders: int = 0
     expired: ExpiredStatus = "401"
     switch_drops_numbers: bool = False
+    phone_off_keeps_memberships: bool = False
     seed: int = 0
 
     @classmethod
@@ -157,6 +165,12 @@ class FaultSpec:
                         f"fault item {item!r}: switch-drops-numbers is true or false"
                     )
                 spec = replace(spec, switch_drops_numbers=_FLAGS[value])
+            elif key == "phone-off-keeps-memberships":
+                if value not in _FLAGS:
+                    raise FaultSpecError(
+                        f"fault item {item!r}: phone-off-keeps-memberships is true or false"
+                    )
+                spec = replace(spec, phone_off_keeps_memberships=_FLAGS[value])
             elif key == "seed":
                 spec = replace(spec, seed=_integer(item, value))
             else:
@@ -168,6 +182,7 @@ class FaultSpec:
                         "burst429-noheaders",
                         "expired",
                         "switch-drops-numbers",
+                        "phone-off-keeps-memberships",
                         "seed",
                     )
                 )
@@ -196,6 +211,8 @@ class FaultSpec:
             items.append(f"expired={self.expired}")
         if self.switch_drops_numbers:
             items.append("switch-drops-numbers=true")
+        if self.phone_off_keeps_memberships:
+            items.append("phone-off-keeps-memberships=true")
         if items and self.seed:
             items.append(f"seed={self.seed}")
         return ",".join(items) or "none"
@@ -255,7 +272,8 @@ def serving(spec: FaultSpec) -> Iterator[None]:
 
 def request_faults() -> FaultSpec:
     """The fault spec of the Zoom API request being served: how the service learns of
-    behaviour faults (`switch-drops-numbers`). No faults outside a request."""
+    behaviour faults (`switch-drops-numbers`, `phone-off-keeps-memberships`). No faults
+    outside a request."""
     return _REQUEST_SPEC.get() or _NO_FAULTS
 
 

@@ -18,9 +18,11 @@ __all__ = [
     "OWNER_ROLE_ID",
     "USER_PARTS",
     "AccountInfo",
+    "AutoReceptionist",
     "CCPackage",
     "CCProfile",
     "CCRole",
+    "CallQueue",
     "CallingPlan",
     "Group",
     "PhoneNumber",
@@ -28,6 +30,7 @@ __all__ = [
     "Role",
     "Seats",
     "SettingTemplate",
+    "SharedLineGroup",
     "Site",
     "User",
     "build",
@@ -201,6 +204,50 @@ class Group:
     name: str
     created_at: float
     seq: int  # the listing order: creation order
+
+
+@dataclass(slots=True)
+class CallQueue:
+    """A Zoom Phone call queue. Its members are phone users, by Zoom user id, in the order
+    they joined; the manager is one of them ("There can only be one manager for each call
+    queue" [P GET /phone/call_queues/{callQueueId} members.users.level])."""
+
+    id: str
+    name: str
+    extension_id: str
+    extension_number: int
+    site_id: str
+    seq: int  # the listing order: creation order
+    member_ids: list[str] = field(default_factory=list)
+    manager_id: str = ""
+
+
+@dataclass(slots=True)
+class SharedLineGroup:
+    """A Zoom Phone shared line group; members by Zoom user id, in the order they joined."""
+
+    id: str
+    display_name: str
+    extension_id: str
+    extension_number: int
+    site_id: str
+    seq: int
+    member_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class AutoReceptionist:
+    """A Zoom Phone auto receptionist; its operator is a phone user (Zoom user id, "" for
+    none) that business hours route to [P GET /phone/extension/{extensionId}/
+    call_handling/settings business_hours.settings.routing.operator]."""
+
+    id: str
+    name: str
+    extension_id: str
+    extension_number: int
+    site_id: str
+    seq: int
+    operator_id: str = ""
 
 
 @dataclass(slots=True)

@@ -172,6 +172,8 @@ _CAP_PATHS = {
     "sites": "/phone/sites",
     "templates": "/phone/setting_templates",
     "groups": "/groups",
+    "call_queues": "/phone/call_queues",
+    "shared_line_groups": "/phone/shared_line_groups",
 }
 _ROLE_MEMBERS = "/roles/{roleId}/members"
 _GROUP_MEMBERS = "/groups/{groupId}/members"

@@ -48,6 +48,8 @@ SEED_KEYS = {
     "cc_packages": list,
     "groups": list,
     "users": list,
+    "call_queues": list,
+    "shared_line_groups": list,
 }
 _LIST_KEYS = [k for k, t in SEED_KEYS.items() if t is list]
 _KEY_LIKE = re.compile(r"[a-z][a-z_]{0,31}")

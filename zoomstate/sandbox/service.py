@@ -11,6 +11,7 @@ from zoomstate.sandbox.families.base import ServiceBase, ServiceConfig
 from zoomstate.sandbox.families.contact_center import CC_STATUS_NAMES, ContactCenterBehaviour
 from zoomstate.sandbox.families.groups import GroupsBehaviour
 from zoomstate.sandbox.families.phone_numbers import PhoneNumbersBehaviour
+from zoomstate.sandbox.families.phone_queues import PhoneQueuesBehaviour
 from zoomstate.sandbox.families.phone_users import PhoneUsersBehaviour
 from zoomstate.sandbox.families.roles import RolesBehaviour
 from zoomstate.sandbox.families.users_service import UsersBehaviour
@@ -23,6 +24,7 @@ class Service(
     RolesBehaviour,
     PhoneUsersBehaviour,
     PhoneNumbersBehaviour,
+    PhoneQueuesBehaviour,
     ContactCenterBehaviour,
     GroupsBehaviour,
 ):

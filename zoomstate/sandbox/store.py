@@ -19,7 +19,9 @@ from typing import Any
 from zoomstate.sandbox.ids import IdFactory
 from zoomstate.sandbox.records import (
     AccountInfo,
+    AutoReceptionist,
     CallingPlan,
+    CallQueue,
     CCPackage,
     CCProfile,
     CCRole,
@@ -29,6 +31,7 @@ from zoomstate.sandbox.records import (
     Role,
     Seats,
     SettingTemplate,
+    SharedLineGroup,
     Site,
     User,
 )
@@ -52,6 +55,9 @@ class Account:
         self.cc_roles: dict[str, CCRole] = {}
         self.cc_packages: dict[str, CCPackage] = {}
         self.groups: dict[str, Group] = {}  # by id, in creation order
+        self.call_queues: dict[str, CallQueue] = {}  # by id, in creation order
+        self.shared_line_groups: dict[str, SharedLineGroup] = {}
+        self.auto_receptionists: dict[str, AutoReceptionist] = {}
         self.users: dict[str, User] = {}
         self._by_email: dict[str, str] = {}
         self._order: list[User] = []  # sorted by seq: the listing order
@@ -265,6 +271,43 @@ class Account:
         if user.primary_group_id == group_id:
             # The primary group goes to the group joined first of those left.
             user.primary_group_id = user.group_ids[0] if user.group_ids else ""
+        self.version += 1
+
+    # -- call queues and shared line groups ---------------------------------------------
+
+    def line_extensions(self) -> set[int]:
+        """The extensions call queues, shared line groups and auto receptionists hold
+        (users' are `ext_owner`)."""
+        held = {q.extension_number for q in self.call_queues.values()}
+        held |= {a.extension_number for a in self.auto_receptionists.values()}
+        return held | {g.extension_number for g in self.shared_line_groups.values()}
+
+    def line_roles(self, user: User) -> list[str]:
+        """What the user manages or operates: "call queue NAME", "auto receptionist NAME"."""
+        roles = [
+            f"call queue {q.name}" for q in self.call_queues.values() if q.manager_id == user.id
+        ]
+        roles += [
+            f"auto receptionist {a.name}"
+            for a in self.auto_receptionists.values()
+            if a.operator_id == user.id
+        ]
+        return roles
+
+    def leave_lines(self, user: User) -> None:
+        """The user out of every call queue (its manager role with it) and shared line
+        group, and no longer any auto receptionist's operator."""
+        for queue in self.call_queues.values():
+            if user.id in queue.member_ids:
+                queue.member_ids.remove(user.id)
+            if queue.manager_id == user.id:
+                queue.manager_id = ""
+        for slg in self.shared_line_groups.values():
+            if user.id in slg.member_ids:
+                slg.member_ids.remove(user.id)
+        for ar in self.auto_receptionists.values():
+            if ar.operator_id == user.id:
+                ar.operator_id = ""
         self.version += 1
 
     # -- checks -------------------------------------------------------------------------

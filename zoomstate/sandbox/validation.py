@@ -122,6 +122,16 @@ _CHANNEL_SETTINGS = {
         "concurrent_email_capacity": {"type": "integer", "minimum": 0, "maximum": 20},
     },
 }
+_LINE_MEMBERS: Schema = {
+    "type": "object",
+    "properties": {
+        "users": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"id": _STR, "email": _STR}},
+        },
+        "common_area_ids": {"type": "array", "items": _STR},
+    },
+}
 
 SCHEMAS: dict[str, Schema] = {
     # U POST /users
@@ -226,6 +236,36 @@ SCHEMAS: dict[str, Schema] = {
                 "maxItems": 30,
                 "items": {"type": "object", "properties": {"id": _STR, "email": _STR}},
             }
+        },
+    },
+    # P POST /phone/call_queues/{callQueueId}/members and .../shared_line_groups/{slgId}/members
+    # (the 10 a call are the family's own 400/300, not a validation failure)
+    "line_members": {
+        "type": "object",
+        "required": ["members"],
+        "properties": {"members": _LINE_MEMBERS},
+    },
+    # P POST /phone/call_queues
+    "call_queue_create": {
+        "type": "object",
+        "required": ["name", "site_id"],
+        "properties": {
+            "name": _STR,
+            "site_id": _STR,
+            "description": {"type": "string", "maxLength": 32},
+            "extension_number": {"type": "integer"},
+            "members": _LINE_MEMBERS,
+        },
+    },
+    # P POST /phone/shared_line_groups
+    "slg_create": {
+        "type": "object",
+        "required": ["display_name"],
+        "properties": {
+            "display_name": _STR,
+            "site_id": _STR,
+            "description": _STR,
+            "extension_number": {"type": "integer"},
         },
     },
     # U PATCH /groups/{groupId}/members/{memberId}

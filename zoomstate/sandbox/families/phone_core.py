@@ -8,6 +8,7 @@ from typing import Any
 
 from zoomstate.sandbox.errors import ZoomError
 from zoomstate.sandbox.families.base import ServiceBase
+from zoomstate.sandbox.faults import request_faults
 from zoomstate.sandbox.records import (
     CallingPlan,
     PhoneProfile,
@@ -50,9 +51,10 @@ class PhoneCore(ServiceBase):
     def _alloc_extension(self, site: Site) -> int:
         short = max(site.next_short, site.extension_start)
         owners = self.account.ext_owner
+        lines = self.account.line_extensions()
         while True:
             full = int(f"{site.site_code}{short}")
-            if full not in owners:
+            if full not in owners and full not in lines:
                 site.next_short = short + 1
                 return full
             short += 1
@@ -83,8 +85,23 @@ class PhoneCore(ServiceBase):
 
     def _disable_phone(self, user: User) -> None:
         """`feature.zoom_phone=false`: "All numbers and phones assigned to the users will
-        become unassigned" [U PATCH body.feature]; plans and extension go with the licence."""
+        become unassigned" [U PATCH body.feature]; plans and extension go with the licence,
+        and with the extension the user's place in call queues and shared line groups (the
+        fault `phone-off-keeps-memberships` keeps it)."""
         self.account.set_phone(user, None)
+        if not request_faults().phone_off_keeps_memberships:
+            self.account.leave_lines(user)
+
+    def _check_no_line_role(self, user: User) -> None:
+        """A call-queue manager or auto-receptionist operator cannot be deleted: 400/1000
+        [U DELETE /users/{userId} r400]."""
+        if self.account.line_roles(user):
+            raise ZoomError(
+                400,
+                1000,
+                "The user cannot be changed because they are a Call-queue manager or "
+                "Auto-receptionist operator.",
+            )
 
     def _drop_uncovered_numbers(self, user: User) -> None:
         """Zoom support: "Deleting a calling package also deletes the assigned direct

@@ -291,6 +291,7 @@ class UsersBehaviour(PhoneCore):
                     raise ZoomError(
                         400, 1107, "You can not disassociate a user with managed domain."
                     )
+            self._check_no_line_role(user)
             items = _transfer_items(query)
             receiver = self._receiver(transfer, items) if transfer else None
             if receiver is not None:
@@ -303,6 +304,7 @@ class UsersBehaviour(PhoneCore):
                         "at": iso(self.clock.now()),
                     }
                 )
+            self.account.leave_lines(user)
             self.account.remove_user(user)
 
     def _receiver(self, email: str, items: list[str]) -> User:
