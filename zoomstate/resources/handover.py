@@ -71,7 +71,10 @@ def _leaves_phone(mine: UserSpec | None, removes_missing: bool, phone_managed: b
 
 
 def plan_handover(b: Builder) -> None:
-    if b.live.call_queues is None:
+    live = b.live
+    if (live.call_queues, live.shared_line_groups, live.receptionists, live.desk_phones) == (
+        (None,) * 4
+    ):
         return
     users = b.live.by_key()
     for op_id, op in sorted(b.ops.items()):

@@ -252,8 +252,10 @@ class PhoneQueuesAspect:
     def export(self, user: LiveUser, plan_names: Mapping[int, str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for kind in KINDS:
+            # Only a user in some: an empty list on every phone user would be noise, and
+            # absent (leave as is) keeps the same account.
             value = wanted_of(user.spec, kind)
-            if value is not None:
+            if value:
                 out[kind.field] = sorted(value)
         return out
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,12 +47,14 @@ _HOURS = ("business_hours", "closed_hours")
 @dataclass(frozen=True, slots=True)
 class RawPhoneGroups:
     """The answers as read: each queue's and group's own GET, each auto receptionist
-    with its call handling settings, the assigned devices."""
+    with its call handling settings, the assigned devices. A kind the account does not
+    offer (Zoom answers that the endpoint is not available) is None."""
 
-    call_queues: list[JsonObject]
-    shared_line_groups: list[JsonObject]
-    receptionists: list[tuple[JsonObject, JsonObject]]
-    devices: list[JsonObject]
+    call_queues: list[JsonObject] | None
+    shared_line_groups: list[JsonObject] | None
+    receptionists: list[tuple[JsonObject, JsonObject]] | None
+    devices: list[JsonObject] | None
+    warnings: tuple[str, ...] = ()
 
 
 async def _list(client: ZoomClient, path: str, key: str, **params: str) -> list[JsonObject]:
@@ -60,39 +62,54 @@ async def _list(client: ZoomClient, path: str, key: str, **params: str) -> list[
     return await client.list_all(path, key, page_size=size, params=params or None)
 
 
-async def _details(
-    client: ZoomClient, template: str, name: str, items: Sequence[JsonObject]
-) -> Any:
+async def _with_details(client: ZoomClient, path: str, key: str, template: str) -> Any:
+    items = await _list(client, path, key)
+    name = template[template.rindex("{") :]
     paths = [template.replace(name, seg(str(i["id"]))) for i in items if i.get("id")]
-    return await asyncio.gather(*(client.get(p) for p in paths))
+    answers = await asyncio.gather(*(client.get(p) for p in paths))
+    return [a for a in answers if isinstance(a, dict)]
+
+
+async def _receptionists(client: ZoomClient) -> list[tuple[JsonObject, JsonObject]]:
+    items = [r for r in await _list(client, RECEPTIONISTS, "auto_receptionists")]
+    with_ext = [r for r in items if r.get("extension_id")]
+    handling = await asyncio.gather(
+        *(
+            client.get(CALL_HANDLING.replace("{extensionId}", seg(str(r["extension_id"]))))
+            for r in with_ext
+        )
+    )
+    return [(r, h if isinstance(h, dict) else {}) for r, h in zip(with_ext, handling, strict=True)]
+
+
+async def _optional(read: Awaitable[Any], what: str, warnings: list[str]) -> Any:
+    """One kind's read; None, with a warning, where Zoom says it is not available (an
+    account without the feature). A missing scope is a setup mistake: it goes up."""
+    try:
+        return await read
+    except BackendError as exc:
+        if exc.status not in (400, 403, 404) or exc.code in SCOPE_ERROR_CODES:
+            raise
+        warnings.append(
+            f"{exc.path}: not available on this account ({exc.zoom_message}); {what} were "
+            "not read, and the hand-over guard did not check them"
+        )
+        return None
 
 
 async def fetch_phone_groups(client: ZoomClient) -> RawPhoneGroups:
+    warnings: list[str] = []
     queues, groups, receptionists, devices = await asyncio.gather(
-        _list(client, QUEUES, "call_queues"),
-        _list(client, LINE_GROUPS, "shared_line_groups"),
-        _list(client, RECEPTIONISTS, "auto_receptionists"),
-        _list(client, DEVICES, "devices", type="assigned"),
-    )
-    with_ext = [r for r in receptionists if r.get("extension_id")]
-    queue_answers, group_answers, handling = await asyncio.gather(
-        _details(client, QUEUE, "{callQueueId}", queues),
-        _details(client, LINE_GROUP, "{sharedLineGroupId}", groups),
-        asyncio.gather(
-            *(
-                client.get(CALL_HANDLING.replace("{extensionId}", seg(str(r["extension_id"]))))
-                for r in with_ext
-            )
+        _optional(_with_details(client, QUEUES, "call_queues", QUEUE), "call queues", warnings),
+        _optional(
+            _with_details(client, LINE_GROUPS, "shared_line_groups", LINE_GROUP),
+            "shared line groups",
+            warnings,
         ),
+        _optional(_receptionists(client), "auto receptionists' operators", warnings),
+        _optional(_list(client, DEVICES, "devices", type="assigned"), "desk phones", warnings),
     )
-    return RawPhoneGroups(
-        call_queues=[a for a in queue_answers if isinstance(a, dict)],
-        shared_line_groups=[a for a in group_answers if isinstance(a, dict)],
-        receptionists=[
-            (r, h if isinstance(h, dict) else {}) for r, h in zip(with_ext, handling, strict=True)
-        ],
-        devices=devices,
-    )
+    return RawPhoneGroups(queues, groups, receptionists, devices, tuple(sorted(warnings)))
 
 
 # -- mapping
@@ -166,38 +183,54 @@ def with_phone_groups(live: LiveState, raw: RawPhoneGroups) -> LiveState:
         for u in live.users
         if u.zoom_id and u.spec.phone is not None and u.spec.phone.extension is not None
     }
-    queues = tuple(sorted((_group(q, emails) for q in raw.call_queues), key=lambda g: g.name))
-    groups = tuple(
-        sorted((_group(g, emails) for g in raw.shared_line_groups), key=lambda g: g.name)
-    )
+    queues = _groups(raw.call_queues, emails)
+    groups = _groups(raw.shared_line_groups, emails)
     member_of: dict[tuple[str, str], list[str]] = defaultdict(list)
     for field, found in (("call_queues", queues), ("shared_line_groups", groups)):
-        for group in found:
+        for group in found or ():
             for m in group.members:
                 member_of[(field, m.id)].append(group.name)
-    users = tuple(_with_memberships(u, member_of) for u in live.users)
+    read = {"call_queues": queues is not None, "shared_line_groups": groups is not None}
+    users = tuple(_with_memberships(u, member_of, read) for u in live.users)
     return dataclasses.replace(
         live,
         users=users,
         call_queues=queues,
         shared_line_groups=groups,
-        receptionists=tuple(
+        receptionists=None
+        if raw.receptionists is None
+        else tuple(
             sorted(
                 (_receptionist(r, h, emails, by_ext) for r, h in raw.receptionists),
                 key=lambda r: r.name,
             )
         ),
-        desk_phones=tuple(sorted(_devices(raw.devices, emails), key=lambda d: (d.name, d.id))),
+        desk_phones=None
+        if raw.devices is None
+        else tuple(sorted(_devices(raw.devices, emails), key=lambda d: (d.name, d.id))),
+        warnings=(*live.warnings, *raw.warnings),
         _by_key={},
     )
 
 
-def _with_memberships(user: LiveUser, member_of: Mapping[tuple[str, str], list[str]]) -> LiveUser:
+def _groups(
+    items: list[JsonObject] | None, emails: Mapping[str, str]
+) -> tuple[PhoneGroup, ...] | None:
+    if items is None:
+        return None
+    return tuple(sorted((_group(item, emails) for item in items), key=lambda g: g.name))
+
+
+def _with_memberships(
+    user: LiveUser,
+    member_of: Mapping[tuple[str, str], list[str]],
+    read: Mapping[str, bool],
+) -> LiveUser:
     phone = user.spec.phone
     if phone is None or not user.zoom_id:
         return user
     update = {
-        field: tuple(sorted(member_of.get((field, user.zoom_id), ())))
+        field: tuple(sorted(member_of.get((field, user.zoom_id), ()))) if read[field] else None
         for field in ("call_queues", "shared_line_groups")
     }
     spec = user.spec.model_copy(update={"phone": phone.model_copy(update=update)})
@@ -205,23 +238,10 @@ def _with_memberships(user: LiveUser, member_of: Mapping[tuple[str, str], list[s
 
 
 async def read_phone_groups(client: ZoomClient, live: LiveState) -> LiveState:
-    """`live` with its phone groups read; an account where Zoom answers that they are
-    not available keeps them unread (None), with a warning: the plan then checks no
-    hand-over, and names no queue it could not read."""
+    """`live` with its phone groups read (an account without Zoom Phone has none)."""
     if not live.phone_enabled:
         return live
-    try:
-        raw = await fetch_phone_groups(client)
-    except BackendError as exc:
-        if exc.status not in (400, 403, 404) or exc.code in SCOPE_ERROR_CODES:
-            raise
-        warning = (
-            f"{exc.path}: not available on this account ({exc.zoom_message}); call queues, "
-            "shared line groups and auto receptionists were not read, and no hand-over "
-            "was checked"
-        )
-        return dataclasses.replace(live, warnings=(*live.warnings, warning))
-    return with_phone_groups(live, raw)
+    return with_phone_groups(live, await fetch_phone_groups(client))
 
 
 # -- snapshot reads and write handlers
