@@ -1,6 +1,7 @@
 """The Contact Center family: agents (`/contact_center/users`),
 their roles (`/contact_center/roles`) and the account's packages, whose seats the agents
-take. Behaviour is in `cc_users.py` (agents and the checks of a create or an update);
+take. Behaviour is in `cc_users.py` (agents and the checks of a create or an update) and
+`cc_batch.py` (the batch create, update and delete);
 this module holds the routes and the family's part of seeds and of the sandbox file."""
 
 from __future__ import annotations
@@ -51,6 +52,33 @@ async def create_cc_user(rt: SandboxRuntime, request: Request, p: dict[str, str]
     return json_response(rt.service.create_cc_user(body), 201)
 
 
+async def batch_create_cc_users(
+    rt: SandboxRuntime, request: Request, p: dict[str, str]
+) -> Response:
+    body = await checked_body(request, "cc_user_batch_create")
+    return json_response({"users": rt.service.batch_create_cc_users(body["users"])}, 201)
+
+
+async def batch_update_cc_users(
+    rt: SandboxRuntime, request: Request, p: dict[str, str]
+) -> Response:
+    body = await checked_body(request, "cc_user_batch_update")
+    rt.service.batch_update_cc_users(body["users"])
+    return empty()
+
+
+def _listed(request: Request, name: str) -> list[str]:
+    # "A comma-separated list" [C DELETE /contact_center/users param:user_ids].
+    return [key for key in (query(request, name) or "").split(",") if key]
+
+
+async def batch_delete_cc_users(
+    rt: SandboxRuntime, request: Request, p: dict[str, str]
+) -> Response:
+    rt.service.batch_delete_cc_users(_listed(request, "user_ids"), _listed(request, "user_emails"))
+    return empty()
+
+
 async def get_cc_user(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> Response:
     return json_response(rt.service.get_cc_user(p["userId"]))
 
@@ -89,6 +117,9 @@ async def cc_roles(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> R
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/contact_center/users", list_cc_users),
     Route("POST", "/contact_center/users", create_cc_user),
+    Route("PATCH", "/contact_center/users", batch_update_cc_users),
+    Route("DELETE", "/contact_center/users", batch_delete_cc_users),
+    Route("POST", "/contact_center/users/batch", batch_create_cc_users),
     Route("GET", "/contact_center/users/{userId}", get_cc_user),
     Route("PATCH", "/contact_center/users/{userId}", update_cc_user),
     Route("DELETE", "/contact_center/users/{userId}", delete_cc_user),

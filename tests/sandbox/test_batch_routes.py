@@ -1,0 +1,156 @@
+"""The batch routes of the Contact Center (create, update, delete) and of phone users: the
+single route's checks per item, Zoom's limits, one bad item refusing the whole call with
+nothing changed, and each route under its own name in the request log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.sandbox.conftest import make_client
+from zoomstate.sandbox.app import SandboxApp
+
+FREE = ["nadia.haddad@example.com", "julia.rossi@example.com", "gus.larsen@example.com"]
+
+
+@pytest.fixture
+def api(app: SandboxApp) -> Iterator[TestClient]:
+    with make_client(app) as client:
+        yield client
+
+
+def _role(api: TestClient, name: str = "Agent") -> str:
+    roles = api.get("/v2/contact_center/roles").json()["roles"]
+    return str(next(r["role_id"] for r in roles if r["role_name"] == name))
+
+
+def _agents(api: TestClient) -> dict[str, dict[str, Any]]:
+    rows = api.get("/v2/contact_center/users", params={"page_size": 300}).json()["users"]
+    return {r["user_email"]: r for r in rows}
+
+
+def _logged(api: TestClient, endpoint: str) -> dict[str, int]:
+    log = api.get("/_sandbox/requests").json()["by_endpoint_status"]
+    return {k.rsplit(" ", 1)[1]: v for k, v in log.items() if k.rsplit(" ", 1)[0] == endpoint}
+
+
+def _fields(response: Any) -> list[str]:
+    return [e["field"] for e in response.json().get("errors", [])]
+
+
+# -- POST /contact_center/users/batch ---------------------------------------------------------
+
+
+def test_cc_batch_create_makes_every_agent(api: TestClient) -> None:
+    role = _role(api)
+    made = api.post(
+        "/v2/contact_center/users/batch",
+        json={
+            "users": [
+                {"user_email": FREE[0], "role_id": role, "package_name": "elite"},
+                {"user_email": FREE[1], "role_id": role, "package_name": "Elite"},
+            ]
+        },
+    )
+    assert made.status_code == 201, made.text
+    assert [u["user_email"] for u in made.json()["users"]] == FREE[:2]
+    agents = _agents(api)
+    assert agents[FREE[0]]["package_name"] == agents[FREE[1]]["package_name"] == "elite"
+    assert _logged(api, "POST /contact_center/users/batch") == {"201": 1}
+
+
+def test_cc_batch_create_refuses_the_whole_call_for_one_bad_item(api: TestClient) -> None:
+    role = _role(api)
+    before = _agents(api)
+    # elite has 2 seats: the third item would take a seat the first two already took.
+    items = [{"user_email": e, "role_id": role, "package_name": "elite"} for e in FREE]
+    out = api.post("/v2/contact_center/users/batch", json={"users": items})
+    assert (out.status_code, out.json()["code"]) == (400, 300)
+    assert _fields(out) == ["users[2]"]
+    assert "not enough" in out.json()["errors"][0]["message"]
+    twice = [{"user_email": FREE[0], "role_id": role}, {"user_email": FREE[0], "role_id": role}]
+    again = api.post("/v2/contact_center/users/batch", json={"users": twice})
+    assert _fields(again) == ["users[1]"]
+    no_role = [{"user_email": FREE[0], "role_id": role}, {"user_email": FREE[1], "role_id": "x"}]
+    assert _fields(api.post("/v2/contact_center/users/batch", json={"users": no_role})) == [
+        "users[1]"
+    ]
+    assert _agents(api) == before
+    assert _logged(api, "POST /contact_center/users/batch") == {"400": 3}
+
+
+def test_cc_batch_create_takes_at_most_twenty(api: TestClient) -> None:
+    role = _role(api)
+    items = [{"user_email": f"u{n}@example.com", "role_id": role} for n in range(21)]
+    out = api.post("/v2/contact_center/users/batch", json={"users": items})
+    assert (out.status_code, out.json()["code"], _fields(out)) == (400, 300, ["users"])
+
+
+# -- PATCH /contact_center/users --------------------------------------------------------------
+
+
+def test_cc_batch_update_changes_every_agent(api: TestClient) -> None:
+    agents = list(_agents(api).values())[:2]
+    first, second = agents
+    body = {
+        "users": [
+            {"user_id": first["user_id"], "user_access": "inactive", "package_name": "Elite"},
+            {"user_email": second["user_email"], "role_id": _role(api, "Supervisor")},
+        ]
+    }
+    out = api.patch("/v2/contact_center/users", json=body)
+    assert out.status_code == 204, out.text
+    now = _agents(api)
+    assert now[first["user_email"]]["user_access"] == "inactive"
+    assert now[first["user_email"]]["package_name"] == "elite"
+    assert now[second["user_email"]]["role_name"] == "Supervisor"
+    assert _logged(api, "PATCH /contact_center/users") == {"204": 1}
+
+
+def test_cc_batch_update_refuses_the_whole_call_for_one_bad_item(api: TestClient) -> None:
+    before = _agents(api)
+    ids = [a["user_id"] for a in before.values()][:3]
+    # elite's 2 seats: the third move onto it is refused, and so the two before it.
+    body = {"users": [{"user_id": i, "package_name": "elite"} for i in ids]}
+    out = api.patch("/v2/contact_center/users", json=body)
+    assert (out.status_code, out.json()["code"], _fields(out)) == (400, 300, ["users[2]"])
+    unknown = {"users": [{"user_id": ids[0], "user_access": "inactive"}, {"user_id": "nope"}]}
+    assert _fields(api.patch("/v2/contact_center/users", json=unknown)) == ["users[1]"]
+    assert _agents(api) == before
+    many = {"users": [{"user_id": ids[0]}] * 21}
+    assert _fields(api.patch("/v2/contact_center/users", json=many)) == ["users"]
+    assert _logged(api, "PATCH /contact_center/users") == {"400": 3}
+
+
+# -- DELETE /contact_center/users -------------------------------------------------------------
+
+
+def test_cc_batch_delete_by_ids_or_emails(api: TestClient) -> None:
+    agents = list(_agents(api).values())
+    ids = ",".join(a["user_id"] for a in agents[:2])
+    assert api.delete("/v2/contact_center/users", params={"user_ids": ids}).status_code == 204
+    emails = agents[2]["user_email"]
+    gone = api.delete("/v2/contact_center/users", params={"user_emails": emails})
+    assert gone.status_code == 204
+    assert set(_agents(api)) == {a["user_email"] for a in agents[3:]}
+    assert _logged(api, "DELETE /contact_center/users") == {"204": 2}
+
+
+def test_cc_batch_delete_refuses_the_whole_call(api: TestClient) -> None:
+    before = _agents(api)
+    first = next(iter(before.values()))["user_id"]
+    unknown = api.delete("/v2/contact_center/users", params={"user_ids": f"{first},nope"})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, 1012)
+    # Not an agent: a user of the account without a Contact Center profile.
+    not_agent = api.delete("/v2/contact_center/users", params={"user_emails": FREE[0]})
+    assert (not_agent.status_code, not_agent.json()["code"]) == (404, 1012)
+    many = ",".join([first] * 21)
+    limit = api.delete("/v2/contact_center/users", params={"user_ids": many})
+    assert (limit.status_code, limit.json()["code"], _fields(limit)) == (400, 300, ["user_ids"])
+    neither = api.delete("/v2/contact_center/users")
+    assert (neither.status_code, neither.json()["code"]) == (400, 300)
+    assert _agents(api) == before
+    assert _logged(api, "DELETE /contact_center/users") == {"404": 2, "400": 2}
