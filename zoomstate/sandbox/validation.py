@@ -278,6 +278,17 @@ SCHEMAS: dict[str, Schema] = {
             }
         },
     },
+    # P PUT /phone/users/batch: "You can update 10 users at a time" [P desc; user_ids
+    # maxItems 10]. The spec requires nothing; without a batch type there is nothing to do.
+    "phone_batch_update": {
+        "type": "object",
+        "required": ["batch_type"],
+        "properties": {
+            "batch_type": {"type": "string", "enum": ["move_site", "assign_pending_user"]},
+            "user_ids": {"type": "array", "maxItems": 10, "items": _STR},
+            "site_id": _STR,
+        },
+    },
     # P POST /phone/users/{userId}/calling_plans
     "calling_plans_add": {
         "type": "object",
