@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.sandbox.conftest import make_client
-from zoomstate.sandbox.app import SandboxApp
+from tests.sandbox.conftest import frozen_clock, make_client
+from zoomstate.sandbox.app import SandboxApp, create_app
 
 FREE = ["nadia.haddad@example.com", "julia.rossi@example.com", "gus.larsen@example.com"]
 
@@ -216,3 +216,25 @@ def test_phone_batch_update_refuses_the_whole_call(api: TestClient) -> None:
     assert (not_emulated.status_code, not_emulated.json()["code"]) == (400, 400)
     assert _phone_users(api) == before
     assert _logged(api, "PUT /phone/users/batch") == {"400": 4, "404": 1}
+
+
+# -- metering -------------------------------------------------------------------------------
+
+
+def test_batch_routes_are_metered_under_their_own_label() -> None:
+    # Labels per the specs' "Rate Limit Label" (endpoints.py): the CC batches MEDIUM where
+    # the single routes are LIGHT, the phone batch update LIGHT.
+    app = create_app(seed="demo", clock=frozen_clock(), rate_limits=True)
+    with make_client(app) as api:
+        role = _role(api)
+        calls = [
+            api.post(
+                "/v2/contact_center/users/batch",
+                json={"users": [{"user_email": FREE[0], "role_id": role}]},
+            ),
+            api.patch("/v2/contact_center/users", json={"users": [{"user_email": FREE[0]}]}),
+            api.delete("/v2/contact_center/users", params={"user_emails": FREE[0]}),
+            api.put("/v2/phone/users/batch", json={"batch_type": "assign_pending_user"}),
+        ]
+        got = [(r.status_code, r.headers["X-RateLimit-Category"]) for r in calls]
+        assert got == [(201, "Medium"), (204, "Medium"), (204, "Medium"), (400, "Light")]
