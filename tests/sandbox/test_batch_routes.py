@@ -136,7 +136,11 @@ def test_cc_batch_delete_by_ids_or_emails(api: TestClient) -> None:
     gone = api.delete("/v2/contact_center/users", params={"user_emails": emails})
     assert gone.status_code == 204
     assert set(_agents(api)) == {a["user_email"] for a in agents[3:]}
-    assert _logged(api, "DELETE /contact_center/users") == {"204": 2}
+    # "If both ... are provided, only `user_ids` will be used" [C DELETE desc].
+    both = {"user_ids": agents[3]["user_id"], "user_emails": agents[4]["user_email"]}
+    assert api.delete("/v2/contact_center/users", params=both).status_code == 204
+    assert set(_agents(api)) == {a["user_email"] for a in agents[4:]}
+    assert _logged(api, "DELETE /contact_center/users") == {"204": 3}
 
 
 def test_cc_batch_delete_refuses_the_whole_call(api: TestClient) -> None:
