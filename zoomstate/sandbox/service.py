@@ -25,12 +25,8 @@ class Service(
     RolesBehaviour,
     PhoneUsersBehaviour,
     PhoneNumbersBehaviour,
-<<<<<<< HEAD
     PhoneQueuesBehaviour,
-    ContactCenterBehaviour,
-=======
     ContactCenterBatchBehaviour,
->>>>>>> ccbatch
     GroupsBehaviour,
 ):
     """Every family's behaviour over one account, clock and configuration."""
