@@ -147,8 +147,9 @@ def user_fingerprint(user: LiveUser | None) -> str:
     }
     phone = user.spec.phone
     if phone is not None:
-        # Memberships only when read, for the same reason.
-        left = {name: True for name in _PHONE_UNSET_LEFT_OUT if getattr(phone, name) is None}
+        # Memberships only when in some: a user in none (or not read) keeps the
+        # fingerprint it had before they were read.
+        left = {name: True for name in _PHONE_UNSET_LEFT_OUT if not getattr(phone, name)}
         if left:
             unset["phone"] = left
     leaver = dict.fromkeys(("profile", "job_title", "remove", "transfer_to"), True)
