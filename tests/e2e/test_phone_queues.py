@@ -183,3 +183,18 @@ def test_memberships_plan_apply_plan_again_and_export(served: Served, run: Any) 
     text = "".join(p.read_text() for p in (served.workdir / "exported").rglob("*.yaml"))
     assert "    call_queues:\n    - Escalations\n" in text
     assert "shared_line_groups: []" not in text
+
+
+def test_drift_reports_a_membership_changed_in_the_portal(served: Served, run: Any) -> None:
+    queue = make_queue(served, "Escalations", "bruno.diaz@example.com")
+    users = (
+        "  - email: bruno.diaz@example.com\n    phone: {calling_plans: [US/CA Unlimited],"
+        ' numbers: ["+14155550112"], call_queues: [Escalations]}\n'
+    )
+    state = write_state(served, "drift", users)
+    assert run("plan", state, "--detailed-exitcode").code == 0
+    path = f"/phone/call_queues/{queue}/members/{user_id(served, 'bruno.diaz@example.com')}"
+    served.zoom("DELETE", path)
+    drift = run("drift", state)
+    assert drift.code != 0
+    assert "bruno.diaz@example.com" in drift.out and "phone.call_queues" in drift.out, drift.out
