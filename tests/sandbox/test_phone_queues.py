@@ -166,11 +166,55 @@ def test_a_shared_line_group_is_created(api: httpx.Client) -> None:
     got = api.get(f"/v2/phone/shared_line_groups/{created['id']}").json()
     # The default site's next free extension, held by no user and no other line.
     users = all_pages(api, "/v2/phone/users", "users", page_size=100)
-    taken = {u["extension_number"] for u in users} | {101900, 101901, 101902}
+    taken = {u["extension_number"] for u in users} | {101900, 101901, 101902, 101903}
     ext = got["extension_number"]
     assert str(ext).startswith("10") and ext not in taken
     assert got["members"]["users"] == []
     assert list(slgs(api)) == ["Front Desk", "Night Desk"]
+
+
+# -- auto receptionists ----------------------------------------------------------------------
+
+
+def main_line(api: httpx.Client) -> dict[str, Any]:
+    rows = all_pages(api, "/v2/phone/auto_receptionists", "auto_receptionists", page_size=1)
+    assert [a["name"] for a in rows] == ["Main Line"]
+    return rows[0]
+
+
+def routing(api: httpx.Client, extension_id: str) -> dict[str, Any]:
+    resp = api.get(f"/v2/phone/extension/{extension_id}/call_handling/settings")
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    # Closed hours route the same way as business hours.
+    assert (
+        body["closed_hours"][0]["settings"]["routing"]
+        == (body["business_hours"][0]["settings"]["routing"])
+    )
+    result: dict[str, Any] = body["business_hours"][0]["settings"]["routing"]
+    return result
+
+
+def test_the_auto_receptionist_routes_to_its_operator(api: httpx.Client) -> None:
+    ar = main_line(api)
+    assert ar["extension_number"] == 101903
+    route = routing(api, ar["extension_id"])
+    admin = api.get("/v2/phone/users/it-admin@example.com").json()
+    assert route["connect_to_operator"] is True and route["action"] == 1
+    assert route["operator"]["extension_type"] == "user"
+    assert route["operator"]["id"] == user_id(api, "it-admin@example.com")
+    assert route["operator"]["extension_number"] == admin["extension_number"]
+    resp = api.get("/v2/phone/extension/nope/call_handling/settings")
+    assert code(resp) == (404, 404)
+
+
+def test_the_operator_cannot_be_deleted_until_phone_goes(api: httpx.Client) -> None:
+    resp = api.delete("/v2/users/it-admin@example.com", params={"action": "delete"})
+    assert code(resp) == (400, 1000)
+    off = {"feature": {"zoom_phone": False}}
+    assert api.patch("/v2/users/it-admin@example.com/settings", json=off).status_code == 204
+    route = routing(api, main_line(api)["extension_id"])
+    assert route["connect_to_operator"] is False and "operator" not in route
 
 
 # -- what users' changes do to queues and groups -------------------------------------------
@@ -255,6 +299,7 @@ def test_seed_keys_build_queues_and_groups() -> None:
             shared_line_groups=[
                 {"name": "G", "members": ["a@x.example"], "extension_number": 1777}
             ],
+            auto_receptionists=[{"name": "AR", "operator": "b@x.example"}],
         )
     )
     (queue,) = account.call_queues.values()
@@ -263,6 +308,8 @@ def test_seed_keys_build_queues_and_groups() -> None:
     assert queue.member_ids == [a.id, b.id] and queue.manager_id == a.id
     (slg,) = account.shared_line_groups.values()
     assert slg.extension_number == 1777 and slg.member_ids == [a.id]
+    (ar,) = account.auto_receptionists.values()
+    assert ar.operator_id == b.id and ar.extension_number not in (1100, 1101, 1777)
 
 
 @pytest.mark.parametrize(
@@ -274,6 +321,7 @@ def test_seed_keys_build_queues_and_groups() -> None:
         ({"call_queues": [{"members": []}]}, "needs a name"),
         ({"shared_line_groups": [{"name": "G", "members": "a@x.example"}]}, "list of e-mails"),
         ({"shared_line_groups": [{"name": "G", "extension_number": 1100}]}, "reused"),
+        ({"auto_receptionists": [{"name": "AR", "operator": "c@x.example"}]}, "operator"),
     ],
 )
 def test_bad_seed_lines_are_refused_clearly(extra: dict[str, Any], message: str) -> None:
@@ -288,7 +336,8 @@ def test_queues_and_groups_survive_the_sandbox_file(tmp_path: Path) -> None:
     loaded, _ = persistence.load(path)
     assert loaded.call_queues == account.call_queues
     assert loaded.shared_line_groups == account.shared_line_groups
-    assert loaded.line_extensions() == {101900, 101901, 101902}
+    assert loaded.auto_receptionists == account.auto_receptionists
+    assert loaded.line_extensions() == {101900, 101901, 101902, 101903}
 
 
 def test_the_fault_spec_reads_and_prints_phone_off_keeps_memberships() -> None:
