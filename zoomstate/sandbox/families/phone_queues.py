@@ -1,7 +1,7 @@
 """Call queues and shared line groups (phone.json, tags Call Queues and Shared Line Group):
 list, create, read one with its members, add members (at most 10 a call) and remove one;
 auto receptionists (tag Auto Receptionists) listed, with their operator in the call
-handling settings of their extension.
+handling settings of their extension; desk phones (tag Devices) listed with their assignee.
 
 Members are phone users, named by their Zoom user id (the id `GET /users` gives) or
 e-mail; a user Zoom does not show as a phone user is 404/1001 "User not found" [P POST
@@ -18,7 +18,14 @@ from typing import Any
 
 from zoomstate.sandbox.errors import FieldError, ZoomError, validation_failed
 from zoomstate.sandbox.families.phone_core import PhoneCore
-from zoomstate.sandbox.records import AutoReceptionist, CallQueue, SharedLineGroup, Site, User
+from zoomstate.sandbox.records import (
+    AutoReceptionist,
+    CallQueue,
+    DeskPhone,
+    SharedLineGroup,
+    Site,
+    User,
+)
 
 __all__ = ["MAX_ADD_PER_CALL", "MAX_QUEUE_MEMBERS", "PhoneQueuesBehaviour"]
 
@@ -282,3 +289,37 @@ class PhoneQueuesBehaviour(PhoneCore):
                 ],
                 "holiday_hours": [],
             }
+
+    # -- desk phones --------------------------------------------------------------------
+
+    def ordered_devices(self) -> list[DeskPhone]:
+        return sorted(self.account.desk_phones.values(), key=lambda d: d.seq)
+
+    def devices_filter(
+        self, assigned: bool, assignee_type: str | None
+    ) -> Callable[[DeskPhone], bool]:
+        # The sandbox's desk phones are users' or nobody's: no common areas.
+        if assigned and assignee_type == "commonArea":
+            return lambda d: False
+        return lambda d: bool(d.assignee_id) == assigned
+
+    def device_item(self, device: DeskPhone) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "id": device.id,
+            "display_name": device.display_name,
+            "mac_address": device.mac_address,
+            "device_type": device.device_type,
+            "status": "online",
+        }
+        user = self.account.users.get(device.assignee_id) if device.assignee_id else None
+        if user is not None and user.phone is not None:
+            assignee = {
+                "id": user.id,
+                "name": user.full_name(),
+                "extension_number": user.phone.extension_number,
+                "extension_type": "user",
+            }
+            item["assignee"] = assignee
+            item["assignees"] = [{**assignee, "extension_id": user.phone.extension_id}]
+            item["site"] = self._site_item(user.phone.site_id)
+        return item

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from zoomstate.sandbox.errors import SeedError
+from zoomstate.sandbox.errors import FieldError, SeedError, validation_failed
 from zoomstate.sandbox.families.base import Family, SeedContext
 from zoomstate.sandbox.records import (
     AutoReceptionist,
     CallQueue,
+    DeskPhone,
     SharedLineGroup,
     Site,
     User,
@@ -134,6 +135,28 @@ async def call_handling(rt: SandboxRuntime, request: Request, p: dict[str, str])
     return json_response(rt.service.call_handling(p["extensionId"]))
 
 
+async def list_devices(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> Response:
+    kind, assignee_type = query(request, "type"), query(request, "assignee_type")
+    # `type` is required [P GET /phone/devices param:type].
+    if kind not in ("assigned", "unassigned"):
+        raise validation_failed([FieldError("type")])
+    if assignee_type not in (None, "user", "commonArea"):
+        raise validation_failed([FieldError("assignee_type")])
+    svc = rt.service
+    rows, token, size, total = page(
+        rt,
+        request,
+        "devices",
+        svc.ordered_devices(),
+        key=lambda d: d.seq,
+        keep=svc.devices_filter(kind == "assigned", assignee_type),
+        render=svc.device_item,
+        filters=f"{kind}/{assignee_type or ''}",
+        bad_token_code=300,
+    )
+    return json_response(_line_page("devices", rows, token, size, total))
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/phone/call_queues", list_queues),
     Route("POST", "/phone/call_queues", create_queue),
@@ -147,6 +170,7 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/phone/shared_line_groups/{slgId}/members/{memberId}", remove_slg_member),
     Route("GET", "/phone/auto_receptionists", list_ars),
     Route("GET", "/phone/extension/{extensionId}/call_handling/settings", call_handling),
+    Route("GET", "/phone/devices", list_devices),
 )
 
 
@@ -256,6 +280,33 @@ def _seed_ar(ctx: SeedContext, i: int, a: dict[str, Any]) -> AutoReceptionist:
     )
 
 
+_HEX = set("0123456789abcdef")
+
+
+def _seed_devices(ctx: SeedContext) -> None:
+    account, macs = ctx.account, set()
+    for i, d in enumerate(ctx.seed.get("desk_phones", [])):
+        where = f"desk_phones[{i}]"
+        mac = str(d.get("mac_address") or "").lower().replace(":", "").replace("-", "")
+        if len(mac) != 12 or not set(mac) <= _HEX:
+            raise SeedError(f"{where}: mac_address must be 12 hexadecimal digits")
+        if mac in macs:
+            raise SeedError(f"{where}: mac_address {mac} used twice")
+        macs.add(mac)
+        assignee = (
+            _phone_user(account, f"{where}.assignee", d["assignee"]) if d.get("assignee") else None
+        )
+        device = DeskPhone(
+            id=account.ids.zoom_id(),
+            display_name=str(d.get("display_name") or mac),
+            mac_address=mac,
+            device_type=str(d.get("device_type", "poly")),
+            seq=i + 1,
+            assignee_id=assignee.id if assignee else "",
+        )
+        account.desk_phones[device.id] = device
+
+
 def _unique_names(key: str, items: list[dict[str, Any]]) -> None:
     names: set[str] = set()
     for i, item in enumerate(items):
@@ -279,6 +330,7 @@ def _seed(ctx: SeedContext) -> None:
     for i, a in enumerate(seed.get("auto_receptionists", [])):
         ar = _seed_ar(ctx, i, a)
         account.auto_receptionists[ar.id] = ar
+    _seed_devices(ctx)
 
 
 def _dump(account: Account) -> dict[str, Any]:
@@ -286,6 +338,7 @@ def _dump(account: Account) -> dict[str, Any]:
         "call_queues": [plain(q) for q in account.call_queues.values()],
         "shared_line_groups": [plain(g) for g in account.shared_line_groups.values()],
         "auto_receptionists": [plain(a) for a in account.auto_receptionists.values()],
+        "desk_phones": [plain(d) for d in account.desk_phones.values()],
     }
 
 
@@ -299,6 +352,9 @@ def _load(account: Account, data: dict[str, Any]) -> None:
     for a in data.get("auto_receptionists", []):
         ar = build(AutoReceptionist, a)
         account.auto_receptionists[ar.id] = ar
+    for d in data.get("desk_phones", []):
+        device = build(DeskPhone, d)
+        account.desk_phones[device.id] = device
 
 
 FAMILY = Family(
@@ -307,5 +363,5 @@ FAMILY = Family(
     seed=_seed,
     dump=_dump,
     load=_load,
-    sections=("call_queues", "shared_line_groups", "auto_receptionists"),
+    sections=("call_queues", "shared_line_groups", "auto_receptionists", "desk_phones"),
 )
