@@ -97,6 +97,8 @@ async def _every_endpoint(c: httpx.AsyncClient, seen: Counter[tuple[str, str]]) 
 
     # User groups (issue 16): list, create, members (add, list, move, primary, remove).
     await _groups_flow(c, uid)
+    # Call queues, shared line groups, auto receptionists, desk phones (issue 17).
+    await _lines_flow(c)
 
     # Phone: inventory, the new phone user, plan, number, extension, batch.
     _ok(await c.get("/v2/phone/sites"), 200)
@@ -228,6 +230,50 @@ BATCH_ENDPOINTS = [
     ("PUT", "/phone/users/batch"),
 ]
 
+
+async def _lines_flow(c: httpx.AsyncClient) -> None:
+    queues = _ok(await c.get("/v2/phone/call_queues", params={"page_size": 1}), 200).json()
+    site = _ok(await c.get("/v2/phone/sites"), 200).json()["sites"][0]["id"]
+    made = _ok(await c.post("/v2/phone/call_queues", json={"name": "CQ", "site_id": site}), 201)
+    qid = made.json()["id"]
+    alice = {"members": {"users": [{"email": "alice.ng@example.com"}]}}
+    _ok(await c.post(f"/v2/phone/call_queues/{qid}/members", json=alice), 201)
+    users = _ok(await c.get(f"/v2/phone/call_queues/{qid}"), 200).json()["members"]["users"]
+    _ok(await c.delete(f"/v2/phone/call_queues/{qid}/members/{users[0]['id']}"), 204)
+    sales = queues["call_queues"][0]["id"]
+    manager = _ok(await c.get(f"/v2/phone/call_queues/{sales}"), 200).json()["members"]
+    _ok(await c.delete(f"/v2/phone/call_queues/{sales}/members/{manager['users'][0]['id']}"), 400)
+    _ok(await c.get("/v2/phone/call_queues/nope"), 404)
+    _ok(await c.get("/v2/phone/shared_line_groups"), 200)
+    slg = _ok(await c.post("/v2/phone/shared_line_groups", json={"display_name": "SL"}), 201)
+    sid = slg.json()["id"]
+    _ok(await c.post(f"/v2/phone/shared_line_groups/{sid}/members", json=alice), 201)
+    got = _ok(await c.get(f"/v2/phone/shared_line_groups/{sid}"), 200).json()
+    member = got["members"]["users"][0]["id"]
+    _ok(await c.delete(f"/v2/phone/shared_line_groups/{sid}/members/{member}"), 204)
+    ars = _ok(await c.get("/v2/phone/auto_receptionists"), 200).json()["auto_receptionists"]
+    ext = ars[0]["extension_id"]
+    _ok(await c.get(f"/v2/phone/extension/{ext}/call_handling/settings"), 200)
+    _ok(await c.get("/v2/phone/devices", params={"type": "assigned"}), 200)
+    _ok(await c.get("/v2/phone/devices", params={"type": "unassigned"}), 200)
+
+
+LINE_ENDPOINTS = [
+    ("GET", "/phone/call_queues"),
+    ("POST", "/phone/call_queues"),
+    ("GET", "/phone/call_queues/{callQueueId}"),
+    ("POST", "/phone/call_queues/{callQueueId}/members"),
+    ("DELETE", "/phone/call_queues/{callQueueId}/members/{memberId}"),
+    ("GET", "/phone/shared_line_groups"),
+    ("POST", "/phone/shared_line_groups"),
+    ("GET", "/phone/shared_line_groups/{sharedLineGroupId}"),
+    ("POST", "/phone/shared_line_groups/{slgId}/members"),
+    ("DELETE", "/phone/shared_line_groups/{slgId}/members/{memberId}"),
+    ("GET", "/phone/auto_receptionists"),
+    ("GET", "/phone/extension/{extensionId}/call_handling/settings"),
+    ("GET", "/phone/devices"),
+]
+
 GROUP_ENDPOINTS = [
     ("GET", "/groups"),
     ("POST", "/groups"),
@@ -240,7 +286,8 @@ GROUP_ENDPOINTS = [
 
 def test_every_emulated_endpoint_answers_within_the_contract() -> None:
     seen = _run(_every_endpoint)
-    missing = [ep for ep in [*ISSUE_ENDPOINTS, *GROUP_ENDPOINTS, *BATCH_ENDPOINTS] if not seen[ep]]
+    wanted = [*ISSUE_ENDPOINTS, *GROUP_ENDPOINTS, *BATCH_ENDPOINTS, *LINE_ENDPOINTS]
+    missing = [ep for ep in wanted if not seen[ep]]
     assert missing == []
 
 

@@ -166,11 +166,89 @@ def test_a_shared_line_group_is_created(api: httpx.Client) -> None:
     got = api.get(f"/v2/phone/shared_line_groups/{created['id']}").json()
     # The default site's next free extension, held by no user and no other line.
     users = all_pages(api, "/v2/phone/users", "users", page_size=100)
-    taken = {u["extension_number"] for u in users} | {101900, 101901, 101902}
+    taken = {u["extension_number"] for u in users} | {101900, 101901, 101902, 101903}
     ext = got["extension_number"]
     assert str(ext).startswith("10") and ext not in taken
     assert got["members"]["users"] == []
     assert list(slgs(api)) == ["Front Desk", "Night Desk"]
+
+
+# -- auto receptionists ----------------------------------------------------------------------
+
+
+def main_line(api: httpx.Client) -> dict[str, Any]:
+    rows = all_pages(api, "/v2/phone/auto_receptionists", "auto_receptionists", page_size=1)
+    assert [a["name"] for a in rows] == ["Main Line"]
+    return rows[0]
+
+
+def routing(api: httpx.Client, extension_id: str) -> dict[str, Any]:
+    resp = api.get(f"/v2/phone/extension/{extension_id}/call_handling/settings")
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    # Closed hours route the same way as business hours.
+    assert (
+        body["closed_hours"][0]["settings"]["routing"]
+        == (body["business_hours"][0]["settings"]["routing"])
+    )
+    result: dict[str, Any] = body["business_hours"][0]["settings"]["routing"]
+    return result
+
+
+def test_the_auto_receptionist_routes_to_its_operator(api: httpx.Client) -> None:
+    ar = main_line(api)
+    assert ar["extension_number"] == 101903
+    route = routing(api, ar["extension_id"])
+    admin = api.get("/v2/phone/users/it-admin@example.com").json()
+    assert route["connect_to_operator"] is True and route["action"] == 1
+    assert route["operator"]["extension_type"] == "user"
+    assert route["operator"]["id"] == user_id(api, "it-admin@example.com")
+    assert route["operator"]["extension_number"] == admin["extension_number"]
+    resp = api.get("/v2/phone/extension/nope/call_handling/settings")
+    assert code(resp) == (404, 404)
+
+
+def test_the_operator_cannot_be_deleted_until_phone_goes(api: httpx.Client) -> None:
+    resp = api.delete("/v2/users/it-admin@example.com", params={"action": "delete"})
+    assert code(resp) == (400, 1000)
+    off = {"feature": {"zoom_phone": False}}
+    assert api.patch("/v2/users/it-admin@example.com/settings", json=off).status_code == 204
+    route = routing(api, main_line(api)["extension_id"])
+    assert route["connect_to_operator"] is False and "operator" not in route
+
+
+# -- desk phones -----------------------------------------------------------------------------
+
+
+def devices(api: httpx.Client, kind: str, **params: Any) -> dict[str, dict[str, Any]]:
+    rows = all_pages(api, "/v2/phone/devices", "devices", type=kind, page_size=1, **params)
+    return {d["display_name"]: d for d in rows}
+
+
+def test_assigned_desk_phones_list_their_assignee(api: httpx.Client) -> None:
+    assigned = devices(api, "assigned")
+    assert list(assigned) == ["Front Desk 1", "Front Desk 2"]
+    gus = api.get("/v2/phone/users/gus.larsen@example.com").json()
+    (who,) = assigned["Front Desk 1"]["assignees"]
+    assert who["id"] == gus["id"] and who["extension_type"] == "user"
+    assert who["extension_number"] == gus["extension_number"]
+    assert who["extension_id"] == gus["extension_id"]
+    assert assigned["Front Desk 1"]["mac_address"] == "64167f000001"
+    assert devices(api, "unassigned") == {}
+    assert devices(api, "assigned", assignee_type="commonArea") == {}
+    assert code(api.get("/v2/phone/devices")) == (400, 300)
+    assert code(api.get("/v2/phone/devices", params={"type": "all"})) == (400, 300)
+
+
+def test_phone_off_or_delete_unassigns_desk_phones(api: httpx.Client) -> None:
+    off = {"feature": {"zoom_phone": False}}
+    assert api.patch("/v2/users/gus.larsen@example.com/settings", json=off).status_code == 204
+    resp = api.delete("/v2/users/hana.sato@example.com", params={"action": "delete"})
+    assert resp.status_code == 204
+    assert devices(api, "assigned") == {}
+    unassigned = devices(api, "unassigned")
+    assert list(unassigned) == ["Front Desk 1", "Front Desk 2"]
+    assert "assignees" not in unassigned["Front Desk 1"]
 
 
 # -- what users' changes do to queues and groups -------------------------------------------
@@ -255,6 +333,10 @@ def test_seed_keys_build_queues_and_groups() -> None:
             shared_line_groups=[
                 {"name": "G", "members": ["a@x.example"], "extension_number": 1777}
             ],
+            auto_receptionists=[{"name": "AR", "operator": "b@x.example"}],
+            desk_phones=[
+                {"display_name": "D", "mac_address": "AA-BB-CC-00-11-22", "assignee": "a@x.example"}
+            ],
         )
     )
     (queue,) = account.call_queues.values()
@@ -263,6 +345,10 @@ def test_seed_keys_build_queues_and_groups() -> None:
     assert queue.member_ids == [a.id, b.id] and queue.manager_id == a.id
     (slg,) = account.shared_line_groups.values()
     assert slg.extension_number == 1777 and slg.member_ids == [a.id]
+    (ar,) = account.auto_receptionists.values()
+    assert ar.operator_id == b.id and ar.extension_number not in (1100, 1101, 1777)
+    (desk,) = account.desk_phones.values()
+    assert desk.assignee_id == a.id and desk.mac_address == "aabbcc001122"
 
 
 @pytest.mark.parametrize(
@@ -274,6 +360,10 @@ def test_seed_keys_build_queues_and_groups() -> None:
         ({"call_queues": [{"members": []}]}, "needs a name"),
         ({"shared_line_groups": [{"name": "G", "members": "a@x.example"}]}, "list of e-mails"),
         ({"shared_line_groups": [{"name": "G", "extension_number": 1100}]}, "reused"),
+        ({"auto_receptionists": [{"name": "AR", "operator": "c@x.example"}]}, "operator"),
+        ({"desk_phones": [{"mac_address": "12"}]}, "12 hexadecimal digits"),
+        ({"desk_phones": [{"mac_address": "aabbccddeeff"}] * 2}, "used twice"),
+        ({"desk_phones": [{"mac_address": "aabbccddeeff", "assignee": "c@x.example"}]}, "assignee"),
     ],
 )
 def test_bad_seed_lines_are_refused_clearly(extra: dict[str, Any], message: str) -> None:
@@ -288,7 +378,9 @@ def test_queues_and_groups_survive_the_sandbox_file(tmp_path: Path) -> None:
     loaded, _ = persistence.load(path)
     assert loaded.call_queues == account.call_queues
     assert loaded.shared_line_groups == account.shared_line_groups
-    assert loaded.line_extensions() == {101900, 101901, 101902}
+    assert loaded.auto_receptionists == account.auto_receptionists
+    assert loaded.desk_phones == account.desk_phones and len(loaded.desk_phones) == 2
+    assert loaded.line_extensions() == {101900, 101901, 101902, 101903}
 
 
 def test_the_fault_spec_reads_and_prints_phone_off_keeps_memberships() -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "CCRole",
     "CallQueue",
     "CallingPlan",
+    "DeskPhone",
     "Group",
     "PhoneNumber",
     "PhoneProfile",
@@ -248,6 +249,19 @@ class AutoReceptionist:
     site_id: str
     seq: int
     operator_id: str = ""
+
+
+@dataclass(slots=True)
+class DeskPhone:
+    """A desk phone (`GET /phone/devices`); its assignee a phone user's Zoom user id, ""
+    when unassigned."""
+
+    id: str
+    display_name: str
+    mac_address: str
+    device_type: str
+    seq: int
+    assignee_id: str = ""
 
 
 @dataclass(slots=True)

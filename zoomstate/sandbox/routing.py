@@ -174,6 +174,8 @@ _CAP_PATHS = {
     "groups": "/groups",
     "call_queues": "/phone/call_queues",
     "shared_line_groups": "/phone/shared_line_groups",
+    "auto_receptionists": "/phone/auto_receptionists",
+    "devices": "/phone/devices",
 }
 _ROLE_MEMBERS = "/roles/{roleId}/members"
 _GROUP_MEMBERS = "/groups/{groupId}/members"

@@ -50,6 +50,8 @@ SEED_KEYS = {
     "users": list,
     "call_queues": list,
     "shared_line_groups": list,
+    "auto_receptionists": list,
+    "desk_phones": list,
 }
 _LIST_KEYS = [k for k, t in SEED_KEYS.items() if t is list]
 _KEY_LIKE = re.compile(r"[a-z][a-z_]{0,31}")

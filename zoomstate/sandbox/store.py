@@ -25,6 +25,7 @@ from zoomstate.sandbox.records import (
     CCPackage,
     CCProfile,
     CCRole,
+    DeskPhone,
     Group,
     PhoneNumber,
     PhoneProfile,
@@ -58,6 +59,7 @@ class Account:
         self.call_queues: dict[str, CallQueue] = {}  # by id, in creation order
         self.shared_line_groups: dict[str, SharedLineGroup] = {}
         self.auto_receptionists: dict[str, AutoReceptionist] = {}
+        self.desk_phones: dict[str, DeskPhone] = {}
         self.users: dict[str, User] = {}
         self._by_email: dict[str, str] = {}
         self._order: list[User] = []  # sorted by seq: the listing order
@@ -173,9 +175,15 @@ class Account:
                 self.numbers[nid].assignee = None
 
     def set_phone(self, user: User, phone: PhoneProfile | None) -> None:
-        """Attach or detach the phone profile, releasing its extension, plans and numbers."""
+        """Attach or detach the phone profile, releasing its extension, plans, numbers and
+        desk phones ("All numbers and phones assigned to the users will become unassigned"
+        [U PATCH /users/{userId} body.feature.zoom_phone])."""
         if user.phone is not None:
             self._index_phone(user, user.phone, -1)
+        if phone is None:
+            for device in self.desk_phones.values():
+                if device.assignee_id == user.id:
+                    device.assignee_id = ""
         user.phone = phone
         user.zoom_phone = phone is not None
         if phone is not None:

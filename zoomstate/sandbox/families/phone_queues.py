@@ -1,5 +1,7 @@
 """Call queues and shared line groups (phone.json, tags Call Queues and Shared Line Group):
-list, create, read one with its members, add members (at most 10 a call) and remove one.
+list, create, read one with its members, add members (at most 10 a call) and remove one;
+auto receptionists (tag Auto Receptionists) listed, with their operator in the call
+handling settings of their extension; desk phones (tag Devices) listed with their assignee.
 
 Members are phone users, named by their Zoom user id (the id `GET /users` gives) or
 e-mail; a user Zoom does not show as a phone user is 404/1001 "User not found" [P POST
@@ -16,7 +18,14 @@ from typing import Any
 
 from zoomstate.sandbox.errors import FieldError, ZoomError, validation_failed
 from zoomstate.sandbox.families.phone_core import PhoneCore
-from zoomstate.sandbox.records import CallQueue, SharedLineGroup, Site, User
+from zoomstate.sandbox.records import (
+    AutoReceptionist,
+    CallQueue,
+    DeskPhone,
+    SharedLineGroup,
+    Site,
+    User,
+)
 
 __all__ = ["MAX_ADD_PER_CALL", "MAX_QUEUE_MEMBERS", "PhoneQueuesBehaviour"]
 
@@ -230,3 +239,87 @@ class PhoneQueuesBehaviour(PhoneCore):
 
     def lines_filter(self, site_id: str | None) -> Callable[[Line], bool]:
         return lambda line: site_id is None or line.site_id == site_id
+
+    # -- auto receptionists -------------------------------------------------------------
+
+    def ordered_ars(self) -> list[AutoReceptionist]:
+        return sorted(self.account.auto_receptionists.values(), key=lambda a: a.seq)
+
+    def ar_item(self, ar: AutoReceptionist) -> dict[str, Any]:
+        return {
+            "id": ar.id,
+            "name": ar.name,
+            "extension_id": ar.extension_id,
+            "extension_number": ar.extension_number,
+            "phone_numbers": [],
+            "site": self._site_item(ar.site_id),
+        }
+
+    def _routing(self, ar: AutoReceptionist) -> dict[str, Any]:
+        operator = self.account.users.get(ar.operator_id) if ar.operator_id else None
+        if operator is None:
+            return {"action": 1, "connect_to_operator": False}
+        return {
+            "action": 1,
+            "connect_to_operator": True,
+            "operator": {
+                "extension_type": "user",
+                "id": operator.id,
+                "display_name": operator.full_name(),
+                "extension_id": operator.phone.extension_id if operator.phone else "",
+                "extension_number": operator.phone.extension_number if operator.phone else 0,
+            },
+        }
+
+    def call_handling(self, extension_id: str) -> dict[str, Any]:
+        """The call handling of an auto receptionist's extension: its operator, in business
+        and closed hours alike. Other extensions are not emulated (docs/sandbox.md)."""
+        with self.account.lock:
+            ars = self.account.auto_receptionists.values()
+            ar = next((a for a in ars if extension_id in (a.extension_id, a.id)), None)
+            if ar is None:
+                raise ZoomError(404, 404, f"Extension does not exist: {extension_id}")
+            routing = self._routing(ar)
+            return {
+                "business_hours": [
+                    {"sub_setting_type": "call_handling", "settings": {"routing": routing}}
+                ],
+                "closed_hours": [
+                    {"sub_setting_type": "call_handling", "settings": {"routing": dict(routing)}}
+                ],
+                "holiday_hours": [],
+            }
+
+    # -- desk phones --------------------------------------------------------------------
+
+    def ordered_devices(self) -> list[DeskPhone]:
+        return sorted(self.account.desk_phones.values(), key=lambda d: d.seq)
+
+    def devices_filter(
+        self, assigned: bool, assignee_type: str | None
+    ) -> Callable[[DeskPhone], bool]:
+        # The sandbox's desk phones are users' or nobody's: no common areas.
+        if assigned and assignee_type == "commonArea":
+            return lambda d: False
+        return lambda d: bool(d.assignee_id) == assigned
+
+    def device_item(self, device: DeskPhone) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "id": device.id,
+            "display_name": device.display_name,
+            "mac_address": device.mac_address,
+            "device_type": device.device_type,
+            "status": "online",
+        }
+        user = self.account.users.get(device.assignee_id) if device.assignee_id else None
+        if user is not None and user.phone is not None:
+            assignee = {
+                "id": user.id,
+                "name": user.full_name(),
+                "extension_number": user.phone.extension_number,
+                "extension_type": "user",
+            }
+            item["assignee"] = assignee
+            item["assignees"] = [{**assignee, "extension_id": user.phone.extension_id}]
+            item["site"] = self._site_item(user.phone.site_id)
+        return item

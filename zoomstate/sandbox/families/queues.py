@@ -1,5 +1,6 @@
-"""The phone lines family: Zoom Phone call queues and shared line groups (`/phone/
-call_queues`, `/phone/shared_line_groups`). Behaviour is in `phone_queues.py`; this module
+"""The phone lines family: Zoom Phone call queues, shared line groups and auto receptionists
+(`/phone/call_queues`, `/phone/shared_line_groups`, `/phone/auto_receptionists` and the
+call handling of their extensions). Behaviour is in `phone_queues.py`; this module
 holds the routes and the family's part of seeds and of the sandbox file.
 
 It comes after the users family: its seed names members by e-mail, so the users must
@@ -13,9 +14,18 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from zoomstate.sandbox.errors import SeedError
+from zoomstate.sandbox.errors import FieldError, SeedError, validation_failed
 from zoomstate.sandbox.families.base import Family, SeedContext
-from zoomstate.sandbox.records import CallQueue, SharedLineGroup, Site, User, build, plain
+from zoomstate.sandbox.records import (
+    AutoReceptionist,
+    CallQueue,
+    DeskPhone,
+    SharedLineGroup,
+    Site,
+    User,
+    build,
+    plain,
+)
 from zoomstate.sandbox.routing import Route, checked_body, empty, json_response, page, query
 from zoomstate.sandbox.store import Account
 
@@ -105,6 +115,48 @@ async def remove_slg_member(rt: SandboxRuntime, request: Request, p: dict[str, s
     return empty()
 
 
+async def list_ars(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> Response:
+    svc = rt.service
+    rows, token, size, total = page(
+        rt,
+        request,
+        "auto_receptionists",
+        svc.ordered_ars(),
+        key=lambda a: a.seq,
+        keep=lambda a: True,
+        render=svc.ar_item,
+        filters="",
+        bad_token_code=300,
+    )
+    return json_response(_line_page("auto_receptionists", rows, token, size, total))
+
+
+async def call_handling(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> Response:
+    return json_response(rt.service.call_handling(p["extensionId"]))
+
+
+async def list_devices(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> Response:
+    kind, assignee_type = query(request, "type"), query(request, "assignee_type")
+    # `type` is required [P GET /phone/devices param:type].
+    if kind not in ("assigned", "unassigned"):
+        raise validation_failed([FieldError("type")])
+    if assignee_type not in (None, "user", "commonArea"):
+        raise validation_failed([FieldError("assignee_type")])
+    svc = rt.service
+    rows, token, size, total = page(
+        rt,
+        request,
+        "devices",
+        svc.ordered_devices(),
+        key=lambda d: d.seq,
+        keep=svc.devices_filter(kind == "assigned", assignee_type),
+        render=svc.device_item,
+        filters=f"{kind}/{assignee_type or ''}",
+        bad_token_code=300,
+    )
+    return json_response(_line_page("devices", rows, token, size, total))
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/phone/call_queues", list_queues),
     Route("POST", "/phone/call_queues", create_queue),
@@ -116,6 +168,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/phone/shared_line_groups/{sharedLineGroupId}", get_slg),
     Route("POST", "/phone/shared_line_groups/{slgId}/members", add_slg_members),
     Route("DELETE", "/phone/shared_line_groups/{slgId}/members/{memberId}", remove_slg_member),
+    Route("GET", "/phone/auto_receptionists", list_ars),
+    Route("GET", "/phone/extension/{extensionId}/call_handling/settings", call_handling),
+    Route("GET", "/phone/devices", list_devices),
 )
 
 
@@ -206,6 +261,52 @@ def _seed_slg(ctx: SeedContext, i: int, g: dict[str, Any]) -> SharedLineGroup:
     )
 
 
+def _seed_ar(ctx: SeedContext, i: int, a: dict[str, Any]) -> AutoReceptionist:
+    account, where = ctx.account, f"auto_receptionists[{i}]"
+    if not a.get("name"):
+        raise SeedError(f"{where}: an auto receptionist needs a name")
+    site = _line_site(ctx, where, a)
+    operator = (
+        _phone_user(account, f"{where}.operator", a["operator"]) if a.get("operator") else None
+    )
+    return AutoReceptionist(
+        id=account.ids.zoom_id(),
+        name=str(a["name"]),
+        extension_id=account.ids.zoom_id(),
+        extension_number=_line_extension(ctx, where, a, site),
+        site_id=site.id,
+        seq=i + 1,
+        operator_id=operator.id if operator else "",
+    )
+
+
+_HEX = set("0123456789abcdef")
+
+
+def _seed_devices(ctx: SeedContext) -> None:
+    account, macs = ctx.account, set()
+    for i, d in enumerate(ctx.seed.get("desk_phones", [])):
+        where = f"desk_phones[{i}]"
+        mac = str(d.get("mac_address") or "").lower().replace(":", "").replace("-", "")
+        if len(mac) != 12 or not set(mac) <= _HEX:
+            raise SeedError(f"{where}: mac_address must be 12 hexadecimal digits")
+        if mac in macs:
+            raise SeedError(f"{where}: mac_address {mac} used twice")
+        macs.add(mac)
+        assignee = (
+            _phone_user(account, f"{where}.assignee", d["assignee"]) if d.get("assignee") else None
+        )
+        device = DeskPhone(
+            id=account.ids.zoom_id(),
+            display_name=str(d.get("display_name") or mac),
+            mac_address=mac,
+            device_type=str(d.get("device_type", "poly")),
+            seq=i + 1,
+            assignee_id=assignee.id if assignee else "",
+        )
+        account.desk_phones[device.id] = device
+
+
 def _unique_names(key: str, items: list[dict[str, Any]]) -> None:
     names: set[str] = set()
     for i, item in enumerate(items):
@@ -219,18 +320,25 @@ def _seed(ctx: SeedContext) -> None:
     account, seed = ctx.account, ctx.seed
     _unique_names("call_queues", seed.get("call_queues", []))
     _unique_names("shared_line_groups", seed.get("shared_line_groups", []))
+    _unique_names("auto_receptionists", seed.get("auto_receptionists", []))
     for i, q in enumerate(seed.get("call_queues", [])):
         queue = _seed_queue(ctx, i, q)
         account.call_queues[queue.id] = queue
     for i, g in enumerate(seed.get("shared_line_groups", [])):
         slg = _seed_slg(ctx, i, g)
         account.shared_line_groups[slg.id] = slg
+    for i, a in enumerate(seed.get("auto_receptionists", [])):
+        ar = _seed_ar(ctx, i, a)
+        account.auto_receptionists[ar.id] = ar
+    _seed_devices(ctx)
 
 
 def _dump(account: Account) -> dict[str, Any]:
     return {
         "call_queues": [plain(q) for q in account.call_queues.values()],
         "shared_line_groups": [plain(g) for g in account.shared_line_groups.values()],
+        "auto_receptionists": [plain(a) for a in account.auto_receptionists.values()],
+        "desk_phones": [plain(d) for d in account.desk_phones.values()],
     }
 
 
@@ -241,6 +349,12 @@ def _load(account: Account, data: dict[str, Any]) -> None:
     for g in data.get("shared_line_groups", []):
         slg = build(SharedLineGroup, g)
         account.shared_line_groups[slg.id] = slg
+    for a in data.get("auto_receptionists", []):
+        ar = build(AutoReceptionist, a)
+        account.auto_receptionists[ar.id] = ar
+    for d in data.get("desk_phones", []):
+        device = build(DeskPhone, d)
+        account.desk_phones[device.id] = device
 
 
 FAMILY = Family(
@@ -249,5 +363,5 @@ FAMILY = Family(
     seed=_seed,
     dump=_dump,
     load=_load,
-    sections=("call_queues", "shared_line_groups"),
+    sections=("call_queues", "shared_line_groups", "auto_receptionists", "desk_phones"),
 )
