@@ -128,9 +128,10 @@ def _group(item: JsonObject, emails: Mapping[str, str]) -> PhoneGroup:
         )
     )
     ext = item.get("extension_number")
+    # A shared line group's name is its `display_name` (phone.json), a queue's `name`.
     return PhoneGroup(
         str(item["id"]),
-        str(item.get("name") or item["id"]),
+        str(item.get("name") or item.get("display_name") or item["id"]),
         members,
         ext if isinstance(ext, int) else None,
     )
