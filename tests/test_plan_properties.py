@@ -952,6 +952,8 @@ def _holdings(user: MUser | None, kept: set[str]) -> set[tuple[str, object]]:
         held.add(("phone", None))
         held |= {("calling plan", i) for i in range(len(user.phone.plans))}
         held |= {("number", n) for n in user.phone.numbers - kept}
+        # A call queue left while keeping Zoom Phone counts (one lost with it: the phone).
+        held |= {("call queue", q) for q in user.phone.call_queues}
     return held
 
 
