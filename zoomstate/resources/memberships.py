@@ -217,8 +217,8 @@ def _members(n: int) -> str:
 class PhoneQueuesAspect:
     """`phone.call_queues` and `phone.shared_line_groups` as diff and export see them:
     exact sets inside the phone block (owned by the `phone` aspect before this one).
-    Absent keeps the live value; None on a live user means the account was not read for
-    them (or the user is in none while they were)."""
+    Absent keeps the live value; None on a live user means it is in none (or the account
+    was not read for them)."""
 
     name: Final[AspectName] = "phone_queues"
     fields: Final[tuple[str, ...]] = ("call_queues", "shared_line_groups")
@@ -229,10 +229,10 @@ class PhoneQueuesAspect:
     ) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for kind in KINDS:
-            mine = wanted_of(desired, kind)
-            values[kind.field] = (
-                tuple(sorted(set(mine))) if mine is not None else wanted_of(live, kind)
-            )
+            mine, theirs = wanted_of(desired, kind), wanted_of(live, kind)
+            # The same set keeps the live value (None for a user in none, as read).
+            same = mine is None or set(mine) == set(theirs or ())
+            values[kind.field] = theirs if same else tuple(sorted(set(mine or ())))
         return values
 
     def same(self, desired: UserSpec, live: UserSpec, plans: PlanResolver) -> bool:

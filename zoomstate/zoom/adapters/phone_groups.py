@@ -176,8 +176,9 @@ def _devices(items: Sequence[JsonObject], emails: Mapping[str, str]) -> list[Des
 
 
 def with_phone_groups(live: LiveState, raw: RawPhoneGroups) -> LiveState:
-    """`live` with the queues, groups, receptionists and desk phones read, and each phone
-    user's memberships in its `phone` block (none: an empty list, as read)."""
+    """`live` with the queues, groups, receptionists and desk phones read, and each
+    member's memberships in its `phone` block (a phone user in none keeps None: "in
+    none", as for an account whose queues were not read)."""
     emails = {u.zoom_id: u.key for u in live.users if u.zoom_id}
     by_ext = {
         u.spec.phone.extension: u.zoom_id
@@ -229,6 +230,10 @@ def _with_memberships(
 ) -> LiveUser:
     phone = user.spec.phone
     if phone is None or not user.zoom_id:
+        return user
+    if not any((field, user.zoom_id) in member_of for field in read):
+        # In none: left as read (None), so an account of 60,000 phone users copies only
+        # the specs of its queues' members.
         return user
     update = {
         field: tuple(sorted(member_of.get((field, user.zoom_id), ()))) if read[field] else None
