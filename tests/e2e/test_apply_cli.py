@@ -24,7 +24,7 @@ def test_demo_converges_then_the_invited_user_finishes(served: Served, run: Any)
     assert first.code == 2, first.err
     applied = run(*APPLY)
     assert applied.code == 0, applied.err
-    assert "14 done, 0 failed, 0 skipped, 4 waiting" in applied.out
+    assert "15 done, 0 failed, 0 skipped, 4 waiting" in applied.out
     # Only the invitation is outstanding: waiting steps are not changes.
     again = run("plan", "state", "--detailed-exitcode")
     assert again.code == 0, again.err
