@@ -7,6 +7,7 @@ from tests.plan_builders import live_user
 from zoomstate.diff import ASPECT_FIELDS, PlanResolver
 from zoomstate.model import ALL_ASPECTS, ContactCenterSpec, UserSpec
 from zoomstate.resources.aspects import ASPECTS
+from zoomstate.resources.phone_spec import PhoneSpec
 
 
 def test_registry_lists_every_managed_aspect_once_in_order() -> None:
@@ -15,9 +16,16 @@ def test_registry_lists_every_managed_aspect_once_in_order() -> None:
 
 
 def test_aspects_own_distinct_userspec_fields() -> None:
-    owned = [name for a in ASPECTS for name in a.fields]
+    owned = [(a.block, name) for a in ASPECTS for name in a.fields]
     assert len(owned) == len(set(owned))
-    assert set(owned) <= set(UserSpec.model_fields)
+    assert {name for block, name in owned if block is None} <= set(UserSpec.model_fields)
+    for aspect in ASPECTS:
+        if aspect.block is not None:
+            # A nested aspect's block is a field another aspect, listed before it, owns.
+            before = ASPECTS[: ASPECTS.index(aspect)]
+            assert any(aspect.block in a.fields for a in before if a.block is None)
+            blocks = {"phone": PhoneSpec}
+            assert set(aspect.fields) <= set(blocks[aspect.block].model_fields)
 
 
 def test_each_aspect_exports_and_compares_only_its_fields() -> None:

@@ -187,6 +187,8 @@ _VALUES: dict[type[Spec], dict[str, Any]] = {
         "calling_plans": (200,),
         "numbers": ("+14155550100",),
         "template": None,
+        "call_queues": ("Support",),
+        "shared_line_groups": None,
     },
     ContactCenterSpec: {"package": "premium", "role": "Agent", "access": "active"},
 }

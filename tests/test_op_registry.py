@@ -58,6 +58,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                           "target": "Support"},
     "set_primary_group": {"group_id": "g2", "group": "Support"},
     "remove_group_member": {"group_id": "g1", "group": "Sales"},
+    "add_call_queue_members": {"group_id": "q1", "name": "Support", "members": ["a@example.com"]},
+    "remove_call_queue_member": {"group_id": "q1", "name": "Support"},
+    "add_shared_line_group_members": {"group_id": "l1", "name": "Front Desk",
+                                      "members": ["a@example.com"]},
+    "remove_shared_line_group_member": {"group_id": "l1", "name": "Front Desk"},
 }  # fmt: skip
 
 
@@ -68,7 +73,14 @@ def test_the_registry_is_the_kinds_in_order() -> None:
 
 # Kinds added since the registry, whose names do not start with a guessed prefix: their
 # symbols are declared, not guessed.
-DECLARED_SYMBOLS = {"add_group_members": "+", "remove_group_member": "-"}
+DECLARED_SYMBOLS = {
+    "add_group_members": "+",
+    "remove_group_member": "-",
+    "add_call_queue_members": "+",
+    "remove_call_queue_member": "-",
+    "add_shared_line_group_members": "+",
+    "remove_shared_line_group_member": "-",
+}
 
 
 def test_symbols_are_what_the_names_always_gave() -> None:

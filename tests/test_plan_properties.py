@@ -33,7 +33,9 @@ records every step Zoom would refuse. Checked:
 (g) user groups (issue 16): the managed ones end as the state says, the others (an
     identity provider's) as they were, the primary group as declared; and no user that is
     in a group before the plan and after it is ever in none in between, in the plan's order
-    or another one (a change of group is a move).
+    or another one (a change of group is a move);
+(h) call queue memberships (issue 17): a phone user the state lists queues for ends in
+    exactly those, one that loses Zoom Phone in none, the others as they were.
 
 `--hypothesis-show-statistics` shows how often each step kind, e-mail change, swap,
 calling-plan switch and seat wait came up.
@@ -55,7 +57,16 @@ from hypothesis import event, given, note, reject, settings
 from tests.plan_model import AccountModel, MUser
 from tests.properties import property_settings
 from zoomstate.errors import UnsafePlan, ValidationFailed
-from zoomstate.live import CallingPlan, LiveState, LiveUser, Named, PhoneNumber, Site
+from zoomstate.live import (
+    CallingPlan,
+    LiveState,
+    LiveUser,
+    Named,
+    PhoneGroup,
+    PhoneMember,
+    PhoneNumber,
+    Site,
+)
 from zoomstate.model import (
     AccountPolicy,
     ContactCenterPackage,
@@ -85,6 +96,8 @@ CC_PACKAGES: tuple[ContactCenterPackage, ...] = ("essentials", "premium")
 # exists in half the accounts (created when missing, in half of the others).
 MANAGED_GROUPS = ("EMEA", "Sales", "Support")
 IDP_GROUP = "Okta"
+# Call queues (issue 17): members are phone users; a state lists some users' exact sets.
+CALL_QUEUES = ("Billing", "Support")
 
 
 class Case:
@@ -165,6 +178,8 @@ def cases(draw: st.DrawFn) -> Case:
                 calling_plans=tuple(sorted(plans)),
                 numbers=tuple(sorted(nums)),
                 template=None,
+                call_queues=tuple(sorted(draw(st.sets(st.sampled_from(CALL_QUEUES))))),
+                shared_line_groups=(),
             )
         cc = None
         if status == "active" and draw(st.sampled_from([trade, False, False, True])):
@@ -344,6 +359,9 @@ def cases(draw: st.DrawFn) -> Case:
                 # Nothing to keep and nothing free: leave phone out of this user.
                 phone = {}
                 fields["phone"] = None
+            if "phone" not in fields and draw(st.integers(0, 2)) > 0:
+                queues = draw(st.lists(st.sampled_from(CALL_QUEUES), unique=True, max_size=2))
+                phone["call_queues"] = queues
             if "phone" not in fields:
                 held = set(live.spec.phone.calling_plans) if live and live.spec.phone else set()
                 if held and draw(st.integers(0, 2)) > 0:
@@ -491,11 +509,32 @@ def cases(draw: st.DrawFn) -> Case:
         ),
         contact_center_roles=tuple(Named(f"cc-{r}", r) for r in CC_ROLES),
         groups=tuple(Named(f"group-{g}", g) for g in sorted(live_groups)),
+        call_queues=_live_queues(live_users),
+        shared_line_groups=(),
+        receptionists=(),
+        desk_phones=(),
     )
     return Case(DesiredState(account=account, users=tuple(desired_users)), live, renames)
 
 
 _REMOVING = ("deactivate", "disassociate", "delete")
+
+
+def _live_queues(users: list[LiveUser]) -> tuple[PhoneGroup, ...]:
+    """The call queues as the read maps them: every queue, with its phone users (no
+    manager here: a leaver who manages one is refused, a scenario test)."""
+    return tuple(
+        PhoneGroup(
+            f"q-{name}",
+            name,
+            tuple(
+                PhoneMember(u.zoom_id or "", u.key)
+                for u in users
+                if u.spec.phone is not None and name in (u.spec.phone.call_queues or ())
+            ),
+        )
+        for name in CALL_QUEUES
+    )
 
 
 def _bad_targets(case: Case) -> set[str]:
@@ -815,6 +854,8 @@ def _user_problems(spec: UserSpec, got: MUser, invited: bool) -> list[str]:
             out.append(f"plans {sorted(g.plans)}, not {sorted(p.calling_plans)}")  # type: ignore[type-var]
         if g.numbers != set(p.numbers):
             out.append(f"numbers {sorted(g.numbers)}, not {sorted(p.numbers)}")
+        if p.call_queues is not None and g.call_queues != set(p.call_queues):
+            out.append(f"call queues {sorted(g.call_queues)}, not {sorted(p.call_queues)}")
     if (spec.contact_center is None) != (got.cc is None):
         out.append(f"contact center {got.cc}, not {spec.contact_center}")
     elif spec.contact_center is not None and got.cc is not None:

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from deepdiff import DeepDiff
 
-from zoomstate.core.aspect import JsonValue, PlanResolver
+from zoomstate.core.aspect import JsonValue, PlanResolver, block_value, nest
 from zoomstate.live import LiveState, LiveUser
 from zoomstate.model import AccountPolicy, Aspect, DesiredState, UserSpec
 from zoomstate.resources.aspects import ASPECTS
@@ -61,10 +61,10 @@ def effective(
     }
     for aspect in ASPECTS:
         if aspect.name in manage:
-            values.update(aspect.effective(desired, live, plans))
+            own = aspect.effective(desired, live, plans)
         else:
-            for name in aspect.fields:
-                values[name] = getattr(live, name) if live else None
+            own = {name: block_value(live, aspect.block, name) for name in aspect.fields}
+        nest(values, aspect.block, own)
     return UserSpec.model_construct(**values)
 
 
@@ -72,7 +72,7 @@ def comparable(spec: UserSpec) -> dict[str, JsonValue]:
     """The compared fields of a spec as plain JSON values."""
     out: dict[str, JsonValue] = {}
     for aspect in ASPECTS:
-        out.update(aspect.comparable(spec))
+        nest(out, aspect.block, aspect.comparable(spec))
     return out
 
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import yaml
 
+from zoomstate.core.aspect import nest
 from zoomstate.live import LiveState, LiveUser
 from zoomstate.model import UserSpec
 from zoomstate.resources.aspects import ASPECTS
@@ -113,7 +114,7 @@ def user_document(user: LiveUser, plan_names: Mapping[int, str]) -> dict[str, An
         doc["id"] = user.zoom_id
     values: dict[str, Any] = {}
     for aspect in ASPECTS:
-        values.update(aspect.export(user, plan_names))
+        nest(values, aspect.block, aspect.export(user, plan_names))
     for name in sorted(values, key=_KEY_ORDER.__getitem__):
         doc[name] = values[name]
     return doc

@@ -69,6 +69,50 @@ class Named:
 
 
 @dataclass(frozen=True, slots=True)
+class PhoneMember:
+    """A member of a call queue or shared line group: the Zoom user's id (the e-mail
+    when the user list knows it) and, in a call queue, its level (`manager`, `user`)."""
+
+    id: str
+    email: str | None = None
+    level: str = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneGroup:
+    """A call queue or shared line group with its members (users only; common areas
+    are left out, the state cannot name them)."""
+
+    id: str
+    name: str
+    members: tuple[PhoneMember, ...] = ()
+    extension_number: int | None = None
+
+    def manager(self) -> PhoneMember | None:
+        return next((m for m in self.members if m.level == "manager"), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Receptionist:
+    """An auto receptionist and the user its calls go to as operator, if any."""
+
+    id: str
+    name: str
+    operator_id: str | None = None
+    operator_email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeskPhone:
+    """A desk phone assigned to a user (unassigned with the user's Zoom Phone)."""
+
+    id: str
+    name: str
+    assignee_id: str
+    assignee_email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LiveState:
     users: tuple[LiveUser, ...]
     sites: tuple[Site, ...] = ()
@@ -79,6 +123,12 @@ class LiveState:
     contact_center_roles: tuple[Named, ...] = ()
     # The account's user groups; a user's `spec.groups` is None when the account has none.
     groups: tuple[Named, ...] = ()
+    # Read only when a plan needs them (memberships managed, or someone leaving): None
+    # when not read, so "not read" is never taken for "none".
+    call_queues: tuple[PhoneGroup, ...] | None = None
+    shared_line_groups: tuple[PhoneGroup, ...] | None = None
+    receptionists: tuple[Receptionist, ...] | None = None
+    desk_phones: tuple[DeskPhone, ...] | None = None
     phone_enabled: bool = True
     contact_center_enabled: bool = True
     warnings: tuple[str, ...] = ()
@@ -95,4 +145,16 @@ class LiveState:
         return self._by_key
 
 
-__all__ = ["CallingPlan", "LiveState", "LiveStatus", "LiveUser", "Named", "PhoneNumber", "Site"]
+__all__ = [
+    "CallingPlan",
+    "DeskPhone",
+    "LiveState",
+    "LiveStatus",
+    "LiveUser",
+    "Named",
+    "PhoneGroup",
+    "PhoneMember",
+    "PhoneNumber",
+    "Receptionist",
+    "Site",
+]

@@ -42,13 +42,14 @@ from zoomstate.resources.groups_spec import GroupName, GroupsPolicy
 from zoomstate.resources.leaver_spec import DEFAULT_TRANSFER, RemoveAction, Transfer
 from zoomstate.resources.phone_spec import PhoneSpec
 
-Aspect = Literal["users", "profile", "role", "groups", "phone", "contact_center"]
+Aspect = Literal["users", "profile", "role", "groups", "phone", "phone_queues", "contact_center"]
 ALL_ASPECTS: tuple[Aspect, ...] = (
     "users",
     "profile",
     "role",
     "groups",
     "phone",
+    "phone_queues",
     "contact_center",
 )
 UserType = Literal["basic", "licensed", "none"]

@@ -40,7 +40,7 @@ from zoomstate.model import (
     UserSpec,
 )
 from zoomstate.plan import make_plan
-from zoomstate.resources.groups import primary_groups_to_read
+from zoomstate.resources.reads import read_needs
 from zoomstate.sandbox.app import create_app
 from zoomstate.sandbox.clock import Clock
 from zoomstate.zoom.read import read_account
@@ -230,11 +230,11 @@ def test_plan_apply_plan_again_is_empty(
 ) -> None:
     app = create_app(seed=_seed(live_users), clock=Clock(source=lambda: T0))
     desired = _desired(desired_users, policy)
-    primary_groups = primary_groups_to_read(desired)
+    needs = read_needs(desired)
 
     async def run() -> tuple[list[str], list[str], list[str]]:
         async with client_for(httpx.ASGITransport(app=app)) as client:
-            live = await read_account(client, primary_groups=primary_groups)
+            live = await read_account(client, **needs)
             try:
                 plan = make_plan(desired, live)
             except (ValidationFailed, UnsafePlan):
@@ -244,7 +244,7 @@ def test_plan_apply_plan_again_is_empty(
             failed = [f"{r.op}: {r.detail}" for r in report.results if r.status != "done"]
             if any("group" in op.kind for op in plan.operations):
                 event("group steps")
-            again = make_plan(desired, await read_account(client, primary_groups=primary_groups))
+            again = make_plan(desired, await read_account(client, **needs))
             return failed, [op.id for op in again.operations], [w.kind for w in again.waiting]
 
     failed, operations, waiting = asyncio.run(run())

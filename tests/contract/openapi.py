@@ -543,6 +543,39 @@ BASE_REQUESTS: tuple[tuple[str, str, Mapping[str, Any]], ...] = (
         "/contact_center/users/{userId}",
         {"role_id": "role", "package_name": "premium", "user_access": "inactive"},
     ),
+    (
+        "POST",
+        "/contact_center/users/batch",
+        {
+            "users": [
+                {
+                    "user_email": "contract.case@example.com",
+                    "role_id": "role",
+                    "package_name": "essentials",
+                    "user_access": "active",
+                }
+            ]
+        },
+    ),
+    (
+        "PATCH",
+        "/contact_center/users",
+        {
+            "users": [
+                {
+                    "user_id": "user",
+                    "role_id": "role",
+                    "package_name": "Premium",
+                    "user_access": "inactive",
+                }
+            ]
+        },
+    ),
+    (
+        "PUT",
+        "/phone/users/batch",
+        {"batch_type": "move_site", "user_ids": ["user"], "site_id": "s"},
+    ),
     ("POST", "/roles/{roleId}/members", {"members": [{"id": "user"}]}),
     ("POST", "/groups", {"name": "Contract Case"}),
     ("POST", "/groups/{groupId}/members", {"members": [{"id": "user"}, {"email": "a@b.co"}]}),

@@ -174,6 +174,9 @@ async def _every_endpoint(c: httpx.AsyncClient, seen: Counter[tuple[str, str]]) 
     )
     _ok(await c.delete(f"/v2/contact_center/users/{cc['user_id']}"), 204)
 
+    # The batch routes (issue 15).
+    await _batch_flow(c, uid, cc_roles[0]["role_id"])
+
     # Status and deletion last: deactivating drops every licence.
     _ok(await c.put(f"/v2/users/{uid}/status", json={"action": "deactivate"}), 200, 204)
     _ok(await c.put(f"/v2/users/{uid}/status", json={"action": "activate"}), 200, 204)
@@ -200,6 +203,32 @@ async def _groups_flow(c: httpx.AsyncClient, uid: str) -> None:
     _ok(await c.delete(f"/v2/groups/{other}/members/{uid}"), 404)
     many = {"members": [{"email": f"m{n}@example.com"} for n in range(31)]}
     _ok(await c.post(f"/v2/groups/{gid}/members", json=many), 400)
+
+
+async def _batch_flow(c: httpx.AsyncClient, uid: str, cc_role: str) -> None:
+    emails = ["julia.rossi@example.com", "gus.larsen@example.com"]
+    items = [{"user_email": e, "role_id": cc_role, "package_name": "essentials"} for e in emails]
+    made = _ok(await c.post("/v2/contact_center/users/batch", json={"users": items}), 201)
+    ids = [u["user_id"] for u in made.json()["users"]]
+    update = [{"user_id": i, "user_access": "inactive", "package_name": "Premium"} for i in ids]
+    _ok(await c.patch("/v2/contact_center/users", json={"users": update}), 204)
+    _ok(await c.patch("/v2/contact_center/users", json={"users": [{"user_id": "no"}]}), 400)
+    _ok(await c.delete("/v2/contact_center/users", params={"user_ids": "no-such-user"}), 404)
+    _ok(await c.delete("/v2/contact_center/users", params={"user_ids": ",".join(ids)}), 204)
+    sites = _ok(await c.get("/v2/phone/sites"), 200).json()["sites"]
+    for site in sites:
+        move = {"batch_type": "move_site", "user_ids": [uid], "site_id": site["id"]}
+        _ok(await c.put("/v2/phone/users/batch", json=move), 204)
+    pending = {"batch_type": "assign_pending_user", "user_ids": [uid]}
+    _ok(await c.put("/v2/phone/users/batch", json=pending), 400)
+
+
+BATCH_ENDPOINTS = [
+    ("POST", "/contact_center/users/batch"),
+    ("PATCH", "/contact_center/users"),
+    ("DELETE", "/contact_center/users"),
+    ("PUT", "/phone/users/batch"),
+]
 
 
 async def _lines_flow(c: httpx.AsyncClient) -> None:
@@ -257,7 +286,7 @@ GROUP_ENDPOINTS = [
 
 def test_every_emulated_endpoint_answers_within_the_contract() -> None:
     seen = _run(_every_endpoint)
-    wanted = [*ISSUE_ENDPOINTS, *GROUP_ENDPOINTS, *LINE_ENDPOINTS]
+    wanted = [*ISSUE_ENDPOINTS, *GROUP_ENDPOINTS, *BATCH_ENDPOINTS, *LINE_ENDPOINTS]
     missing = [ep for ep in wanted if not seen[ep]]
     assert missing == []
 

@@ -31,7 +31,7 @@ from zoomstate.live import LiveState
 from zoomstate.loader import load_state
 from zoomstate.model import DesiredState
 from zoomstate.plan import PlanOptions, make_plan
-from zoomstate.resources.groups import primary_groups_to_read
+from zoomstate.resources.reads import read_needs
 from zoomstate.sandbox.app import SandboxApp, create_app
 from zoomstate.zoom.read import read_account
 
@@ -64,11 +64,11 @@ MIXED_CHANGES = Changes(
 
 def read_live(app: SandboxApp, desired: DesiredState | None = None) -> LiveState:
     """The account as the CLI reads it for `desired` (the primary groups it names too)."""
-    primary_groups = primary_groups_to_read(desired) if desired is not None else ()
+    needs = read_needs(desired)
 
     async def read() -> LiveState:
         async with make_client(httpx.ASGITransport(app=app)) as client:
-            return await read_account(client, primary_groups=primary_groups)
+            return await read_account(client, **needs)
 
     return asyncio.run(read())
 

@@ -22,11 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 
-from tests.models import contact_center, groups, phone, roles, users
+from tests.models import contact_center, groups, phone, phone_groups, roles, users
 from tests.models.account import Account, Allocate, Handler, MContactCenter, MPhone, MUser, lowest
 from zoomstate.plan import Operation
 
-_RESOURCES: tuple[ModuleType, ...] = (users, roles, groups, phone, contact_center)
+_RESOURCES: tuple[ModuleType, ...] = (users, roles, groups, phone, phone_groups, contact_center)
 
 
 def _union(modules: Iterable[ModuleType]) -> dict[str, Handler]:

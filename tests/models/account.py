@@ -31,6 +31,9 @@ class MPhone:
     extension: int
     plans: set[int] = field(default_factory=set)
     numbers: set[str] = field(default_factory=set)
+    # Memberships go with the phone user (Zoom drops them with the extension).
+    call_queues: set[str] = field(default_factory=set)
+    shared_line_groups: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -72,6 +75,8 @@ def _user_of(u: LiveUser) -> MUser:
             s.phone.extension,
             {int(p) for p in s.phone.calling_plans},
             set(s.phone.numbers),
+            set(s.phone.call_queues or ()),
+            set(s.phone.shared_line_groups or ()),
         )
     cc = None
     if s.contact_center is not None:
@@ -104,6 +109,8 @@ class Account:
     licensed_seats: int | None = None
     cc_seats: Mapping[str, int] = field(default_factory=dict)
     groups: set[str] = field(default_factory=set)
+    call_queues: set[str] = field(default_factory=set)
+    shared_line_groups: set[str] = field(default_factory=set)
     violations: list[str] = field(default_factory=list)
 
     # -- construction
@@ -129,6 +136,8 @@ class Account:
             licensed_seats=seats.licensed if seats is not None else None,
             cc_seats={str(k): n for k, n in seats.contact_center.items()} if seats else {},
             groups={g.name for g in live.groups},
+            call_queues={g.name for g in live.call_queues or ()},
+            shared_line_groups={g.name for g in live.shared_line_groups or ()},
         )
 
     # -- queries

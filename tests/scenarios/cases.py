@@ -740,7 +740,8 @@ SCENARIOS: tuple[Scenario, ...] = (
 
 # The user-group scenarios (issue 16) build on `Scenario`, so they are imported once it is.
 from tests.scenarios.group_cases import GROUP_SCENARIOS  # noqa: E402
+from tests.scenarios.queue_cases import QUEUE_SCENARIOS  # noqa: E402
 
-SCENARIOS = (*SCENARIOS, *GROUP_SCENARIOS)
+SCENARIOS = (*SCENARIOS, *GROUP_SCENARIOS, *QUEUE_SCENARIOS)
 
 BY_NAME: Mapping[str, Scenario] = {s.name: s for s in SCENARIOS}

@@ -3,14 +3,18 @@
 An address is a kind and a key, written `kind:key` as plan files write them (`reads`,
 `fingerprints`): `user:<email>` owns steps; `number:<E.164>`, `extension:<n>` and
 `seat:<pool>` (`seat:plan/200`, `seat:licensed`, `seat:contact_center/premium`) are held
-by one owner at a time. `group:`, `queue:` and `room:` are for owners to come.
+by one owner at a time. `group:` (a user group), `queue:` (a call queue), `line_group:`
+(a shared line group) own their membership steps; `receptionist:` (an auto receptionist)
+is only read; `room:` is for owners to come.
 """
 
 from __future__ import annotations
 
 from typing import Literal, NamedTuple, get_args
 
-AddressKind = Literal["user", "number", "extension", "seat", "group", "queue", "room"]
+AddressKind = Literal[
+    "user", "number", "extension", "seat", "group", "queue", "line_group", "receptionist", "room"
+]
 ADDRESS_KINDS: tuple[AddressKind, ...] = get_args(AddressKind)
 
 

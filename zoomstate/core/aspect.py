@@ -52,7 +52,14 @@ class Aspect(Protocol):
     @property
     def fields(self) -> tuple[str, ...]:
         """The UserSpec fields it owns, as compared (`job_title` and the phone
-        `template` are written but never read back, so no aspect compares them)."""
+        `template` are written but never read back, so no aspect compares them); inside
+        `block` when it has one."""
+        ...
+
+    @property
+    def block(self) -> str | None:
+        """The UserSpec block its fields sit in (`phone` for the call queues of
+        `phone.call_queues`), owned by the aspect before it; None: top-level fields."""
         ...
 
     def effective(
@@ -86,6 +93,7 @@ class ScalarFields:
     fields: tuple[str, ...]
     # What Zoom gives a new user for a field the state leaves out.
     defaults: Mapping[str, object] = field(default_factory=dict)
+    block: None = None
 
     def effective(
         self, desired: UserSpec, live: UserSpec | None, plans: PlanResolver
@@ -116,4 +124,36 @@ class ScalarFields:
         return {name: value for name, value in values if value is not None}
 
 
-__all__ = ["Aspect", "AspectName", "JsonValue", "PlanResolver", "ScalarFields"]
+def nest(values: dict[str, Any], block: str | None, own: Mapping[str, Any]) -> None:
+    """Put an aspect's values where its fields sit: at the top, or inside `block` (a
+    model or, in comparable and exported forms, a dict). A block that is None (a user
+    without Zoom Phone) holds none of them."""
+    if block is None:
+        values.update(own)
+        return
+    container = values.get(block)
+    if container is None or not own:
+        return
+    if isinstance(container, dict):
+        values[block] = {**container, **own}
+    else:
+        values[block] = container.model_copy(update=dict(own))
+
+
+def block_value(spec: UserSpec | None, block: str | None, name: str) -> Any:
+    """A field of an aspect as a spec has it (None inside a block the spec lacks)."""
+    if spec is None:
+        return None
+    holder = getattr(spec, block) if block is not None else spec
+    return getattr(holder, name) if holder is not None else None
+
+
+__all__ = [
+    "Aspect",
+    "AspectName",
+    "JsonValue",
+    "PlanResolver",
+    "ScalarFields",
+    "block_value",
+    "nest",
+]

@@ -47,6 +47,10 @@ OpKind = Literal[
     "move_group_member",
     "set_primary_group",
     "remove_group_member",
+    "add_call_queue_members",
+    "remove_call_queue_member",
+    "add_shared_line_group_members",
+    "remove_shared_line_group_member",
 ]
 # What a step does to its resource, as the plan shows it.
 Action = Literal["+", "~", "-"]
@@ -77,6 +81,12 @@ def _members(op: Operation) -> tuple[str, ...]:
     args = op.args
     assert isinstance(args, P.GroupMembers)
     return (*args.members, *(args.pending or ()))
+
+
+def _phone_members(op: Operation) -> tuple[str, ...]:
+    args = op.args
+    assert isinstance(args, P.PhoneGroupMembers)
+    return tuple(args.members)
 
 
 # The registry, in the order of OpKind. Sequence numbers are spaced as they always were
@@ -123,6 +133,23 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec("move_group_member", "~", 4, P.MoveGroupMember),
     OpSpec("set_primary_group", "~", 5, P.GroupMember),
     OpSpec("remove_group_member", "-", 5, P.GroupMember),
+    # Call queues and shared line groups: members join through the queue's or group's
+    # own step (`queue:<name>`, `line_group:<name>`), up to 10 a call, after their Zoom
+    # Phone; a member leaving one while keeping Zoom Phone is its own step (a leaver's
+    # memberships go with its Zoom Phone).
+    OpSpec(
+        "add_call_queue_members", "+", 1, P.PhoneGroupMembers, owner="queue", users=_phone_members
+    ),
+    OpSpec("remove_call_queue_member", "-", 9, P.PhoneGroupMember),
+    OpSpec(
+        "add_shared_line_group_members",
+        "+",
+        1,
+        P.PhoneGroupMembers,
+        owner="line_group",
+        users=_phone_members,
+    ),
+    OpSpec("remove_shared_line_group_member", "-", 9, P.PhoneGroupMember),
 )
 SPECS: Mapping[str, OpSpec] = {s.kind: s for s in OPS}
 OP_KINDS: tuple[OpKind, ...] = tuple(s.kind for s in OPS)

@@ -131,6 +131,21 @@ class GroupMembers(Params):
     pending: list[str] | None = None
 
 
+class PhoneGroupMembers(Params):
+    """Users joining a call queue or shared line group in one `POST .../members`."""
+
+    group_id: str
+    name: str
+    members: list[str]
+
+
+class PhoneGroupMember(Params):
+    """A user leaving a call queue or shared line group (`DELETE .../members/{id}`)."""
+
+    group_id: str
+    name: str
+
+
 class MoveGroupMember(Params):
     group_id: str
     group: str

@@ -13,7 +13,7 @@ from typing import Any
 from zoomstate import __version__
 from zoomstate.core.ops import Operation, Waiting
 from zoomstate.diff import JsonValue, UserDiff
-from zoomstate.live import LiveState, LiveUser, Named, PhoneNumber
+from zoomstate.live import LiveState, LiveUser, Named, PhoneGroup, PhoneNumber, Receptionist
 from zoomstate.model import DesiredState
 
 FORMAT_VERSION = 1
@@ -136,18 +136,27 @@ def state_hash(desired: DesiredState) -> str:
 # Left out of a user's fingerprint when unset, as state_hash leaves out defaults: a user
 # of an account without groups keeps the fingerprint it had before groups were read.
 _UNSET_LEFT_OUT = ("groups", "primary_group")
+_PHONE_UNSET_LEFT_OUT = ("call_queues", "shared_line_groups")
 
 
 def user_fingerprint(user: LiveUser | None) -> str:
     if user is None:
         return "absent"
-    unset = {name for name in _UNSET_LEFT_OUT if getattr(user.spec, name) is None}
+    unset: dict[str, Any] = {
+        name: True for name in _UNSET_LEFT_OUT if getattr(user.spec, name) is None
+    }
+    phone = user.spec.phone
+    if phone is not None:
+        # Memberships only when in some: a user in none (or not read) keeps the
+        # fingerprint it had before they were read.
+        left = {name: True for name in _PHONE_UNSET_LEFT_OUT if not getattr(phone, name)}
+        if left:
+            unset["phone"] = left
+    leaver = dict.fromkeys(("profile", "job_title", "remove", "transfer_to"), True)
     body = {
         # A live spec never has a leaver's fields, and groups only when read: left out,
         # so that adding them kept every saved plan's fingerprints.
-        "spec": user.spec.model_dump(
-            mode="json", exclude={"profile", "job_title", "remove", "transfer_to", *unset}
-        ),
+        "spec": user.spec.model_dump(mode="json", exclude={**leaver, **unset}),
         "status": user.status,
         "id": user.zoom_id,
     }
@@ -170,6 +179,22 @@ def group_fingerprint(group: Named | None) -> str:
     return hashlib.sha256(_canonical(body).encode()).hexdigest()[:16]
 
 
+def phone_group_fingerprint(group: PhoneGroup | None) -> str:
+    """A call queue or shared line group as a step relies on it: which one the name is,
+    and its members with their levels (a manager changed after review matters)."""
+    if group is None:
+        return "absent"
+    body = [group.id, group.name, sorted([m.id, m.level] for m in group.members)]
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()[:16]
+
+
+def receptionist_fingerprint(receptionist: Receptionist | None) -> str:
+    if receptionist is None:
+        return "absent"
+    body = [receptionist.id, receptionist.name, receptionist.operator_id]
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()[:16]
+
+
 def live_fingerprints(live: LiveState, keys: Iterable[str]) -> dict[str, str]:
     """Fingerprints of the live objects at the addresses `keys` (`user:<email>`,
     `number:<E.164>`, `group:<name>`). An address of a kind without a fingerprint is left
@@ -177,10 +202,16 @@ def live_fingerprints(live: LiveState, keys: Iterable[str]) -> dict[str, str]:
     users = live.by_key()
     numbers = {n.number: n for n in live.numbers}
     groups = {g.name: g for g in live.groups}
+    queues = {g.name: g for g in live.call_queues or ()}
+    line_groups = {g.name: g for g in live.shared_line_groups or ()}
+    receptionists = {r.name: r for r in live.receptionists or ()}
     by_kind: Mapping[str, Callable[[str], str]] = {
         "user": lambda email: user_fingerprint(users.get(email)),
         "number": lambda e164: number_fingerprint(numbers.get(e164)),
         "group": lambda name: group_fingerprint(groups.get(name)),
+        "queue": lambda name: phone_group_fingerprint(queues.get(name)),
+        "line_group": lambda name: phone_group_fingerprint(line_groups.get(name)),
+        "receptionist": lambda name: receptionist_fingerprint(receptionists.get(name)),
     }
     out: dict[str, str] = {}
     for key in keys:

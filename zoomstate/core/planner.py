@@ -13,7 +13,7 @@ from zoomstate.diff import diff_users
 from zoomstate.errors import ConfigError, CycleError, Issue, ValidationFailed
 from zoomstate.live import LiveState
 from zoomstate.model import DesiredState
-from zoomstate.resources.planners import OWNER_PLANNERS
+from zoomstate.resources.planners import AFTER_LINKS, OWNER_PLANNERS
 from zoomstate.resources.user import UserPlanner
 from zoomstate.words import listed
 
@@ -50,6 +50,8 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
     link_numbers(b, ledger)
     link_extensions(b, ledger)
     link_seats(b, ledger)
+    for finish in AFTER_LINKS:
+        finish(b)
     if b.issues:
         raise ValidationFailed(b.issues)
     if options.skip_removals:

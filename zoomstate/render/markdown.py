@@ -7,6 +7,7 @@ from collections import Counter
 from zoomstate.plan import SYMBOLS, Plan
 from zoomstate.render.common import account_line, describe, headline, waiting_by_user
 from zoomstate.resources.groups import group_summary
+from zoomstate.resources.memberships import membership_summary
 
 
 def _cell(text: str) -> str:
@@ -35,6 +36,10 @@ def render_plan_markdown(plan: Plan) -> str:
         if groups:
             out += ["", "**Groups**", ""]
             out += [f"- {_cell(line)}" for line in groups]
+        queues = membership_summary(plan.operations)
+        if queues:
+            out += ["", "**Call queues and shared line groups**", ""]
+            out += [f"- {_cell(line)}" for line in queues]
         out += ["", "<details><summary>All steps, in order</summary>", ""]
         out += ["| # | | user | step | change |", "|---:|---|---|---|---|"]
         for i, op in enumerate(plan.operations, 1):

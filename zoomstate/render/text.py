@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoomstate.plan import SYMBOLS, Plan
 from zoomstate.render.common import account_line, describe, headline, waiting_by_user
 from zoomstate.resources.groups import group_summary
+from zoomstate.resources.memberships import membership_summary
 
 _COLOURS = {"+": "\x1b[32m", "~": "\x1b[33m", "-": "\x1b[31m"}
 _RESET = "\x1b[0m"
@@ -24,6 +25,10 @@ def render_plan_text(plan: Plan, *, color: bool = False) -> str:
     if groups:
         lines += ["", "Groups:"]
         lines += [f"  {line}" for line in groups]
+    queues = membership_summary(plan.operations)
+    if queues:
+        lines += ["", "Call queues and shared line groups:"]
+        lines += [f"  {line}" for line in queues]
     if plan.waiting:
         lines += ["", "Waiting (not changes; they run once the user is active):"]
         for user, reason, kinds in waiting_by_user(plan):

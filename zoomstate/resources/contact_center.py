@@ -78,6 +78,7 @@ class ContactCenterAspect:
 
     name: Final[AspectName] = "contact_center"
     fields: Final[tuple[str, ...]] = ("contact_center",)
+    block: Final[None] = None
 
     def effective(
         self, desired: UserSpec, live: UserSpec | None, plans: PlanResolver

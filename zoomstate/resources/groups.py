@@ -300,6 +300,7 @@ class GroupsAspect:
 
     name: Final[AspectName] = "groups"
     fields: Final[tuple[str, ...]] = ("groups", "primary_group")
+    block: Final[None] = None
 
     def effective(
         self, desired: UserSpec, live: UserSpec | None, plans: PlanResolver

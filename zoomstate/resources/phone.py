@@ -282,6 +282,7 @@ class PhoneAspect:
 
     name: Final[AspectName] = "phone"
     fields: Final[tuple[str, ...]] = ("phone",)
+    block: Final[None] = None
 
     def effective(
         self, desired: UserSpec, live: UserSpec | None, plans: PlanResolver

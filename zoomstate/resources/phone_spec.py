@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, StrictInt
 
 from zoomstate.fields import CallingPlanRef, PhoneNumber, SiteName, Spec, Text
+
+# A call queue's or shared line group's name as Zoom shows it (phone.json: `name`, at most
+# 32 characters for a queue; the state may name any, the plan checks it exists).
+MembershipName = Annotated[str, Field(min_length=1, max_length=255)]
 
 
 class PhoneSpec(Spec):
@@ -25,6 +31,17 @@ class PhoneSpec(Spec):
     template: Text | None = Field(
         None, description="Phone setting template; applied, never read back."
     )
+    # Aspect `phone_queues`: None (absent) leaves the user's memberships as Zoom has them.
+    call_queues: tuple[MembershipName, ...] | None = Field(
+        None,
+        description="The exact set of call queues the user is a member of, by name "
+        "(aspect phone_queues); absent = leave as Zoom has it.",
+    )
+    shared_line_groups: tuple[MembershipName, ...] | None = Field(
+        None,
+        description="The exact set of shared line groups the user is a member of, by name "
+        "(aspect phone_queues); absent = leave as Zoom has it.",
+    )
 
 
-__all__ = ["PhoneSpec"]
+__all__ = ["MembershipName", "PhoneSpec"]

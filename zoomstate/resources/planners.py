@@ -12,6 +12,9 @@ from zoomstate.model import UserSpec
 from zoomstate.resources.contact_center import plan_contact_center
 from zoomstate.resources.groups import plan_groups
 from zoomstate.resources.groups_owner import plan_group_steps
+from zoomstate.resources.handover import order_handover, plan_handover
+from zoomstate.resources.memberships import plan_memberships
+from zoomstate.resources.memberships_owner import plan_membership_steps
 from zoomstate.resources.phone import plan_phone
 from zoomstate.resources.role import plan_role
 from zoomstate.resources.steps import UserSteps
@@ -23,12 +26,29 @@ USER_PART_PLANNERS: tuple[UserPartPlanner, ...] = (
     plan_role,
     plan_groups,
     plan_phone,
+    plan_memberships,
     plan_contact_center,
 )
 
 # Each adds the steps of owners other than users, after every user's steps.
 OwnerPlanner = Callable[[Builder], None]
 
-OWNER_PLANNERS: tuple[OwnerPlanner, ...] = (plan_group_steps,)
+OWNER_PLANNERS: tuple[OwnerPlanner, ...] = (
+    plan_group_steps,
+    plan_membership_steps,
+    # After the queues' steps: a queue its leavers leave empty is warned of unless the
+    # plan adds someone to it.
+    plan_handover,
+)
 
-__all__ = ["OWNER_PLANNERS", "USER_PART_PLANNERS", "OwnerPlanner", "UserPartPlanner"]
+# Each adds dependencies once the links between users (numbers, extensions, seats) are
+# made, so that it can tell which steps already wait for which.
+AFTER_LINKS: tuple[OwnerPlanner, ...] = (order_handover,)
+
+__all__ = [
+    "AFTER_LINKS",
+    "OWNER_PLANNERS",
+    "USER_PART_PLANNERS",
+    "OwnerPlanner",
+    "UserPartPlanner",
+]

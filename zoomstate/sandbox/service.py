@@ -8,7 +8,8 @@ share (the lock discipline, the user lookup) and docs/sandbox.md for the familie
 from __future__ import annotations
 
 from zoomstate.sandbox.families.base import ServiceBase, ServiceConfig
-from zoomstate.sandbox.families.contact_center import CC_STATUS_NAMES, ContactCenterBehaviour
+from zoomstate.sandbox.families.cc_batch import ContactCenterBatchBehaviour
+from zoomstate.sandbox.families.cc_users import CC_STATUS_NAMES
 from zoomstate.sandbox.families.groups import GroupsBehaviour
 from zoomstate.sandbox.families.phone_numbers import PhoneNumbersBehaviour
 from zoomstate.sandbox.families.phone_queues import PhoneQueuesBehaviour
@@ -25,7 +26,7 @@ class Service(
     PhoneUsersBehaviour,
     PhoneNumbersBehaviour,
     PhoneQueuesBehaviour,
-    ContactCenterBehaviour,
+    ContactCenterBatchBehaviour,
     GroupsBehaviour,
 ):
     """Every family's behaviour over one account, clock and configuration."""

@@ -101,7 +101,8 @@ def coerce_query_int(raw: str | None, name: str, default: int) -> int:
 _USER_TYPES = [1, 2, 4, 99]
 _STR = {"type": "string"}
 _BOOL = {"type": "boolean"}
-_CC_PACKAGE = {"type": "string", "enum": ["essentials", "premium", "elite"]}
+_CC_PACKAGES = ["essentials", "premium", "elite"]
+_CC_PACKAGE = {"type": "string", "enum": _CC_PACKAGES}
 _CC_ACCESS = {"type": "string", "enum": ["active", "inactive"]}
 _CC_INTEGRATION = {
     "type": "string",
@@ -317,6 +318,17 @@ SCHEMAS: dict[str, Schema] = {
             }
         },
     },
+    # P PUT /phone/users/batch: "You can update 10 users at a time" [P desc; user_ids
+    # maxItems 10]. The spec requires nothing; without a batch type there is nothing to do.
+    "phone_batch_update": {
+        "type": "object",
+        "required": ["batch_type"],
+        "properties": {
+            "batch_type": {"type": "string", "enum": ["move_site", "assign_pending_user"]},
+            "user_ids": {"type": "array", "maxItems": 10, "items": _STR},
+            "site_id": _STR,
+        },
+    },
     # P POST /phone/users/{userId}/calling_plans
     "calling_plans_add": {
         "type": "object",
@@ -405,3 +417,46 @@ SCHEMAS: dict[str, Schema] = {
         },
     },
 }
+
+
+def _batch_of(item_fields: dict[str, Schema], limit: int) -> Schema:
+    return {
+        "type": "object",
+        "required": ["users"],
+        "properties": {
+            "users": {
+                "type": "array",
+                "maxItems": limit,
+                "items": {"type": "object", "properties": item_fields},
+            }
+        },
+    }
+
+
+# The batch routes take both cases of a package (see families/cc_batch.py); on update ""
+# takes the user off its package, as on the single route.
+_CC_PACKAGE_ANY_CASE = [*_CC_PACKAGES, *(p.capitalize() for p in _CC_PACKAGES)]
+_CC_CREATE_FIELDS = dict(SCHEMAS["cc_user_create"]["properties"])
+_CC_UPDATE_FIELDS = dict(SCHEMAS["cc_user_update"]["properties"])
+# C POST /contact_center/users/batch: the single create's fields but `region_id`, at most
+# 20 users a call [C body.users maxItems 20].
+SCHEMAS["cc_user_batch_create"] = _batch_of(
+    {
+        **{k: v for k, v in _CC_CREATE_FIELDS.items() if k != "region_id"},
+        "package_name": {"type": "string", "enum": _CC_PACKAGE_ANY_CASE},
+    },
+    20,
+)
+# C PATCH /contact_center/users: the user's id or e-mail and the single update's fields
+# but `region_id` and `channel_settings`, at most 20 users [C body.users maxItems 20].
+SCHEMAS["cc_user_batch_update"] = _batch_of(
+    {
+        "user_id": _STR,
+        "user_email": {"type": "string", "format": "email"},
+        **{
+            k: v for k, v in _CC_UPDATE_FIELDS.items() if k not in ("region_id", "channel_settings")
+        },
+        "package_name": {"type": "string", "enum": [*_CC_PACKAGE_ANY_CASE, ""]},
+    },
+    20,
+)

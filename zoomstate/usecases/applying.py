@@ -23,7 +23,7 @@ from zoomstate.core.ready import ready_steps
 from zoomstate.model import DesiredState
 from zoomstate.plan import Plan, PlanOptions
 from zoomstate.planfile import SavedPlan, check_claim
-from zoomstate.resources.groups import primary_groups_to_read
+from zoomstate.resources.reads import read_needs
 from zoomstate.session import Connection, open_client
 from zoomstate.usecases.reading import located_plan
 from zoomstate.usecases.runtime import tamed_gc
@@ -99,9 +99,7 @@ async def apply(conn: Connection, journal: Journal, request: ApplyRequest, ui: A
         # The collector tamed while the account is read and planned, as it is for
         # `plan` (usecases/runtime.py), not while the steps run.
         with tamed_gc():
-            live = await read_account(
-                client, primary_groups=primary_groups_to_read(request.desired)
-            )
+            live = await read_account(client, **read_needs(request.desired))
             if request.saved is not None:
                 # The stale check first: it names what moved in Zoom since the review.
                 check_current(request.saved.plan, request.desired, live)

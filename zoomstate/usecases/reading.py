@@ -16,7 +16,7 @@ from zoomstate.live import LiveState
 from zoomstate.loader import pinpoint
 from zoomstate.model import DesiredState
 from zoomstate.plan import Plan, PlanOptions, make_plan
-from zoomstate.resources.groups import primary_groups_to_read
+from zoomstate.resources.reads import read_needs
 from zoomstate.session import Connection, open_client
 from zoomstate.zoom.read import read_account
 
@@ -35,7 +35,7 @@ async def read_live(
     """The live account and the API calls it took; `progress` is told the counts every
     quarter of a second while reading. With the state (`desired`), also what only some
     states need read (the primary groups it names)."""
-    primary_groups = primary_groups_to_read(desired) if desired is not None else ()
+    needs = read_needs(desired)
     async with open_client(conn) as client:
 
         async def tick(show: Callable[[str], None]) -> None:
@@ -46,7 +46,7 @@ async def read_live(
 
         ticker = asyncio.create_task(tick(progress)) if progress else None
         try:
-            live = await read_account(client, primary_groups=primary_groups)
+            live = await read_account(client, **needs)
         finally:
             if ticker:
                 ticker.cancel()

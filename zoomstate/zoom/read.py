@@ -15,14 +15,16 @@ Zoom's defaults and read-only fields dropped so they never show as differences. 
 that no list endpoint returns are not read back (`job_title`, the phone setting
 template): see docs/zoom-client.md. The one read that depends on the state: the member
 lists of the groups it names as some user's primary group (`primary_groups`), which is
-where Zoom tells a user's primary group.
+where Zoom tells a user's primary group; and the call queues, shared line groups, auto
+receptionists and desk phones, read when memberships are managed or the plan may take
+someone's Zoom Phone away (`zoomstate/zoom/adapters/phone_groups.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,7 @@ from zoomstate.endpoints import page_sizes
 from zoomstate.errors import BackendError
 from zoomstate.live import LiveState, LiveStatus, PhoneNumber
 from zoomstate.zoom.adapters import LISTS, ListSpec, contact_center, groups, phone, roles, users
+from zoomstate.zoom.adapters import phone_groups as phone_groups_adapter
 from zoomstate.zoom.adapters.base import e164
 from zoomstate.zoom.adapters.users import USER_STATUSES
 from zoomstate.zoom.client import JsonObject, ZoomClient
@@ -198,11 +201,21 @@ def map_account(raw: RawAccount) -> LiveState:
     )
 
 
-async def read_account(client: ZoomClient, *, primary_groups: Collection[str] = ()) -> LiveState:
+async def read_account(
+    client: ZoomClient,
+    *,
+    primary_groups: Collection[str] = (),
+    phone_groups: bool | Callable[[LiveState], bool] = False,
+) -> LiveState:
     """The live account, read with list calls only; the primary group of each user is
-    read for the groups named (resources.groups.primary_groups_to_read of the state)."""
+    read for the groups named (resources.groups.primary_groups_to_read of the state);
+    the call queues, shared line groups, auto receptionists and desk phones when
+    `phone_groups` says so, once the users are read (resources.handover.
+    needs_phone_groups of the state)."""
     raw = await fetch_raw(client, primary_groups)
     live = map_account(raw)
+    if phone_groups is True or (callable(phone_groups) and phone_groups(live)):
+        live = await phone_groups_adapter.read_phone_groups(client, live)
     log.info(
         "read: users=%s phone_users=%s numbers=%s calls=%s",
         len(live.users),

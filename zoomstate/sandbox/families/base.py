@@ -10,17 +10,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from zoomstate.sandbox.clock import Clock
-from zoomstate.sandbox.errors import SeedError, ZoomError, not_found_user
+from zoomstate.sandbox.errors import (
+    FieldError,
+    SeedError,
+    ZoomError,
+    not_found_user,
+    validation_failed,
+)
 from zoomstate.sandbox.records import User
 from zoomstate.sandbox.routing import Route
 from zoomstate.sandbox.store import Account
 
-__all__ = ["DAY", "Family", "SeedContext", "ServiceBase", "ServiceConfig", "lookup", "user_seq"]
+__all__ = [
+    "DAY",
+    "Family",
+    "SeedContext",
+    "ServiceBase",
+    "ServiceConfig",
+    "every_item",
+    "lookup",
+    "user_seq",
+]
 
 DAY = 86400.0
+
+_Item = TypeVar("_Item")
+_Checked = TypeVar("_Checked")
 
 
 @dataclass(slots=True)
@@ -102,6 +120,23 @@ def lookup(table: dict[str, Any], key: Any, what: str) -> Any:
 def user_seq(user: User) -> int:
     """The key of the user listings: `Account.ordered_users()` is sorted by it."""
     return user.seq
+
+
+def every_item(items: list[_Item], at: str, check: Callable[[_Item], _Checked]) -> list[_Checked]:
+    """Each item of a batch through `check` (the single route's checks), in order. A batch
+    is one answer: any refused item refuses the whole call with 400 / 300, one `errors[]`
+    entry per refused item (`users[2]`) carrying the single route's reason, before anything
+    changes; the caller applies the results only once every item passed."""
+    checked: list[_Checked] = []
+    errors: list[FieldError] = []
+    for i, item in enumerate(items):
+        try:
+            checked.append(check(item))
+        except ZoomError as refused:
+            errors.append(FieldError(f"{at}[{i}]", refused.message))
+    if errors:
+        raise validation_failed(errors)
+    return checked
 
 
 def _no_seed(ctx: SeedContext) -> None:

@@ -93,6 +93,13 @@ async def batch_phone_users(rt: SandboxRuntime, request: Request, p: dict[str, s
     return json_response(rt.service.batch_add(body["users"]), 201)
 
 
+async def batch_update_phone_users(
+    rt: SandboxRuntime, request: Request, p: dict[str, str]
+) -> Response:
+    rt.service.batch_update_phone_users(await checked_body(request, "phone_batch_update"))
+    return empty()
+
+
 async def add_plans(rt: SandboxRuntime, request: Request, p: dict[str, str]) -> Response:
     body = await checked_body(request, "calling_plans_add")
     rt.service.add_calling_plans(p["userId"], body["calling_plans"])
@@ -198,6 +205,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/phone/users/{userId}/settings", get_phone_user_settings),
     Route("PATCH", "/phone/users/{userId}", update_phone_user),
     Route("POST", "/phone/users/batch", batch_phone_users),
+    Route("PUT", "/phone/users/batch", batch_update_phone_users),
     Route("POST", "/phone/users/{userId}/calling_plans", add_plans),
     Route("PUT", "/phone/users/{userId}/calling_plans", switch_plan),
     Route("DELETE", "/phone/users/{userId}/calling_plans/{planType}", remove_plan),

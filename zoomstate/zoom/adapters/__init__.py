@@ -7,10 +7,10 @@ order is the order the lists are requested in, and the order of a snapshot's rea
 
 from __future__ import annotations
 
-from zoomstate.zoom.adapters import contact_center, groups, phone, roles, users
+from zoomstate.zoom.adapters import contact_center, groups, phone, phone_groups, roles, users
 from zoomstate.zoom.adapters.base import Adapter, ListSpec
 
-ADAPTERS: tuple[Adapter, ...] = (users, phone, roles, contact_center, groups)
+ADAPTERS: tuple[Adapter, ...] = (users, phone, roles, contact_center, groups, phone_groups)
 LISTS: tuple[ListSpec, ...] = tuple(spec for adapter in ADAPTERS for spec in adapter.LISTS)
 
 __all__ = ["ADAPTERS", "LISTS", "Adapter", "ListSpec"]

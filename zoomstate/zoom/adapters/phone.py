@@ -52,6 +52,9 @@ def map_phone(item: JsonObject) -> PhoneSpec:
         calling_plans=tuple(plans),
         numbers=tuple(numbers),
         template=None,
+        # Not on /phone/users pages: filled in when the queues are read (phone_groups).
+        call_queues=None,
+        shared_line_groups=None,
     )
 
 
