@@ -134,6 +134,8 @@ def test_a_queue_is_created_with_its_site_extension_and_members(api: httpx.Clien
     assert [m["level"] for m in members.values()] == ["user"]
     assert code(api.post("/v2/phone/call_queues", json=body)) == (400, 400)
     assert code(api.post("/v2/phone/call_queues", json={"name": "x"})) == (400, 300)
+    unknown_site = {"name": "x", "site_id": "nope"}
+    assert code(api.post("/v2/phone/call_queues", json=unknown_site)) == (400, 300)
     assert list(queues(api)) == ["Sales Queue", "Support Queue", "Escalations"]
 
 
@@ -249,6 +251,7 @@ def test_phone_off_or_delete_unassigns_desk_phones(api: httpx.Client) -> None:
     unassigned = devices(api, "unassigned")
     assert list(unassigned) == ["Front Desk 1", "Front Desk 2"]
     assert "assignees" not in unassigned["Front Desk 1"]
+    assert api.get("/_sandbox/state").json()["problems"] == []
 
 
 # -- what users' changes do to queues and groups -------------------------------------------
@@ -285,6 +288,7 @@ def test_phone_off_drops_memberships_and_the_manager_role(api: httpx.Client) -> 
     assert kofi not in support
     assert [m["level"] for m in support.values()] == ["user"] * 3
     assert api.delete(f"/v2/users/{kofi}", params={"action": "delete"}).status_code == 204
+    assert api.get("/_sandbox/state").json()["problems"] == []
 
 
 def test_deactivation_drops_memberships(api: httpx.Client) -> None:
@@ -308,6 +312,7 @@ def test_the_fault_keeps_memberships_when_phone_goes() -> None:
         assert code(api.delete(f"/v2/users/{dana}", params={"action": "delete"})) == (400, 1000)
         assert api.delete(f"/v2/users/{emeka}", params={"action": "delete"}).status_code == 204
         assert emeka not in queue_members(api, queues(api)["Sales Queue"]["id"])
+        assert api.get("/_sandbox/state").json()["problems"] == []
 
 
 # -- seeds and the sandbox file ---------------------------------------------------------------
@@ -374,12 +379,14 @@ def test_bad_seed_lines_are_refused_clearly(extra: dict[str, Any], message: str)
 def test_queues_and_groups_survive_the_sandbox_file(tmp_path: Path) -> None:
     account = build_account("demo")
     path = tmp_path / "sandbox.json"
+    assert account.check_invariants() == []
     persistence.save(account, path)
     loaded, _ = persistence.load(path)
     assert loaded.call_queues == account.call_queues
     assert loaded.shared_line_groups == account.shared_line_groups
     assert loaded.auto_receptionists == account.auto_receptionists
     assert loaded.desk_phones == account.desk_phones and len(loaded.desk_phones) == 2
+    assert loaded.check_invariants() == []
     assert loaded.line_extensions() == {101900, 101901, 101902, 101903}
 
 

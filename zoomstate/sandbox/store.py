@@ -5,7 +5,10 @@ every mutation bumps (the persistence debouncer watches it).
 Invariants kept here (and checked by `Account.check_invariants`, which tests call after
 concurrent writes): an e-mail belongs to one user; an extension belongs to one phone user;
 a phone number has at most one assignee, and that assignee lists it; seat counters equal
-what a full recount gives; a user's groups exist, each once, its primary group among them.
+what a full recount gives; a user's groups exist, each once, its primary group among them;
+call queue and shared line group members are users, each once, a queue's manager among its
+members; no line shares an extension with a user or another line; a desk phone's assignee
+is a phone user.
 Zoom semantics (who may do what, which error) live in the families (`families/`); this
 module only stores and indexes.
 """
@@ -376,6 +379,34 @@ class Account:
         for name, pkg in self.cc_packages.items():
             if pkg.assigned != pkg_counts.get(name, 0):
                 problems.append(f"package {name} counter {pkg.assigned} != recount")
+        return problems + self._line_problems()
+
+    def _line_problems(self) -> list[str]:
+        problems = []
+        lines: list[CallQueue | SharedLineGroup] = [
+            *self.call_queues.values(),
+            *self.shared_line_groups.values(),
+        ]
+        for line in lines:
+            if len(set(line.member_ids)) != len(line.member_ids):
+                problems.append(f"line {line.id} lists a member twice")
+            problems += [
+                f"line {line.id} lists {uid}, no user"
+                for uid in line.member_ids
+                if uid not in self.users
+            ]
+            if isinstance(line, CallQueue) and line.manager_id not in ("", *line.member_ids):
+                problems.append(f"call queue {line.id}: manager {line.manager_id} not a member")
+        exts = [line.extension_number for line in lines]
+        exts += [a.extension_number for a in self.auto_receptionists.values()]
+        if len(set(exts)) != len(exts) or set(exts) & set(self.ext_owner):
+            problems.append("a line extension is held twice")
+        for device in self.desk_phones.values():
+            owner = self.users.get(device.assignee_id) if device.assignee_id else None
+            if device.assignee_id and (owner is None or owner.phone is None):
+                problems.append(
+                    f"desk phone {device.id} assigned to {device.assignee_id}, no phone user"
+                )
         return problems
 
     def _group_problems(self, user: User) -> list[str]:

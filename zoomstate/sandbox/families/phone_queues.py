@@ -147,7 +147,9 @@ class PhoneQueuesBehaviour(PhoneCore):
         if len(users) > MAX_ADD_PER_CALL:
             raise _too_many()
         with self.account.lock:
-            site = self._site(str(body["site_id"]))
+            if body["site_id"] not in self.account.sites:
+                raise ZoomError(400, 300, "Site does not exist.")  # [P POST r400 code 300]
+            site = self.account.sites[body["site_id"]]
             members = self._phone_members(users)
             queue = CallQueue(
                 id=self.account.ids.zoom_id(),
