@@ -79,6 +79,7 @@ from zoomstate.model import (
     UserSpec,
 )
 from zoomstate.plan import Operation, Plan, PlanOptions, make_plan
+from zoomstate.resources.handover import LEAVING, needs_phone_groups
 
 SETTINGS = property_settings(300)
 
@@ -1002,3 +1003,26 @@ def test_every_user_something_is_taken_from_counts_toward_safety(case: Case) -> 
             assert f"from {len(losing)} of" in str(exc)
         else:
             raise AssertionError(f"not refused at max_deletes {len(losing) - 1}")
+
+
+@SETTINGS
+@given(cases())
+def test_the_phone_groups_are_read_whenever_the_plan_takes_zoom_phone_away(case: Case) -> None:
+    # needs_phone_groups decides on the users read, before any plan: it may say yes for
+    # a plan that removes nobody, never no for one that does (the guard would not run).
+    manage = tuple(a for a in case.desired.account.manage if a != "phone_queues")
+    account = case.desired.account.model_copy(update={"manage": manage})
+    desired = dataclasses.replace(case.desired, account=account)
+    try:
+        plan = make_plan(desired, case.live)
+    except (ValidationFailed, UnsafePlan):
+        reject()
+    users = case.live.by_key()
+    leaving = [
+        op
+        for op in plan.operations
+        if op.kind in LEAVING and (u := users.get(op.user)) is not None and u.spec.phone
+    ]
+    if leaving:
+        event("a phone user leaves")
+        assert needs_phone_groups(desired)(case.live), [op.id for op in leaving]
