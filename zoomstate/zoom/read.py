@@ -33,7 +33,7 @@ from zoomstate.errors import BackendError
 from zoomstate.live import LiveState, LiveStatus, PhoneNumber
 from zoomstate.zoom.adapters import LISTS, ListSpec, contact_center, groups, phone, roles, users
 from zoomstate.zoom.adapters import phone_groups as phone_groups_adapter
-from zoomstate.zoom.adapters.base import e164
+from zoomstate.zoom.adapters.base import e164, not_available
 from zoomstate.zoom.adapters.users import USER_STATUSES
 from zoomstate.zoom.client import JsonObject, ZoomClient
 from zoomstate.zoom.paths import seg
@@ -42,8 +42,6 @@ log = logging.getLogger(__name__)
 
 # Page sizes asked for: the maximum each endpoint documents. The server may give fewer.
 PAGE_SIZES: Mapping[str, int] = page_sizes()
-# "Invalid access token, does not contain scopes" (D:errors says 4700, the field 4711).
-SCOPE_ERROR_CODES = frozenset({4700, 4711})
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +103,7 @@ async def _fetch(
             spec.path, spec.key, spec.item or _as_is, page_size=PAGE_SIZES[spec.path], params=params
         )
     except BackendError as exc:
-        # A missing scope (400 / 4700 or 4711) is a mistake in the app's setup, not an
-        # account without Zoom Phone: read as "no phone users", it would make a plan
-        # that licenses everyone again.
-        if spec.optional and exc.status in (400, 403, 404) and exc.code not in SCOPE_ERROR_CODES:
+        if spec.optional and not_available(exc):
             warnings.append(f"{spec.path}: not available on this account ({exc.zoom_message})")
             return None
         raise

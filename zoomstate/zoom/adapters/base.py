@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from zoomstate.core.ops import Operation, OpKind
+from zoomstate.errors import BackendError
 from zoomstate.live import LiveUser
 
 JsonObject = dict[str, Any]
@@ -31,6 +32,17 @@ class ListSpec:
     params: Mapping[str, str] = field(default_factory=dict)
     optional: bool = True
     item: Callable[[JsonObject], Any] | None = None
+
+
+# "Invalid access token, does not contain scopes" (D:errors says 4700, the field 4711).
+SCOPE_ERROR_CODES = frozenset({4700, 4711})
+
+
+def not_available(exc: BackendError) -> bool:
+    """Whether Zoom's answer says the account lacks the feature (400, 403, 404), as
+    opposed to a missing scope (400 / 4700 or 4711): a mistake in the app's setup, which
+    read as "none" would make a plan that gives everyone the feature again."""
+    return exc.status in (400, 403, 404) and exc.code not in SCOPE_ERROR_CODES
 
 
 def text(value: object) -> str | None:

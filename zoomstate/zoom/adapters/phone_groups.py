@@ -26,13 +26,17 @@ from zoomstate.core.ops import Operation, OpKind
 from zoomstate.endpoints import page_sizes
 from zoomstate.errors import BackendError
 from zoomstate.live import DeskPhone, LiveState, LiveUser, PhoneGroup, PhoneMember, Receptionist
-from zoomstate.zoom.adapters.base import Handler, JsonObject, ListSpec, StepContext
+from zoomstate.zoom.adapters.base import (
+    Handler,
+    JsonObject,
+    ListSpec,
+    StepContext,
+    not_available,
+)
 from zoomstate.zoom.client import ZoomClient
 from zoomstate.zoom.paths import seg
 
 LISTS: tuple[ListSpec, ...] = ()
-# "Invalid access token, does not contain scopes": a setup mistake, never "not available".
-SCOPE_ERROR_CODES = frozenset({4700, 4711})
 QUEUES = "/phone/call_queues"
 QUEUE = "/phone/call_queues/{callQueueId}"
 LINE_GROUPS = "/phone/shared_line_groups"
@@ -88,7 +92,7 @@ async def _optional(read: Awaitable[Any], what: str, warnings: list[str]) -> Any
     try:
         return await read
     except BackendError as exc:
-        if exc.status not in (400, 403, 404) or exc.code in SCOPE_ERROR_CODES:
+        if not not_available(exc):
             raise
         warnings.append(
             f"{exc.path}: not available on this account ({exc.zoom_message}); {what} were "
