@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from zoomstate.calling_plans import BATCH_NAMES
 from zoomstate.sandbox.errors import FieldError, ZoomError, validation_failed
 from zoomstate.sandbox.families.base import every_item
 from zoomstate.sandbox.families.phone_core import PhoneCore, digits
@@ -156,7 +157,7 @@ class PhoneUsersBehaviour(PhoneCore):
 
     def _claim_extension(self, user: User, extension: int) -> None:
         owner = self.account.ext_owner.get(extension)
-        if owner is not None and owner != user.id:
+        if (owner is not None and owner != user.id) or extension in self.account.line_extensions():
             # Documented for call queues and shared line groups, not users (REFERENCE §2.2).
             raise ZoomError(400, 400, f"Extension number {extension} is already used.")
 
@@ -223,7 +224,12 @@ class PhoneUsersBehaviour(PhoneCore):
         with self.account.lock:
             now = self.clock.now()
             batch = _Batch(
-                plans_by_name={p.name.lower(): p for p in self.account.plans.values()},
+                # The batch takes the names of its own table, not the listed ones.
+                plans_by_name={
+                    BATCH_NAMES[p.type].lower(): p
+                    for p in self.account.plans.values()
+                    if p.type in BATCH_NAMES
+                },
                 tpl_by_name={t.name.lower(): t for t in self.account.templates.values()},
             )
             planned = [
@@ -269,7 +275,9 @@ class PhoneUsersBehaviour(PhoneCore):
             return None
         # Batch takes the short extension, without the site code [P batch body].
         ext = int(f"{site.site_code}{short}")
-        if ext in self.account.ext_owner or ext in batch.claimed_ext:
+        # An extension is one account's: a queue's or a receptionist's is used too.
+        taken = ext in self.account.ext_owner or ext in self.account.line_extensions()
+        if taken or ext in batch.claimed_ext:
             batch.errors.append(
                 FieldError(f"{at}.extension_number", f"Extension {ext} is already used.")
             )
