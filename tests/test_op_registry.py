@@ -40,6 +40,10 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "delete_user": {"action": "delete", "transfer_email": "b@example.com"},
     "assign_role": {"role_id": "3", "role": "Auditor"},
     "enable_phone": {},
+    "add_phone_user": {"site_id": "s1", "site": "SF", "extension": 1101,
+                       "short_extension": "101", "calling_plans": [200],
+                       "plan_names": ["US/CA Unlimited"], "numbers": ["+14155550100"],
+                       "template": "Sales"},
     "update_phone": {"site_id": "s1", "site": "SF", "extension": 101, "template_id": "t1",
                      "template": "Sales"},
     "assign_calling_plan": {"type": 200},
@@ -74,6 +78,7 @@ def test_the_registry_is_the_kinds_in_order() -> None:
 # Kinds added since the registry, whose names do not start with a guessed prefix: their
 # symbols are declared, not guessed.
 DECLARED_SYMBOLS = {
+    "add_phone_user": "+",
     "add_group_members": "+",
     "remove_group_member": "-",
     "add_call_queue_members": "+",

@@ -29,11 +29,14 @@ from tests.plan_builders import (
     want,
 )
 from zoomstate.model import ContactCenterSpec, UserSpec
-from zoomstate.plan import make_plan
+from zoomstate.plan import PlanOptions, make_plan
 
 # --------------------------------------------------------------------------------------
 # Rule 3: releases before claims. The holders are named to sort after the claimants, so
 # the tie-break alone would put the claim first.
+
+# The per-user way (--no-batch): what these tests are about.
+PER_USER = PlanOptions(batch=False)
 
 
 def test_a_number_moving_between_users_is_released_first() -> None:
@@ -149,7 +152,7 @@ def test_new_phone_users_naming_extensions_take_turns_and_picks_that_stay_go_las
         want("cal", site=None),  # Zoom picks and the pick stays
         want("zed", 101030),
     )
-    plan = make_plan(desired, live_state(zed))
+    plan = make_plan(desired, live_state(zed), PER_USER)
     a, b, c, z = (email(n) for n in ("ann", "ben", "cal", "zed"))
     d, w = deps(plan), waits_for(plan)
     # A user who already has Zoom Phone claims before every pick.
@@ -190,7 +193,7 @@ def test_thousands_of_new_phone_users_naming_extensions_give_a_chain_not_all_pai
         *(want(f"new{i:05d}", 1_010_000 + i) for i in range(n)),
         want("stay", site=None),  # a pick that stays
     )
-    plan = make_plan(desired, live_state(*movers, available={200: n + 10}))
+    plan = make_plan(desired, live_state(*movers, available={200: n + 10}), PER_USER)
     edges = sum(len(op.depends_on) for op in plan.operations)
     assert len(plan.operations) == 4 * n + 3 + 3
     assert edges <= 2 * len(plan.operations)

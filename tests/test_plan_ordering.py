@@ -40,6 +40,9 @@ from zoomstate.plan import Operation, PlanOptions, make_plan, order_operations
 # --------------------------------------------------------------------------------------
 # Rule 1: a user exists (and is active) before any role, Phone or Contact Center step.
 
+# The per-user way (--no-batch): what these tests are about.
+PER_USER = PlanOptions(batch=False)
+
 
 def test_a_new_user_is_created_before_its_role_phone_and_contact_center() -> None:
     dan = want(
@@ -49,7 +52,7 @@ def test_a_new_user_is_created_before_its_role_phone_and_contact_center() -> Non
         role="Auditor",
         contact_center=ContactCenterSpec(package="premium", role="Agent"),
     )
-    plan = make_plan(state(KEEP_ALICE, dan), live_state(ALICE))
+    plan = make_plan(state(KEEP_ALICE, dan), live_state(ALICE), PER_USER)
     d = "dan@example.com"
     assert ids(plan) == [
         f"{d}/create_user",
@@ -101,7 +104,7 @@ def test_the_phone_licence_comes_before_site_extension_template_plan_and_number(
     spec = PhoneSpec(
         site=SF, extension=101020, calling_plans=(200,), numbers=(N6,), template="Sales default"
     )
-    plan = make_plan(state(UserSpec(email=email("gina"), phone=spec)), live_state(gina))
+    plan = make_plan(state(UserSpec(email=email("gina"), phone=spec)), live_state(gina), PER_USER)
     g = "gina@example.com"
     assert ids(plan) == [
         f"{g}/enable_phone",

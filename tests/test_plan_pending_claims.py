@@ -36,7 +36,8 @@ def test_invited_hires_need_seats_of_their_calling_plan() -> None:
 def test_invited_hires_within_the_free_seats_plan_and_wait() -> None:
     plan = make_plan(state(*_hires(8), create_action="create"), live_state(available={200: 8}))
     assert {op.kind for op in plan.operations} == {"create_user"}
-    assert {w.kind for w in plan.waiting} >= {"enable_phone", "assign_calling_plan"}
+    # Their whole phone block waits as one batched step.
+    assert {w.kind for w in plan.waiting} >= {"add_phone_user"}
 
 
 def test_pending_users_count_with_active_users_claims() -> None:
@@ -67,7 +68,7 @@ def test_a_number_its_holder_gives_up_in_this_plan_is_fine_for_a_pending_user() 
     desired = state(want("alice", 101001), want("carol", 101003, numbers=(N0,)))
     plan = make_plan(desired, live_state(ALICE, pending))
     assert [op.id for op in plan.operations] == [f"alice@example.com/unassign_number/{N0}"]
-    assert any(w.user == "carol@example.com" and w.kind == "assign_number" for w in plan.waiting)
+    assert any(w.user == "carol@example.com" and w.kind == "add_phone_user" for w in plan.waiting)
 
 
 def test_an_extension_someone_keeps_is_refused_for_a_pending_user() -> None:

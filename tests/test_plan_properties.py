@@ -1026,3 +1026,21 @@ def test_the_phone_groups_are_read_whenever_the_plan_takes_zoom_phone_away(case:
     if leaving:
         event("a phone user leaves")
         assert needs_phone_groups(desired)(case.live), [op.id for op in leaving]
+
+
+@SETTINGS
+@given(cases())
+def test_batched_and_per_user_plans_reach_the_same_account(case: Case) -> None:
+    # Batches change how steps are sent, never what the account ends up as: replayed in
+    # the account model, the batched plan and the --no-batch plan of the same case leave
+    # every user, seat and number the same.
+    batched = _plan(case)
+    per_user = make_plan(case.desired, case.live, PlanOptions(force=True, batch=False))
+    if any(op.batch or op.kind == "add_phone_user" for op in batched.operations):
+        event("the plan has batched steps")
+    one, other = _model(case), _model(case)
+    assert one.replay(batched.operations) == [], _brief(batched)
+    assert other.replay(per_user.operations) == [], _brief(per_user)
+    assert one.users == other.users
+    assert one.plan_free == other.plan_free
+    assert {op.kind for op in per_user.operations}.isdisjoint({"add_phone_user"})

@@ -31,14 +31,11 @@ def test_waiting_steps_are_one_line_per_user() -> None:
     block = text[start + 1 :]
     users = [line for line in block if line.startswith("  . ")]
     assert len(users) == 15
-    assert (
-        users[0]
-        == "  . hire00@example.com  update_user, enable_phone, update_phone, assign_calling_plan"
-    )
+    assert users[0] == "  . hire00@example.com  update_user, add_phone_user"
     assert block[1].strip().startswith("invited: the user is pending until they accept")
     md = render_plan_markdown(plan)
     assert md.count("- hire") == 15
-    assert "- hire00@example.com: `update_user`, `enable_phone`" in md
+    assert "- hire00@example.com: `update_user`, `add_phone_user`" in md
 
 
 def test_users_in_zoom_but_not_in_the_state_are_one_warning() -> None:

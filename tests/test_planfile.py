@@ -207,7 +207,7 @@ def test_the_claim_names_what_differs() -> None:
     assert text.startswith("saved.json: the plan file is not what zoomstate plans")
     assert "steps only in the file: owner@x.com/delete_user" in text
     assert "nothing was applied: run plan again" in text
-    assert "--target, --skip-removals or --force is applied with the same options" in text
+    assert "--skip-removals, --force or --no-batch is applied with the same options" in text
 
     text = claim_refusal(replace(HONEST, operations=HONEST.operations[:1]), HONEST)
     assert "steps only in a fresh plan: a@x.com/assign_role, b@x.com/deactivate_user" in text

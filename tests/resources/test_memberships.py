@@ -101,7 +101,7 @@ def test_25_hires_join_one_queue_in_3_calls_after_their_zoom_phone() -> None:
     assert [len(op.params["members"]) for op in adds] == [10, 10, 5]  # type: ignore[arg-type]
     first = adds[0]
     assert first.reads[0] == "queue:Support"
-    assert {f"{email('new00')}/enable_phone", f"{email('new00')}/create_user"} <= set(
+    assert {f"{email('new00')}/add_phone_user", f"{email('new00')}/create_user"} <= set(
         first.depends_on
     )
     assert membership_summary(result.operations) == ["call queue Support: + 25 members"]

@@ -246,10 +246,8 @@ SCENARIOS: tuple[Scenario, ...] = (
 """,
         operations=(
             "dan@example.com/create_user",
-            "dan@example.com/enable_phone",
-            "dan@example.com/update_phone",
-            "dan@example.com/assign_calling_plan/200",
-            "dan@example.com/assign_number/+14155550105",
+            # The whole phone block in one step (POST /phone/users/batch).
+            "dan@example.com/add_phone_user",
         ),
     ),
     _leaver("ignore", (), 0),
@@ -353,9 +351,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         operations=(
             "carol@example.com/deactivate_user",
             "dan@example.com/create_user",
-            "dan@example.com/enable_phone",
-            "dan@example.com/update_phone",
-            "dan@example.com/assign_calling_plan/200",
+            "dan@example.com/add_phone_user",
         ),
     ),
     # A new hire needs a seat of a calling plan with none free, and nothing frees one.
@@ -532,6 +528,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         operations=(
             "dan@example.com/create_user",
             "zed@example.com/update_phone",
+            # No site in the state: not in a batch (the batch takes the short extension).
             "dan@example.com/enable_phone",
             "dan@example.com/assign_calling_plan/200",
         ),

@@ -79,13 +79,14 @@ def test_new_hire_steps_depend_on_each_other(tmp_path: Path, plan_cli: Any) -> N
         "first_name": "Dan",
         "last_name": "New",
     }
-    assert f"{dan}/create_user" in ops[f"{dan}/enable_phone"]["depends_on"]
-    assert f"{dan}/enable_phone" in ops[f"{dan}/update_phone"]["depends_on"]
-    assert ops[f"{dan}/update_phone"]["params"]["extension"] == 101010
-    # A number needs a calling plan.
-    assert (
-        f"{dan}/assign_calling_plan/200" in ops[f"{dan}/assign_number/+14155550105"]["depends_on"]
-    )
+    # Zoom Phone with its site, extension, calling plan and number in one batched step,
+    # after the user exists (the batch takes active users only).
+    phone = ops[f"{dan}/add_phone_user"]
+    assert phone["depends_on"] == [f"{dan}/create_user"]
+    assert phone["params"]["extension"] == 101010
+    assert phone["params"]["short_extension"] == "1010"
+    assert phone["params"]["plan_names"] == ["US/CA Unlimited"]
+    assert phone["params"]["numbers"] == ["+14155550105"]
     assert not any(op["destroys_data"] for op in ops.values())
 
 
@@ -123,8 +124,7 @@ def test_extension_swap_goes_through_a_free_extension(tmp_path: Path, plan_cli: 
 def test_leaver_freeing_a_seat_runs_before_the_claim(tmp_path: Path, plan_cli: Any) -> None:
     ops = _ops("seats_full_until_a_leaver_frees_one", tmp_path, plan_cli)
     assert (
-        "carol@example.com/deactivate_user"
-        in ops["dan@example.com/assign_calling_plan/200"]["depends_on"]
+        "carol@example.com/deactivate_user" in ops["dan@example.com/add_phone_user"]["depends_on"]
     )
 
 
@@ -165,7 +165,7 @@ def test_json_is_valid_versioned_and_deterministic(tmp_path: Path, plan_cli: Any
     plan = json.loads(first.out)
     assert plan["format_version"] == FORMAT_VERSION
     assert set(plan) >= {"format_version", "operations", "summary", "waiting", "warnings"}
-    assert plan["summary"]["operations"] == len(plan["operations"]) == 5
+    assert plan["summary"]["operations"] == len(plan["operations"]) == 2
     assert plan["summary"]["by_kind"]["create_user"] == 1
     for op in plan["operations"]:
         assert set(op) >= {"id", "kind", "user", "before", "after", "depends_on", "destroys_data"}

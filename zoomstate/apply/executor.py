@@ -17,12 +17,14 @@ from typing import Any
 from zoomstate.apply.journal import Journal, _current_op
 from zoomstate.apply.report import StepResult, StepStatus
 from zoomstate.core.address import Address
-from zoomstate.errors import BackendError, RateLimited, Unreachable
+from zoomstate.core.batches import batch_cycle
+from zoomstate.errors import BackendError, InvalidPlan, RateLimited, Unreachable
 from zoomstate.live import LiveState, LiveUser
 from zoomstate.plan import Operation, OpKind, Plan
 from zoomstate.planfile import check_dependencies
 from zoomstate.zoom.adapters import ADAPTERS
 from zoomstate.zoom.adapters.base import Handler, Sleep
+from zoomstate.zoom.adapters.batching import BatchHandler
 from zoomstate.zoom.client import ZoomClient
 from zoomstate.zoom.paths import seg
 
@@ -57,6 +59,25 @@ def _handlers() -> dict[OpKind, Handler]:
 
 
 HANDLERS: Mapping[OpKind, Handler] = _handlers()
+# The kinds that go several to a call, and how (zoomstate/zoom/adapters/batching.py).
+BATCH_HANDLERS: Mapping[OpKind, BatchHandler] = {
+    kind: handler
+    for adapter in ADAPTERS
+    for kind, handler in getattr(adapter, "BATCH_HANDLERS", {}).items()
+}
+
+
+@dataclass
+class _Batch:
+    """One batch of the plan as it runs: its members arrive as their lanes reach them
+    (each after its own dependencies); the last to arrive sends the batch for all the
+    ready ones, and the others wait for it."""
+
+    id: str
+    size: int
+    ready: list[Operation] = field(default_factory=list)
+    arrived: int = 0
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class _Slots:
@@ -151,6 +172,7 @@ class Executor:
     _unanswered: int = 0
     # Each step's place in the plan: the order in which waiting steps get a slot.
     _order: dict[str, int] = field(default_factory=dict)
+    _batches: dict[str, _Batch] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for user in self.live.users:
@@ -172,6 +194,12 @@ class Executor:
         # A step twice would run twice, and a cycle would wait forever: refuse both before
         # any call. A dependency on a step outside the plan is only waited for when there.
         check_dependencies(((op.id, op.depends_on) for op in ops), known=False)
+        cycle = batch_cycle(ops)
+        if cycle:
+            raise InvalidPlan(f"batches wait for each other: {' -> '.join(cycle)}")
+        self._batches = {
+            batch: _Batch(batch, len(members)) for batch, members in plan.batches().items()
+        }
         done_events = {op.id: asyncio.Event() for op in ops}
         # One lane per owner (a user today): its steps run in plan order.
         lanes: dict[Address, list[Operation]] = defaultdict(list)
@@ -231,17 +259,15 @@ class Executor:
         for dep in op.depends_on:
             if dep in events:
                 await events[dep].wait()
-        if self._not_starting(op):
+        batch = self._batches.get(op.batch) if op.batch else None
+        if self._cannot_start(op):
+            if batch is not None:
+                # Counted in all the same: the batch goes without it.
+                await self._arrive(batch, slots)
+                await batch.finished.wait()
             return
-        blocked = [
-            d for d in op.depends_on if d in self.results and self.results[d].status != "done"
-        ]
-        if blocked:
-            state = self.results[blocked[0]].status
-            if state == "waiting":
-                self._finish(op, "waiting", f"waits for {blocked[0]}")
-            else:
-                self._finish(op, "skipped", f"depends on {blocked[0]}, which {state}")
+        if batch is not None:
+            await self._join_batch(op, batch, slots)
             return
         held = _Held(slots, self._order[op.id])
         await held.take()
@@ -280,6 +306,98 @@ class Executor:
         finally:
             _slot.reset(slot_marker)
             held.give_back()
+
+    def _cannot_start(self, op: Operation) -> bool:
+        """Finish `op` (skipped or waiting) when the run stopped or a step it depends on
+        did not get done."""
+        if self._not_starting(op):
+            return True
+        blocked = [
+            d for d in op.depends_on if d in self.results and self.results[d].status != "done"
+        ]
+        if not blocked:
+            return False
+        state = self.results[blocked[0]].status
+        if state == "waiting":
+            self._finish(op, "waiting", f"waits for {blocked[0]}")
+        else:
+            self._finish(op, "skipped", f"depends on {blocked[0]}, which {state}")
+        return True
+
+    async def _join_batch(self, op: Operation, batch: _Batch, slots: _Slots) -> None:
+        batch.ready.append(op)
+        await self._arrive(batch, slots)
+        await batch.finished.wait()
+
+    async def _arrive(self, batch: _Batch, slots: _Slots) -> None:
+        """Count one member in (ready, or finished without running); the last one sends."""
+        batch.arrived += 1
+        if batch.arrived < batch.size:
+            return
+        try:
+            if batch.ready:
+                await self._run_batch(batch, slots)
+        finally:
+            batch.finished.set()
+
+    async def _run_batch(self, batch: _Batch, slots: _Slots) -> None:
+        members = sorted(batch.ready, key=lambda o: self._order[o.id])
+        held = _Held(slots, self._order[members[0].id])
+        await held.take()
+        slot_marker = _slot.set(held)
+        marker = _current_op.set(batch.id)
+        try:
+            if self._abort is not None or self.stopped:
+                # The run stopped while the batch waited for its slot.
+                for op in members:
+                    self._not_starting(op)
+                return
+            await self._send_batch(batch, members)
+        finally:
+            _current_op.reset(marker)
+            _slot.reset(slot_marker)
+            held.give_back()
+
+    async def _send_batch(self, batch: _Batch, members: list[Operation]) -> None:
+        kind = members[0].kind
+        if self.journal:
+            self.journal.write(
+                "batch_start", batch=batch.id, kind=kind, members=[op.id for op in members]
+            )
+        try:
+            for op in members:
+                if self.journal and op.destroys_data:
+                    await self._snapshot(op)
+            outcomes = await BATCH_HANDLERS[kind](self, members)
+        except asyncio.CancelledError:
+            for op in members:
+                self._finish(op, "interrupted", INTERRUPTED)
+            raise
+        except RateLimited as exc:
+            self._abort = exc
+            for op in members:
+                self._finish(op, "failed", str(exc))
+            return
+        except BackendError as exc:
+            log.error("apply: batch failed batch=%s error=%s", batch.id, exc)
+            for op in members:
+                self._finish(op, "failed", str(exc))
+            self._count_answer(answered=not isinstance(exc, Unreachable))
+            return
+        failed = 0
+        for op in members:
+            outcome = outcomes[op.id]
+            if outcome.error is not None:
+                failed += 1
+                log.error("apply: step failed op=%s error=%s", op.id, outcome.error)
+                self._finish(op, "failed", str(outcome.error))
+            else:
+                self._finish(op, "done", outcome.detail)
+        if self.journal:
+            self.journal.write(
+                "batch_end", batch=batch.id, done=len(members) - failed, failed=failed
+            )
+        self._count_answer(answered=True)
 
     def _not_starting(self, op: Operation) -> bool:
         """Finish `op` as skipped if the run has stopped (a daily cap, or an API that

@@ -12,6 +12,7 @@ import click
 
 from zoomstate.cli.context import Context, ExitCode
 from zoomstate.cli.options import (
+    NO_BATCH_HELP,
     STATE_DIR,
     connection,
     connection_options,
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
 )
 @click.option("--target", "targets", multiple=True, metavar="EMAIL", help="Only this user.")
 @click.option("--skip-removals", is_flag=True, help="Plan and apply no removal at all.")
+@click.option("--no-batch", is_flag=True, help=NO_BATCH_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -95,6 +97,7 @@ def apply(
     concurrency: int,
     targets: tuple[str, ...],
     skip_removals: bool,
+    no_batch: bool,
     fmt: str,
     journal_dir: Path,
     tier: str | None,
@@ -104,7 +107,7 @@ def apply(
     STATE_DIR defaults to state/ (env: ZOOMSTATE_STATE_DIR).
 
     With --plan, carry out exactly that saved plan: apply plans again from the state and
-    the live account (with the same --target, --skip-removals and --force as the plan
+    the live account (with the same --target, --skip-removals, --force and --no-batch as the plan
     was made with) and refuses, naming what differs, unless the fresh plan is the file's.
     A run that fails or is killed can be run again: it re-reads the account and carries on.
 
@@ -132,7 +135,7 @@ def apply(
         return
     request = applying.ApplyRequest(
         desired=desired,
-        options=plan_options(targets, skip_removals, force),
+        options=plan_options(targets, skip_removals, force, no_batch=no_batch),
         # Checked for shape before any API call; what runs is always a fresh plan.
         saved=load_plan_file(plan_file) if plan_file else None,
         consent=allow_data_loss or desired.account.allow_data_loss,

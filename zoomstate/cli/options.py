@@ -126,14 +126,23 @@ def connection(obj: Context, tier: str | None, share: float, state_tier: str) ->
     )
 
 
-def plan_options(targets: tuple[str, ...], skip_removals: bool, force: bool) -> PlanOptions:
+def plan_options(
+    targets: tuple[str, ...], skip_removals: bool, force: bool, *, no_batch: bool = False
+) -> PlanOptions:
     from zoomstate.plan import PlanOptions
 
     return PlanOptions(
         targets=frozenset(t.lower() for t in targets) if targets else None,
         skip_removals=skip_removals,
         force=force,
+        batch=not no_batch,
     )
+
+
+NO_BATCH_HELP = (
+    "Send every step on its own, not several users to a call through Zoom's batch "
+    "endpoints (the way out if a batch endpoint misbehaves)."
+)
 
 
 def reason(exc: OSError) -> str:

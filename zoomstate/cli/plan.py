@@ -9,6 +9,7 @@ import click
 
 from zoomstate.cli.context import Context, ExitCode
 from zoomstate.cli.options import (
+    NO_BATCH_HELP,
     STATE_DIR,
     connection,
     connection_options,
@@ -55,6 +56,7 @@ from zoomstate.words import count
     help="Plan only this user (repeatable).",
 )
 @click.option("--skip-removals", is_flag=True, help="Plan no removal at all (emergency brake).")
+@click.option("--no-batch", is_flag=True, help=NO_BATCH_HELP)
 @click.option(
     "--force", is_flag=True, help="Go beyond account.safety limits (never scope or protection)."
 )
@@ -70,6 +72,7 @@ def plan(
     detailed_exitcode: bool,
     targets: tuple[str, ...],
     skip_removals: bool,
+    no_batch: bool,
     force: bool,
     max_chars: int | None,
     full_link: str | None,
@@ -96,7 +99,9 @@ def plan(
     conn = connection(obj, tier, budget_share, desired.account.rate_limits)
     live, calls = run_async(reading.read_live(conn, desired=desired))
     with exit_on_issues():
-        result = reading.plan(desired, live, plan_options(targets, skip_removals, force))
+        result = reading.plan(
+            desired, live, plan_options(targets, skip_removals, force, no_batch=no_batch)
+        )
     if fmt == "json":
         click.echo(render_plan_json(result), nl=False)
     elif fmt == "markdown":

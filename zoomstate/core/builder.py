@@ -21,6 +21,9 @@ class PlanOptions:
     targets: frozenset[str] | None = None
     skip_removals: bool = False
     force: bool = False
+    # Steps Zoom takes several at a time go in batches (zoomstate/core/batches.py);
+    # `--no-batch` sends each on its own, as before batches.
+    batch: bool = True
 
 
 @dataclass

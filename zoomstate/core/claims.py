@@ -111,6 +111,17 @@ def extension_left(op: Operation, held: Held) -> Addresses:
     return _of(held, "extension") if _args(op, P.UpdatePhone).extension is not None else ()
 
 
+def phone_user_added(op: Operation) -> Addresses:
+    """A batch-added phone user takes its extension, a seat of each calling plan and its
+    numbers in the one call; Zoom picks nothing."""
+    args = _args(op, P.AddPhoneUser)
+    return (
+        Address.extension(args.extension),
+        *(plan_seat(code) for code in args.calling_plans),
+        *(Address.number(n) for n in args.numbers),
+    )
+
+
 def phone_given_up(op: Operation, held: Held) -> Addresses:
     """Zoom Phone off: numbers, extension and calling plans go; the licence stays."""
     return _of(held, "number") + _of(held, "extension") + _of(held, "seat", ("plan/",))

@@ -32,6 +32,7 @@ OpKind = Literal[
     "delete_user",
     "assign_role",
     "enable_phone",
+    "add_phone_user",
     "update_phone",
     "assign_calling_plan",
     "switch_calling_plan",
@@ -57,6 +58,22 @@ Action = Literal["+", "~", "-"]
 
 
 @dataclass(frozen=True, slots=True)
+class BatchSpec:
+    """Steps of one kind that Zoom takes several at a time in one call: the name their
+    batch ids carry (`batch/<name>/<n>`) and how many one call takes (Zoom's limit)."""
+
+    name: str
+    limit: int
+
+
+# POST /phone/users/batch: "You can add up to 10 users at a time" [P desc; users maxItems
+# 10]. The Contact Center batch routes take 20 [C users maxItems 20].
+BATCH_PHONE = BatchSpec("phone_users", 10)
+BATCH_CC_CREATE = BatchSpec("contact_center_users", 20)
+BATCH_CC_UPDATE = BatchSpec("contact_center_updates", 20)
+
+
+@dataclass(frozen=True, slots=True)
 class OpSpec:
     """One kind of operation: its symbol, its place among its owner's steps when nothing
     else decides (ordering rules 1 and 2), the record its params must fit, the kind of
@@ -75,6 +92,8 @@ class OpSpec:
     # The users a step changes, for the plan's count of them: its owner, when that is a
     # user; a group's step names its members.
     users: Callable[[Operation], tuple[str, ...]] | None = None
+    # Whether steps of this kind may go several to a call (zoomstate/core/batches.py).
+    batch: BatchSpec | None = None
 
 
 def _members(op: Operation) -> tuple[str, ...]:
@@ -100,6 +119,10 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec("delete_user", "-", 19, P.DeleteUser, frees=C.frees_everything),
     OpSpec("assign_role", "+", 6, P.AssignRole),
     OpSpec("enable_phone", "+", 10, P.NoParams, C.extension_picked),
+    # A new phone user whose whole phone block goes in one batch call (at most 10 users a
+    # call, zoomstate/core/batches.py): it takes the place of enable_phone, update_phone,
+    # assign_calling_plan and assign_number.
+    OpSpec("add_phone_user", "+", 10, P.AddPhoneUser, C.phone_user_added, batch=BATCH_PHONE),
     OpSpec("update_phone", "~", 11, P.UpdatePhone, C.extension_claimed, C.extension_left),
     OpSpec("assign_calling_plan", "+", 12, P.CallingPlanType, C.plan_claimed),
     OpSpec(
@@ -114,7 +137,14 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec("assign_number", "+", 13, P.PhoneNumber, C.number_claimed),
     OpSpec("unassign_number", "-", 7, P.PhoneNumber, frees=C.number_freed, hand_over=True),
     OpSpec("disable_phone", "-", 14, P.NoParams, frees=C.phone_given_up),
-    OpSpec("create_contact_center_user", "+", 16, P.CreateContactCenterUser, C.package_claimed),
+    OpSpec(
+        "create_contact_center_user",
+        "+",
+        16,
+        P.CreateContactCenterUser,
+        C.package_claimed,
+        batch=BATCH_CC_CREATE,
+    ),
     OpSpec(
         "update_contact_center_user",
         "~",
@@ -122,6 +152,7 @@ OPS: tuple[OpSpec, ...] = (
         P.UpdateContactCenterUser,
         C.package_changed_to,
         C.package_changed_from,
+        batch=BATCH_CC_UPDATE,
     ),
     OpSpec("delete_contact_center_user", "-", 15, P.NoParams, frees=C.package_released),
     # User groups. A group's own steps are owned by it (`group:<name>`): its creation, then
@@ -179,9 +210,11 @@ class Operation:
     removal: bool = False
     reads: tuple[str, ...] = ()
     note: str = ""
+    # The batch the step goes in (`batch/<name>/<n>`): one call for all its members.
+    batch: str = ""
 
     def to_dict(self) -> dict[str, JsonValue]:
-        return {
+        out: dict[str, JsonValue] = {
             "id": self.id,
             "kind": self.kind,
             "user": self.user,
@@ -194,6 +227,10 @@ class Operation:
             "reads": list(self.reads),
             "note": self.note,
         }
+        # Only when batched: the files of plans without batches stay as they were.
+        if self.batch:
+            out["batch"] = self.batch
+        return out
 
     @property
     def args(self) -> Params:
@@ -264,6 +301,7 @@ class Operation:
             removal=field.flag("removal"),
             reads=field.texts("reads"),
             note=field.text("note", required=False),
+            batch=field.text("batch", required=False),
         )
 
 

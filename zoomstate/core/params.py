@@ -86,6 +86,22 @@ class UpdatePhone(Params):
     template: str | None = None
 
 
+class AddPhoneUser(Params):
+    """A new phone user with everything `POST /phone/users/batch` sets in one call: the
+    site (by name), the extension (the full one, as the state has it, and the short one the
+    batch takes), calling plans (codes, and the names the batch takes), numbers and the
+    setting template (by name)."""
+
+    site_id: str | None = None
+    site: str | None = None
+    extension: int
+    short_extension: str
+    calling_plans: list[int]
+    plan_names: list[str]
+    numbers: list[str]
+    template: str | None = None
+
+
 class CallingPlanType(Params):
     type: int
 

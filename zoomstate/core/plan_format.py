@@ -13,6 +13,7 @@ from typing import Any
 from zoomstate import __version__
 from zoomstate.core.ops import Operation, Waiting
 from zoomstate.diff import JsonValue, UserDiff
+from zoomstate.errors import InvalidPlan
 from zoomstate.live import LiveState, LiveUser, Named, PhoneGroup, PhoneNumber, Receptionist
 from zoomstate.model import DesiredState
 
@@ -60,7 +61,7 @@ class Plan:
         kinds: dict[str, JsonValue] = dict(
             sorted(Counter(op.kind for op in self.operations).items())
         )
-        return {
+        out: dict[str, JsonValue] = {
             "operations": len(self.operations),
             "users": len({user for op in self.operations for user in op.users()}),
             "by_kind": kinds,
@@ -68,10 +69,23 @@ class Plan:
             "removals": sum(op.removal for op in self.operations),
             "waiting": len(self.waiting),
         }
+        batches = len({op.batch for op in self.operations if op.batch})
+        if batches:
+            # Only when there are some: summaries of plans without stay as they were.
+            out["batches"] = batches
+        return out
+
+    def batches(self) -> dict[str, tuple[Operation, ...]]:
+        """Each batch's id -> its members, in plan order (zoomstate/core/batches.py)."""
+        out: dict[str, list[Operation]] = {}
+        for op in self.operations:
+            if op.batch:
+                out.setdefault(op.batch, []).append(op)
+        return {batch: tuple(members) for batch, members in out.items()}
 
     def to_dict(self) -> dict[str, JsonValue]:
         """The one serialisation: JSON output, the plan file and the fingerprint."""
-        return {
+        out: dict[str, JsonValue] = {
             "format_version": FORMAT_VERSION,
             "zoomstate_version": __version__,
             "state_hash": self.state_hash,
@@ -82,6 +96,14 @@ class Plan:
             "fingerprints": dict(sorted(self.fingerprints.items())),
             "account": self.account.to_dict() if self.account else None,
         }
+        batches = self.batches()
+        if batches:
+            # Only in a plan that has some: the files of others stay as they were.
+            out["batches"] = [
+                {"id": batch, "kind": members[0].kind, "members": [op.id for op in members]}
+                for batch, members in batches.items()
+            ]
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -92,16 +114,43 @@ class Plan:
             raise ValueError(
                 f"plan format_version {data.get('format_version')!r} is not {FORMAT_VERSION}"
             )
+        operations = tuple(
+            Operation.from_dict(o, i) for i, o in enumerate(data.get("operations") or ())
+        )
+        check_batches(operations, data.get("batches"))
         return cls(
-            operations=tuple(
-                Operation.from_dict(o, i) for i, o in enumerate(data.get("operations") or ())
-            ),
+            operations=operations,
             waiting=tuple(Waiting.from_dict(w, i) for i, w in enumerate(data.get("waiting") or ())),
             warnings=tuple(data.get("warnings") or ()),
             state_hash=str(data["state_hash"]),
             fingerprints=dict(data.get("fingerprints") or {}),
             account=_account(data.get("account")),
         )
+
+
+def check_batches(operations: tuple[Operation, ...], listed: object) -> None:
+    """InvalidPlan when a plan file's batches do not hold: a batch of a kind that does not
+    go in batches, one over Zoom's limit, or a `batches` list that is not the one its
+    steps make (a hand-edited file)."""
+    found: dict[str, list[Operation]] = {}
+    for op in operations:
+        if op.batch:
+            found.setdefault(op.batch, []).append(op)
+    for batch, members in found.items():
+        spec = members[0].spec.batch
+        if spec is None or any(m.kind != members[0].kind for m in members):
+            raise InvalidPlan(f"{batch}: its steps are not all of one kind that goes in batches")
+        if len(members) > spec.limit:
+            raise InvalidPlan(
+                f"{batch}: {len(members)} steps, over Zoom's {spec.limit} a call for "
+                f"{members[0].kind}"
+            )
+    expected = [
+        {"id": batch, "kind": members[0].kind, "members": [op.id for op in members]}
+        for batch, members in found.items()
+    ]
+    if (listed or []) != expected:
+        raise InvalidPlan("batches: not the batches its steps name (was the file edited?)")
 
 
 def _account(data: object) -> AccountRef | None:

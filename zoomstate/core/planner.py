@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zoomstate.core.batches import batch_steps
 from zoomstate.core.builder import Builder, PlanOptions
 from zoomstate.core.links import Ledger, link_extensions, link_numbers
 from zoomstate.core.ops import USER_SEQUENCE
@@ -74,6 +75,8 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions | Non
                 )
             ]
         ) from None
+    if options.batch:
+        ordered = batch_steps(ordered)
     reads = sorted({r for op in ordered for r in op.reads})
     unlisted = tuple(sorted(b.unlisted))
     if unlisted:

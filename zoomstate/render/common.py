@@ -48,6 +48,8 @@ def describe(op: Operation) -> str:
         text = f"{text} ({handed})" if text else f"({handed})"
     if op.note:
         text = f"{text} ({op.note})" if text else f"({op.note})"
+    if op.batch:
+        text = f"{text} [{op.batch}]" if text else f"[{op.batch}]"
     return text
 
 
@@ -88,6 +90,10 @@ def headline(plan: Plan) -> str:
     if summary["destroys_data"]:
         lost = int(str(summary["destroys_data"]))
         extra.append(f"{count(lost, 'step')} {verb(lost, 'loses', 'lose')} data")
+    batches = plan.batches()
+    if batches:
+        batched = sum(len(members) for members in batches.values())
+        extra.append(f"{batched} of them in {count(len(batches), 'batch call')}")
     if plan.waiting:
         extra.append(f"{len(plan.waiting)} waiting")
     tail = f" ({', '.join(extra)})" if extra else ""

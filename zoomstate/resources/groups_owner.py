@@ -23,7 +23,12 @@ from zoomstate.resources.groups import (
 )
 
 # A user's steps that give it a new licence: they run under its group's policy.
-UNDER_GROUP_POLICY = ("enable_phone", "create_contact_center_user", "update_contact_center_user")
+UNDER_GROUP_POLICY = (
+    "enable_phone",
+    "add_phone_user",
+    "create_contact_center_user",
+    "update_contact_center_user",
+)
 
 
 def plan_group_steps(b: Builder) -> None:

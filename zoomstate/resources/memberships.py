@@ -164,7 +164,9 @@ def _plan_kind(
             removal=True,
             reads=[kind.address(name)],
         )
-    after = tuple(op for op in (p.first, f"{p.key}/enable_phone") if op is not None and op in b.ops)
+    # The member's Zoom Phone comes first: per user (enable_phone) or in a batch.
+    phone_steps = (f"{p.key}/enable_phone", f"{p.key}/add_phone_user")
+    after = tuple(op for op in (p.first, *phone_steps) if op is not None and op in b.ops)
     reads = (str(Address.user(p.key)),)
     for name in sorted(set(wanted) - set(have)):
         if p.pending_reason is not None:

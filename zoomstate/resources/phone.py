@@ -8,9 +8,10 @@ from typing import Any, Final
 
 from zoomstate.core.address import Address
 from zoomstate.core.aspect import AspectName, JsonValue, PlanResolver
-from zoomstate.core.builder import Builder, plan_label
+from zoomstate.core.builder import Builder, choices, plan_label
 from zoomstate.live import LiveUser
 from zoomstate.model import PhoneSpec, UserSpec
+from zoomstate.resources.phone_batch import BATCH_NAMES, batch_refusal, short_extension
 from zoomstate.resources.phone_regions import uncovered
 from zoomstate.resources.steps import UserSteps
 
@@ -39,44 +40,94 @@ def plan_phone(p: UserSteps, live_user: UserSpec | None, target: UserSpec) -> No
     if not b.live.phone_enabled:
         b.problem(p.key, "phone", "Zoom Phone is not enabled on this account")
         return
-    enable = None
-    if live is None:
-        enable = p.step("enable_phone", {}, before=None, after="Zoom Phone licence")
     # Every check runs, so one run reports all of a user's problems (the plan is refused
     # as a whole when there is any: steps planned next to a problem never run).
-    _plan_update(p, live, want, enable)
     codes = _calling_plan_codes(p, want)
+    enable = None
+    if live is None:
+        why_not = batch_refusal(b, want, codes) if b.options.batch else ""
+        if b.options.batch and not why_not:
+            _plan_batch_add(p, want, codes)
+            return
+        enable = p.step(
+            "enable_phone",
+            {},
+            before=None,
+            after="Zoom Phone licence",
+            note=f"not in a batch: {why_not}" if b.options.batch else "",
+        )
+    _plan_update(p, live, want, enable)
     _plan_plans_and_numbers(p, live, want, codes, enable)
+
+
+def _site_id(p: UserSteps, want: PhoneSpec) -> str | None:
+    """The id of the state's site; a problem when the account has no such site."""
+    b = p.b
+    if want.site is None:
+        return None
+    site = b.sites.get(want.site.lower())
+    if site is not None:
+        return site.id
+    b.problem(
+        p.key, "phone.site", f"unknown site {want.site!r}" + choices(s.name for s in b.live.sites)
+    )
+    return None
+
+
+def _template(p: UserSteps) -> tuple[str, str] | None:
+    """The setting template of a new phone user (name, id); a problem when unknown."""
+    original = p.b.wanted.get(p.key)
+    template = original.phone.template if original and original.phone else None
+    if template is None:
+        return None
+    found = p.b.templates.get(template.lower())
+    if found is None:
+        p.b.problem(p.key, "phone.template", f"unknown setting template {template!r}")
+        return None
+    return template, found.id
+
+
+def _plan_batch_add(p: UserSteps, want: PhoneSpec, codes: list[int]) -> None:
+    """A new phone user's whole phone block as one step, sent in a batch (the checks of
+    the per-user way, then `add_phone_user`)."""
+    b = p.b
+    site_id = _site_id(p, want)
+    template = _template(p)
+    _extension_fits_site(p, None, want)
+    if len(codes) == len(want.calling_plans):
+        _numbers_covered(p, want, codes)
+    assert want.extension is not None  # batch_refusal says so otherwise
+    params: dict[str, JsonValue] = {}
+    if want.site is not None:
+        params.update(site_id=site_id, site=want.site)
+    params.update(
+        extension=want.extension,
+        short_extension=short_extension(b, want),
+        calling_plans=[*sorted(codes)],
+        plan_names=[BATCH_NAMES[c] for c in sorted(codes)],
+        numbers=[*sorted(want.numbers)],
+    )
+    if template is not None:
+        params["template"] = template[0]
+    p.step(
+        "add_phone_user",
+        params,
+        before=None,
+        after={
+            "site": want.site,
+            "extension": want.extension,
+            "calling_plans": [plan_label(b, c) for c in sorted(codes)],
+            "numbers": [*sorted(want.numbers)],
+        },
+        reads=[str(Address.number(n)) for n in sorted(want.numbers)],
+    )
 
 
 def _plan_update(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec, enable: str | None) -> None:
     """Site, extension and setting template: one update_phone."""
-    b = p.b
-    site_id = None
-    if want.site is not None:
-        site = b.sites.get(want.site.lower())
-        if site is None:
-            b.problem(
-                p.key,
-                "phone.site",
-                f"unknown site {want.site!r}"
-                + (
-                    f" (the account has: {', '.join(sorted(s.name for s in b.live.sites))})"
-                    if b.live.sites
-                    else ""
-                ),
-            )
-        else:
-            site_id = site.id
-    original = b.wanted.get(p.key)
-    template = original.phone.template if original and original.phone else None
-    template_id = None
-    if template is not None and live is None:
-        found = b.templates.get(template.lower())
-        if found is None:
-            b.problem(p.key, "phone.template", f"unknown setting template {template!r}")
-        else:
-            template_id = found.id
+    site_id = _site_id(p, want)
+    found = _template(p) if live is None else None
+    template, template_id = found if found else (None, None)
     update: dict[str, JsonValue] = {}
     before: dict[str, JsonValue] = {}
     if want.site is not None and (live is None or live.site != want.site):

@@ -5,15 +5,17 @@ extension, calling plans, numbers)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from zoomstate.core.ops import Operation, OpKind
+from zoomstate.core.params import AddPhoneUser
 from zoomstate.errors import BackendError
 from zoomstate.live import CallingPlan, LiveUser, Named, PhoneNumber, Site
 from zoomstate.model import PhoneSpec
 from zoomstate.zoom.adapters.base import Handler, JsonObject, ListSpec, StepContext, e164, text
+from zoomstate.zoom.adapters.batching import BatchHandler, batch_handler, single
 from zoomstate.zoom.paths import seg
 
 # Who else than a user a number can be assigned to (GET /phone/numbers `extension_type`).
@@ -334,8 +336,40 @@ async def disable_phone(ctx: StepContext, op: Operation) -> str:
     return ""
 
 
+def _batch_item(op: Operation) -> dict[str, Any]:
+    """One user of `POST /phone/users/batch`: plan names and the short extension, as the
+    batch takes them (zoomstate/resources/phone_batch.py)."""
+    args = op.args
+    assert isinstance(args, AddPhoneUser)
+    item: dict[str, Any] = {
+        "email": op.user,
+        "calling_plans": list(args.plan_names),
+        "extension_number": args.short_extension,
+    }
+    if args.site:
+        item["site_name"] = args.site
+    if args.template:
+        item["template_name"] = args.template
+    if args.numbers:
+        item["phone_numbers"] = list(args.numbers)
+    return item
+
+
+async def _send_phone_batch(ctx: StepContext, ops: Sequence[Operation]) -> None:
+    await ctx.call("POST", "/phone/users/batch", json={"users": [_batch_item(op) for op in ops]})
+
+
+async def _phone_users_there(ctx: StepContext, ops: Sequence[Operation]) -> set[str]:
+    return {op.id for op in ops if await _phone_user(ctx, op) is not None}
+
+
+add_phone_users = batch_handler(_send_phone_batch, _phone_users_there)
+
+BATCH_HANDLERS: Mapping[OpKind, BatchHandler] = {"add_phone_user": add_phone_users}
+
 HANDLERS: Mapping[OpKind, Handler] = {
     "enable_phone": enable_phone,
+    "add_phone_user": single(add_phone_users),
     "update_phone": update_phone,
     "assign_calling_plan": assign_calling_plan,
     "switch_calling_plan": switch_calling_plan,
