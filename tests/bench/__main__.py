@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("loader", "hostile", "startup", "plan", "plan_new", "read", "apply")
+BENCHMARKS = ("loader", "hostile", "startup", "plan", "plan_new", "read", "apply", "onboard")
 
 
 def main() -> None:

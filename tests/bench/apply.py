@@ -65,13 +65,13 @@ def generate(root: Path, users: int) -> tuple[Path, Path]:
     changed = 0
     for user in account.ordered_users():
         change = changed < users and user.phone is not None
-        lines += _user_yaml(user, account, change=change, index=changed)
+        lines += user_yaml(user, account, change=change, index=changed)
         changed += change
     (state / "state.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return data, state
 
 
-def _user_yaml(user: Any, account: Account, *, change: bool, index: int) -> list[str]:
+def user_yaml(user: Any, account: Account, *, change: bool, index: int) -> list[str]:
     lines = [
         f"  - email: {user.email}",
         f"    first_name: {user.first_name}",

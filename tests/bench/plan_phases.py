@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from zoomstate.loader import load_state
-from zoomstate.plan import make_plan
+from zoomstate.plan import PlanOptions, make_plan
 from zoomstate.render import render_plan_json, render_plan_text
 from zoomstate.session import Connection
 from zoomstate.usecases.reading import read_live
@@ -89,6 +89,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.plan_phases")
     parser.add_argument("state_dir", type=Path)
     parser.add_argument("--gc", choices=GC_MODES, default="tamed")
+    parser.add_argument("--no-batch", action="store_true", help="plan as `plan --no-batch`")
     args = parser.parse_args(argv)
     clock = GcClock()
     gc.callbacks.append(clock)
@@ -114,7 +115,7 @@ def main(argv: list[str]) -> None:
         figures["calls"] = calls
 
         t, c, g = time.perf_counter(), time.process_time(), clock.seconds
-        plan = make_plan(desired, live)
+        plan = make_plan(desired, live, PlanOptions(batch=not args.no_batch))
         phase("plan", t, c, g)
 
         t, c, g = time.perf_counter(), time.process_time(), clock.seconds

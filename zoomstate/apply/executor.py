@@ -397,7 +397,9 @@ class Executor:
             self.journal.write(
                 "batch_end", batch=batch.id, done=len(members) - failed, failed=failed
             )
-        self._count_answer(answered=True)
+        # A batch that got no answer at all counts as one step without an answer.
+        unanswered = all(isinstance(o.error, Unreachable) for o in outcomes.values())
+        self._count_answer(answered=not unanswered)
 
     def _not_starting(self, op: Operation) -> bool:
         """Finish `op` as skipped if the run has stopped (a daily cap, or an API that
