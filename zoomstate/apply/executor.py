@@ -6,16 +6,16 @@ A data-losing step first journals a snapshot of what it is about to remove."""
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import heapq
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from zoomstate.apply.batch_run import Batch, arrive, join_batch
 from zoomstate.apply.journal import Journal, _current_op
-from zoomstate.apply.report import StepResult, StepStatus
+from zoomstate.apply.report import INTERRUPTED, StepResult, StepStatus
+from zoomstate.apply.slots import Held, Slots, slot
 from zoomstate.core.address import Address
 from zoomstate.core.batches import batch_cycle
 from zoomstate.errors import BackendError, InvalidPlan, RateLimited, Unreachable
@@ -24,7 +24,6 @@ from zoomstate.plan import Operation, OpKind, Plan
 from zoomstate.planfile import check_dependencies
 from zoomstate.zoom.adapters import ADAPTERS
 from zoomstate.zoom.adapters.base import Handler, Sleep
-from zoomstate.zoom.adapters.batching import BatchHandler
 from zoomstate.zoom.client import ZoomClient
 from zoomstate.zoom.paths import seg
 
@@ -39,10 +38,6 @@ PHONE_USER_TIMEOUT_S = 180.0
 # API would otherwise cost every remaining step its full round of retries.
 STOP_AFTER_UNANSWERED = 5
 NOT_STARTED = "not started: the API stopped answering"
-INTERRUPTED = (
-    "interrupted (Ctrl-C) while its request was in flight: the next plan shows whether it "
-    "reached Zoom"
-)
 
 
 def _handlers() -> dict[OpKind, Handler]:
@@ -59,90 +54,6 @@ def _handlers() -> dict[OpKind, Handler]:
 
 
 HANDLERS: Mapping[OpKind, Handler] = _handlers()
-# The kinds that go several to a call, and how (zoomstate/zoom/adapters/batching.py).
-BATCH_HANDLERS: Mapping[OpKind, BatchHandler] = {
-    kind: handler
-    for adapter in ADAPTERS
-    for kind, handler in getattr(adapter, "BATCH_HANDLERS", {}).items()
-}
-
-
-@dataclass
-class _Batch:
-    """One batch of the plan as it runs: its members arrive as their lanes reach them
-    (each after its own dependencies); the last to arrive sends the batch for all the
-    ready ones, and the others wait for it."""
-
-    id: str
-    size: int
-    ready: list[Operation] = field(default_factory=list)
-    arrived: int = 0
-    finished: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-class _Slots:
-    """A semaphore that hands a freed slot to the waiting step that comes first in the
-    plan, not to the one that asked first.
-
-    With first-come order, every user's first step queues before any user's second step
-    (each user's next step joins the queue only when its previous one is done), so the
-    run works through the plan in waves: all the Users API steps, then all the Phone API
-    steps. Each wave is held to one rate-limit bucket while the others stand idle. In plan
-    order (by user, rule 1 of the planner), a user's next step goes before the next
-    user's first: the few users in progress mix their steps across the buckets, and each
-    bucket is kept busy at its own budget at the same time. Steps waiting for a
-    dependency hold no slot, so the order cannot deadlock."""
-
-    def __init__(self, size: int) -> None:
-        self._free = max(1, size)
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._seq = 0
-
-    async def acquire(self, priority: int) -> None:
-        if self._free > 0 and not self._waiting:
-            self._free -= 1
-            return
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._seq += 1
-        heapq.heappush(self._waiting, (priority, self._seq, future))
-        try:
-            await future
-        except asyncio.CancelledError:
-            # Cancelled after the slot was handed over: pass it on, or it is lost.
-            if future.done() and not future.cancelled():
-                self.release()
-            raise
-
-    def release(self) -> None:
-        while self._waiting:
-            _, _, future = heapq.heappop(self._waiting)
-            if not future.done():
-                future.set_result(None)
-                return
-        self._free += 1
-
-
-class _Held:
-    """The slot one running step holds: given back while the step only waits (`idle`),
-    taken again, in the step's plan order, before it calls the API again."""
-
-    def __init__(self, slots: _Slots, priority: int) -> None:
-        self._slots = slots
-        self._priority = priority
-        self._held = False
-
-    async def take(self) -> None:
-        await self._slots.acquire(self._priority)
-        self._held = True
-
-    def give_back(self) -> None:
-        if self._held:
-            self._held = False
-            self._slots.release()
-
-
-# The slot of the step running in this task (each lane is a task of its own).
-_slot: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("zoomstate_slot", default=None)
 
 
 class _Skip(Exception):
@@ -172,7 +83,7 @@ class Executor:
     _unanswered: int = 0
     # Each step's place in the plan: the order in which waiting steps get a slot.
     _order: dict[str, int] = field(default_factory=dict)
-    _batches: dict[str, _Batch] = field(default_factory=dict)
+    _batches: dict[str, Batch] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for user in self.live.users:
@@ -198,14 +109,14 @@ class Executor:
         if cycle:
             raise InvalidPlan(f"batches wait for each other: {' -> '.join(cycle)}")
         self._batches = {
-            batch: _Batch(batch, len(members)) for batch, members in plan.batches().items()
+            batch: Batch(batch, len(members)) for batch, members in plan.batches().items()
         }
         done_events = {op.id: asyncio.Event() for op in ops}
         # One lane per owner (a user today): its steps run in plan order.
         lanes: dict[Address, list[Operation]] = defaultdict(list)
         for op in ops:
             lanes[op.owner].append(op)
-        slots = _Slots(self.concurrency)
+        slots = Slots(self.concurrency)
         self._order = {op.id: index for index, op in enumerate(ops)}
 
         async def worker(user_ops: list[Operation]) -> None:
@@ -252,7 +163,7 @@ class Executor:
             self.on_step(result)
 
     async def _run_one(
-        self, op: Operation, events: Mapping[str, asyncio.Event], slots: _Slots
+        self, op: Operation, events: Mapping[str, asyncio.Event], slots: Slots
     ) -> None:
         # Wait for what this step depends on without holding a slot: a worker that holds
         # one while it waits could starve the step it waits for.
@@ -263,15 +174,15 @@ class Executor:
         if self._cannot_start(op):
             if batch is not None:
                 # Counted in all the same: the batch goes without it.
-                await self._arrive(batch, slots)
+                await arrive(self, batch, slots)
                 await batch.finished.wait()
             return
         if batch is not None:
-            await self._join_batch(op, batch, slots)
+            await join_batch(self, op, batch, slots)
             return
-        held = _Held(slots, self._order[op.id])
+        held = Held(slots, self._order[op.id])
         await held.take()
-        slot_marker = _slot.set(held)
+        slot_marker = slot.set(held)
         try:
             if self._not_starting(op):
                 # The run stopped while this step waited for its slot.
@@ -304,7 +215,7 @@ class Executor:
             finally:
                 _current_op.reset(marker)
         finally:
-            _slot.reset(slot_marker)
+            slot.reset(slot_marker)
             held.give_back()
 
     def _cannot_start(self, op: Operation) -> bool:
@@ -323,83 +234,6 @@ class Executor:
         else:
             self._finish(op, "skipped", f"depends on {blocked[0]}, which {state}")
         return True
-
-    async def _join_batch(self, op: Operation, batch: _Batch, slots: _Slots) -> None:
-        batch.ready.append(op)
-        await self._arrive(batch, slots)
-        await batch.finished.wait()
-
-    async def _arrive(self, batch: _Batch, slots: _Slots) -> None:
-        """Count one member in (ready, or finished without running); the last one sends."""
-        batch.arrived += 1
-        if batch.arrived < batch.size:
-            return
-        try:
-            if batch.ready:
-                await self._run_batch(batch, slots)
-        finally:
-            batch.finished.set()
-
-    async def _run_batch(self, batch: _Batch, slots: _Slots) -> None:
-        members = sorted(batch.ready, key=lambda o: self._order[o.id])
-        held = _Held(slots, self._order[members[0].id])
-        await held.take()
-        slot_marker = _slot.set(held)
-        marker = _current_op.set(batch.id)
-        try:
-            if self._abort is not None or self.stopped:
-                # The run stopped while the batch waited for its slot.
-                for op in members:
-                    self._not_starting(op)
-                return
-            await self._send_batch(batch, members)
-        finally:
-            _current_op.reset(marker)
-            _slot.reset(slot_marker)
-            held.give_back()
-
-    async def _send_batch(self, batch: _Batch, members: list[Operation]) -> None:
-        kind = members[0].kind
-        if self.journal:
-            self.journal.write(
-                "batch_start", batch=batch.id, kind=kind, members=[op.id for op in members]
-            )
-        try:
-            for op in members:
-                if self.journal and op.destroys_data:
-                    await self._snapshot(op)
-            outcomes = await BATCH_HANDLERS[kind](self, members)
-        except asyncio.CancelledError:
-            for op in members:
-                self._finish(op, "interrupted", INTERRUPTED)
-            raise
-        except RateLimited as exc:
-            self._abort = exc
-            for op in members:
-                self._finish(op, "failed", str(exc))
-            return
-        except BackendError as exc:
-            log.error("apply: batch failed batch=%s error=%s", batch.id, exc)
-            for op in members:
-                self._finish(op, "failed", str(exc))
-            self._count_answer(answered=not isinstance(exc, Unreachable))
-            return
-        failed = 0
-        for op in members:
-            outcome = outcomes[op.id]
-            if outcome.error is not None:
-                failed += 1
-                log.error("apply: step failed op=%s error=%s", op.id, outcome.error)
-                self._finish(op, "failed", str(outcome.error))
-            else:
-                self._finish(op, "done", outcome.detail)
-        if self.journal:
-            self.journal.write(
-                "batch_end", batch=batch.id, done=len(members) - failed, failed=failed
-            )
-        # A batch that got no answer at all counts as one step without an answer.
-        unanswered = all(isinstance(o.error, Unreachable) for o in outcomes.values())
-        self._count_answer(answered=not unanswered)
 
     def _not_starting(self, op: Operation) -> bool:
         """Finish `op` as skipped if the run has stopped (a daily cap, or an API that
@@ -479,7 +313,7 @@ class Executor:
         in its own time (a new phone user) would otherwise keep a slot from the steps
         that could run meanwhile, and with 8 slots, 8 such polls stall the whole run
         (issue 15). The slot is taken again, in plan order, before the step goes on."""
-        held = _slot.get()
+        held = slot.get()
         if held is None:
             await self.sleep(seconds)
             return

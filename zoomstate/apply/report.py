@@ -7,6 +7,11 @@ from typing import Any, Literal
 
 StepStatus = Literal["done", "failed", "skipped", "interrupted", "waiting"]
 _STATUSES: tuple[StepStatus, ...] = ("done", "failed", "skipped", "interrupted", "waiting")
+# The detail of a step Ctrl-C cut off while its request was in flight.
+INTERRUPTED = (
+    "interrupted (Ctrl-C) while its request was in flight: the next plan shows whether it "
+    "reached Zoom"
+)
 
 
 @dataclass(frozen=True, slots=True)
