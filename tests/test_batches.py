@@ -1,0 +1,84 @@
+"""Batches in the plan (zoomstate/core/batches.py): which steps go together, their ids,
+and the check that batches never wait for each other."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from zoomstate.core.batches import batch_cycle, batch_steps
+from zoomstate.core.ops import Operation
+
+
+def cc(user: str, *deps: str) -> Operation:
+    return Operation(
+        id=f"{user}/create_contact_center_user",
+        kind="create_contact_center_user",
+        user=user,
+        params={"package": "premium", "role_id": "r1", "access": "active"},
+        depends_on=deps,
+    )
+
+
+def created(user: str) -> Operation:
+    return Operation(id=f"{user}/create_user", kind="create_user", user=user, params={})
+
+
+def users(n: int) -> list[str]:
+    return [f"u{i:03d}@example.com" for i in range(n)]
+
+
+def test_steps_of_one_kind_go_20_a_batch_in_plan_order() -> None:
+    ops = [step for u in users(45) for step in (created(u), cc(u, f"{u}/create_user"))]
+    out = batch_steps(ops)
+    batches = [op.batch for op in out if op.kind == "create_contact_center_user"]
+    assert batches == (
+        ["batch/contact_center_users/1"] * 20
+        + ["batch/contact_center_users/2"] * 20
+        + ["batch/contact_center_users/3"] * 5
+    )
+    assert all(not op.batch for op in out if op.kind == "create_user")
+    # The ids and order are the plan's own: a batch is only how they are sent.
+    assert [op.id for op in out] == [op.id for op in ops]
+    assert batch_steps(ops) == out  # deterministic
+
+
+def test_steps_waiting_for_different_steps_of_others_do_not_go_together() -> None:
+    a, b, c = users(3)
+    leaver = "x@example.com"
+    release = Operation(
+        id=f"{leaver}/delete_contact_center_user",
+        kind="delete_contact_center_user",
+        user=leaver,
+        params={},
+    )
+    ops = [release, cc(a), cc(b), cc(c, release.id)]
+    out = {op.id: op.batch for op in batch_steps(ops)}
+    assert out[cc(a).id] == out[cc(b).id] == "batch/contact_center_users/1"
+    # Alone in its group (it waits for the release): no batch of one.
+    assert out[cc(c).id] == ""
+
+
+def test_a_lone_step_is_no_batch() -> None:
+    (only,) = batch_steps([cc("a@example.com")])
+    assert only.batch == ""
+
+
+def test_batches_that_would_wait_for_each_other_are_found_and_not_made() -> None:
+    a, b = users(2)
+    # a's update runs before its create in a's lane, b's after: the two batches would
+    # each wait for the other.
+    upd = {
+        u: Operation(id=f"{u}/update_contact_center_user", kind="update_contact_center_user",
+                     user=u, params={"access": "inactive"})
+        for u in (a, b)
+    }  # fmt: skip
+    ops = [
+        replace(cc(a), batch="batch/contact_center_users/1"),
+        replace(upd[a], batch="batch/contact_center_updates/1"),
+        replace(upd[b], batch="batch/contact_center_updates/1"),
+        replace(cc(b), batch="batch/contact_center_users/1"),
+    ]
+    assert batch_cycle(ops) != []
+    plain = [replace(op, batch="") for op in ops]
+    assert batch_cycle(plain) == []
+    assert batch_steps(plain) == plain
