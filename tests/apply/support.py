@@ -340,7 +340,9 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "update_contact_center_user": frozenset(
         {"PATCH /contact_center/users/{userId}", "PATCH /contact_center/users"}
     ),
-    "delete_contact_center_user": frozenset({"DELETE /contact_center/users/{userId}"}),
+    "delete_contact_center_user": frozenset(
+        {"DELETE /contact_center/users/{userId}", "DELETE /contact_center/users"}
+    ),
 }
 # Writes that create or assign something: repeating one that Zoom carried out would
 # double it (or fail on the duplicate), so each may be sent again only as a retry.
@@ -431,7 +433,15 @@ def attempts(records: list[dict[str, Any]]) -> list[Attempt]:
         else:
             outcome = "final"
         out.append(
-            Attempt(rec.get("op"), rec["method"], rec["path"], rec.get("body"), outcome, status)
+            # A batch DELETE names its users in the query.
+            Attempt(
+                rec.get("op"),
+                rec["method"],
+                rec["path"],
+                rec.get("body") if rec.get("body") is not None else rec.get("query"),
+                outcome,
+                status,
+            )
         )
     return out
 
@@ -527,11 +537,14 @@ def _batch_problems(
     if ep not in ALLOWED[members[0].kind]:
         return [f"{a.op}: {ep} is not a write of a {members[0].kind} batch"]
     refs = {r.lower() for m in members for r in (m.user, *ids.get(m.user, ()))}
-    items = (a.body or {}).get("users") or []
+    body = a.body or {}
+    items = body.get("users") or []
     named = {
         str(item.get("email") or item.get("user_email") or item.get("user_id")).lower()
         for item in items
     }
+    for listed in (body.get("user_ids"), body.get("user_emails")):
+        named |= {u.lower() for u in str(listed).split(",")} if listed else set()
     return [f"{a.op}: {a.method} {a.path} names {u}, not a member" for u in sorted(named - refs)]
 
 

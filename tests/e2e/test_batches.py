@@ -241,3 +241,12 @@ def test_contact_center_seats_in_batches_of_20(served: Served, run: Any) -> None
     applied = run("apply", state, *APPLY)
     assert applied.code == 0, applied.out + applied.err
     assert served.writes()["PATCH /contact_center/users"] == 3
+    # And their seats released: the batch DELETE, 20 users a call.
+    no_cc = "".join(line for line in agents(45).splitlines(True) if "contact_center" not in line)
+    (Path(served.workdir) / state / "users.yaml").write_text("users:\n" + no_cc)
+    served.admin.delete("/_sandbox/requests")
+    applied = run("apply", state, "--force", *APPLY)  # 45 seats: over the safety limits
+    assert applied.code == 0, applied.out + applied.err
+    assert served.writes()["DELETE /contact_center/users"] == 3
+    assert "DELETE /contact_center/users/{userId}" not in served.writes()
+    assert run("plan", state, "--detailed-exitcode").code == 0

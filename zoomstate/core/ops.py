@@ -71,6 +71,7 @@ class BatchSpec:
 BATCH_PHONE = BatchSpec("phone_users", 10)
 BATCH_CC_CREATE = BatchSpec("contact_center_users", 20)
 BATCH_CC_UPDATE = BatchSpec("contact_center_updates", 20)
+BATCH_CC_DELETE = BatchSpec("contact_center_removals", 20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +155,14 @@ OPS: tuple[OpSpec, ...] = (
         C.package_changed_from,
         batch=BATCH_CC_UPDATE,
     ),
-    OpSpec("delete_contact_center_user", "-", 15, P.NoParams, frees=C.package_released),
+    OpSpec(
+        "delete_contact_center_user",
+        "-",
+        15,
+        P.NoParams,
+        frees=C.package_released,
+        batch=BATCH_CC_DELETE,
+    ),
     # User groups. A group's own steps are owned by it (`group:<name>`): its creation, then
     # its members added 30 at a time. A user's moves (4) and other changes (5) come
     # before its Zoom Phone (10) and Contact Center (15-17) steps, so that a new licence
