@@ -100,6 +100,7 @@ def test_25_new_phone_users_in_3_batch_calls(served: Served, run: Any) -> None:
     plan = run("plan", state)
     assert plan.code == 0, plan.out + plan.err
     # One line per user, each marked with its batch.
+    assert "(25 steps in 3 batch calls)" in plan.out.splitlines()[0]
     lines = [line for line in plan.out.splitlines() if "add_phone_user" in line]
     assert len(lines) == 25
     assert sum("[batch/phone_users/1]" in line for line in lines) == 10

@@ -93,7 +93,7 @@ def headline(plan: Plan) -> str:
     batches = plan.batches()
     if batches:
         batched = sum(len(members) for members in batches.values())
-        extra.append(f"{batched} of them in {count(len(batches), 'batch call')}")
+        extra.append(f"{count(batched, 'step')} in {count(len(batches), 'batch call')}")
     if plan.waiting:
         extra.append(f"{len(plan.waiting)} waiting")
     tail = f" ({', '.join(extra)})" if extra else ""
