@@ -248,3 +248,56 @@ def test_a_long_difference_is_cut_short() -> None:
     text = claim_refusal(replace(HONEST, operations=HONEST.operations + many), HONEST)
     assert "u09@x.com/update_user and 15 more" in text
     assert "u10@x.com" not in text
+
+
+CC = {"package": "premium", "role_id": "r1", "access": "active"}
+BATCHED = plan(
+    *(
+        op(f"{u}@x.com/create_contact_center_user", params=CC, batch="batch/contact_center_users/1")
+        for u in ("a", "b", "c")
+    )
+)
+
+
+def test_a_batched_plan_reads_back_with_its_batches() -> None:
+    data = doc(BATCHED)
+    assert data["summary"]["batches"] == 1
+    assert data["batches"] == [
+        {
+            "id": "batch/contact_center_users/1",
+            "kind": "create_contact_center_user",
+            "members": [o.id for o in BATCHED.operations],
+        }
+    ]
+    saved = parse_plan_file(PATH, BATCHED.to_json())
+    assert saved.plan == BATCHED
+    # A plan without batches writes none of the keys: its file reads as before.
+    assert "batches" not in doc() and "batch" not in doc()["operations"][0]
+
+
+def test_a_batches_list_that_is_not_its_steps_is_refused() -> None:
+    data = doc(BATCHED)
+    data["batches"][0]["members"].pop()
+    assert "batches: not the batches its steps name" in refusal(data)
+    data = doc(BATCHED)
+    del data["batches"]
+    assert "batches: not the batches its steps name" in refusal(data)
+
+
+def test_a_batch_of_a_kind_that_does_not_batch_or_over_the_limit_is_refused() -> None:
+    big = plan(
+        *(
+            op(
+                f"u{i}@x.com/create_contact_center_user",
+                params=CC,
+                batch="batch/contact_center_users/1",
+            )
+            for i in range(21)
+        )
+    )
+    assert "over Zoom's 20 a call" in refusal(doc(big))
+    roles = plan(
+        op("a@x.com/assign_role", params={"role_id": "2", "role": "Admin"}, batch="batch/r/1"),
+        op("b@x.com/assign_role", params={"role_id": "2", "role": "Admin"}, batch="batch/r/1"),
+    )
+    assert "not all of one kind that goes in batches" in refusal(doc(roles))
