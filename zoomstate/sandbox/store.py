@@ -293,6 +293,12 @@ class Account:
         held |= {a.extension_number for a in self.auto_receptionists.values()}
         return held | {g.extension_number for g in self.shared_line_groups.values()}
 
+    def extension_taken(self, extension: int, by: str | None = None) -> bool:
+        """Whether a user other than `by` (a user id), a call queue, a shared line group or
+        an auto receptionist holds `extension`: the account has each extension once."""
+        owner = self.ext_owner.get(extension)
+        return (owner is not None and owner != by) or extension in self.line_extensions()
+
     def line_roles(self, user: User) -> list[str]:
         """What the user manages or operates: "call queue NAME", "auto receptionist NAME"."""
         roles = [

@@ -138,7 +138,7 @@ class PhoneQueuesBehaviour(PhoneCore):
         if short is None:
             return self._alloc_extension(site)
         full = int(f"{site.site_code}{short}")
-        if full in self.account.ext_owner or full in self.account.line_extensions():
+        if self.account.extension_taken(full):
             raise ZoomError(400, 400, f"Extension number {short} is already used.")
         return full
 

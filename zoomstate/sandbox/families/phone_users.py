@@ -156,8 +156,7 @@ class PhoneUsersBehaviour(PhoneCore):
         return int(raw)
 
     def _claim_extension(self, user: User, extension: int) -> None:
-        owner = self.account.ext_owner.get(extension)
-        if (owner is not None and owner != user.id) or extension in self.account.line_extensions():
+        if self.account.extension_taken(extension, by=user.id):
             # Documented for call queues and shared line groups, not users (REFERENCE §2.2).
             raise ZoomError(400, 400, f"Extension number {extension} is already used.")
 
@@ -275,9 +274,7 @@ class PhoneUsersBehaviour(PhoneCore):
             return None
         # Batch takes the short extension, without the site code [P batch body].
         ext = int(f"{site.site_code}{short}")
-        # An extension is one account's: a queue's or a receptionist's is used too.
-        taken = ext in self.account.ext_owner or ext in self.account.line_extensions()
-        if taken or ext in batch.claimed_ext:
+        if self.account.extension_taken(ext) or ext in batch.claimed_ext:
             batch.errors.append(
                 FieldError(f"{at}.extension_number", f"Extension {ext} is already used.")
             )
