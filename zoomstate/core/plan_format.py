@@ -69,7 +69,7 @@ class Plan:
             "removals": sum(op.removal for op in self.operations),
             "waiting": len(self.waiting),
         }
-        batches = len({op.batch for op in self.operations if op.batch})
+        batches = len(self.batches())
         if batches:
             # Only when there are some: summaries of plans without stay as they were.
             out["batches"] = batches
@@ -77,11 +77,7 @@ class Plan:
 
     def batches(self) -> dict[str, tuple[Operation, ...]]:
         """Each batch's id -> its members, in plan order (zoomstate/core/batches.py)."""
-        out: dict[str, list[Operation]] = {}
-        for op in self.operations:
-            if op.batch:
-                out.setdefault(op.batch, []).append(op)
-        return {batch: tuple(members) for batch, members in out.items()}
+        return batches_of(self.operations)
 
     def to_dict(self) -> dict[str, JsonValue]:
         """The one serialisation: JSON output, the plan file and the fingerprint."""
@@ -99,10 +95,7 @@ class Plan:
         batches = self.batches()
         if batches:
             # Only in a plan that has some: the files of others stay as they were.
-            out["batches"] = [
-                {"id": batch, "kind": members[0].kind, "members": [op.id for op in members]}
-                for batch, members in batches.items()
-            ]
+            out["batches"] = batch_listing(batches)
         return out
 
     def to_json(self) -> str:
@@ -128,14 +121,28 @@ class Plan:
         )
 
 
+def batches_of(operations: Iterable[Operation]) -> dict[str, tuple[Operation, ...]]:
+    """Each batch's id -> its members, in the order of `operations`."""
+    out: dict[str, list[Operation]] = {}
+    for op in operations:
+        if op.batch:
+            out.setdefault(op.batch, []).append(op)
+    return {batch: tuple(members) for batch, members in out.items()}
+
+
+def batch_listing(batches: Mapping[str, tuple[Operation, ...]]) -> list[JsonValue]:
+    """The plan file's `batches`: each batch's id, kind and members' ids."""
+    return [
+        {"id": batch, "kind": members[0].kind, "members": [op.id for op in members]}
+        for batch, members in batches.items()
+    ]
+
+
 def check_batches(operations: tuple[Operation, ...], listed: object) -> None:
     """InvalidPlan when a plan file's batches do not hold: a batch of a kind that does not
     go in batches, one over Zoom's limit, or a `batches` list that is not the one its
     steps make (a hand-edited file)."""
-    found: dict[str, list[Operation]] = {}
-    for op in operations:
-        if op.batch:
-            found.setdefault(op.batch, []).append(op)
+    found = batches_of(operations)
     for batch, members in found.items():
         spec = members[0].spec.batch
         if spec is None or any(m.kind != members[0].kind for m in members):
@@ -145,11 +152,7 @@ def check_batches(operations: tuple[Operation, ...], listed: object) -> None:
                 f"{batch}: {len(members)} steps, over Zoom's {spec.limit} a call for "
                 f"{members[0].kind}"
             )
-    expected = [
-        {"id": batch, "kind": members[0].kind, "members": [op.id for op in members]}
-        for batch, members in found.items()
-    ]
-    if (listed or []) != expected:
+    if (listed or []) != batch_listing(found):
         raise InvalidPlan("batches: not the batches its steps name (was the file edited?)")
 
 
