@@ -45,8 +45,9 @@ def plan_phone(p: UserSteps, live_user: UserSpec | None, target: UserSpec) -> No
     codes = _calling_plan_codes(p, want)
     enable = None
     if live is None:
-        why_not = batch_refusal(b, want, codes) if b.options.batch else ""
-        if b.options.batch and not why_not:
+        # None without batches (--no-batch); "" when the batch can take the user.
+        why_not = batch_refusal(b, want, codes) if b.options.batch else None
+        if why_not == "":
             _plan_batch_add(p, want, codes)
             return
         enable = p.step(
@@ -54,7 +55,7 @@ def plan_phone(p: UserSteps, live_user: UserSpec | None, target: UserSpec) -> No
             {},
             before=None,
             after="Zoom Phone licence",
-            note=f"not in a batch: {why_not}" if b.options.batch else "",
+            note=f"not in a batch: {why_not}" if why_not else "",
         )
     _plan_update(p, live, want, enable)
     _plan_plans_and_numbers(p, live, want, codes, enable)
@@ -97,15 +98,16 @@ def _plan_batch_add(p: UserSteps, want: PhoneSpec, codes: list[int]) -> None:
     if len(codes) == len(want.calling_plans):
         _numbers_covered(p, want, codes)
     assert want.extension is not None  # batch_refusal says so otherwise
+    plans, numbers = sorted(codes), sorted(want.numbers)
     params: dict[str, JsonValue] = {}
     if want.site is not None:
         params.update(site_id=site_id, site=want.site)
     params.update(
         extension=want.extension,
         short_extension=short_extension(b, want),
-        calling_plans=[*sorted(codes)],
-        plan_names=[BATCH_NAMES[c] for c in sorted(codes)],
-        numbers=[*sorted(want.numbers)],
+        calling_plans=[*plans],
+        plan_names=[BATCH_NAMES[c] for c in plans],
+        numbers=[*numbers],
     )
     if template is not None:
         params["template"] = template[0]
@@ -116,10 +118,10 @@ def _plan_batch_add(p: UserSteps, want: PhoneSpec, codes: list[int]) -> None:
         after={
             "site": want.site,
             "extension": want.extension,
-            "calling_plans": [plan_label(b, c) for c in sorted(codes)],
-            "numbers": [*sorted(want.numbers)],
+            "calling_plans": [plan_label(b, c) for c in plans],
+            "numbers": [*numbers],
         },
-        reads=[str(Address.number(n)) for n in sorted(want.numbers)],
+        reads=[str(Address.number(n)) for n in numbers],
     )
 
 

@@ -7,10 +7,10 @@ attempt already did (its answer lost, a refused retry) is done, never sent twice
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from zoomstate.core.ops import Operation, OpKind
+from zoomstate.core.ops import Operation
 from zoomstate.errors import BackendError, RateLimited, Unreachable
 from zoomstate.zoom.adapters.base import StepContext
 
@@ -34,10 +34,10 @@ ALREADY = "already done: an earlier attempt reached Zoom (read back, not sent ag
 
 
 def _refusal(exc: BackendError) -> bool:
-    """A refusal of the call's content (4xx), which splitting can narrow down; not a rate
-    limit, not an answer that never came, not the app's credentials."""
+    """A refusal of the call's content (4xx), which splitting can narrow down; not an
+    answer that never came, not the app's credentials (a daily cap never gets here)."""
     return (
-        not isinstance(exc, (RateLimited, Unreachable))
+        not isinstance(exc, Unreachable)
         and exc.status is not None
         and 400 <= exc.status < 500
         and exc.status not in (401, 429)
@@ -108,6 +108,4 @@ def single(handler: BatchHandler) -> Callable[[StepContext, Operation], Awaitabl
     return run
 
 
-BatchHandlers = Mapping[OpKind, BatchHandler]
-
-__all__ = ["ALREADY", "BatchHandler", "BatchHandlers", "Outcome", "batch_handler", "single"]
+__all__ = ["ALREADY", "BatchHandler", "Outcome", "batch_handler", "single"]
