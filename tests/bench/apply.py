@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -142,47 +143,53 @@ def analyse(records: list[dict[str, Any]], share: float = DEFAULT_SHARE) -> dict
     }
 
 
+@dataclass(frozen=True)
+class Applied:
+    """One measured `zoomstate apply` against a sandbox in another process."""
+
+    proc: subprocess.CompletedProcess[str]
+    log: dict[str, Any]  # the sandbox's request log
+    records: list[dict[str, Any]]  # the run's journal
+
+
+def apply_served(
+    root: Path, data: Path, state: Path, serve_options: list[str], apply_options: list[str]
+) -> Applied:
+    """`zoomstate apply STATE --auto-approve --tier business --format json` (and
+    `apply_options`) under tests.bench.measure, against `zoomstate sandbox serve` over
+    `data` (with `serve_options`), its journal in ROOT/runs."""
+    server, env = serve(data, "--tier", TIER, "--latency-ms", str(LATENCY_MS), *serve_options)
+    try:
+        base = env["ZOOMSTATE_API_URL"].removesuffix("/v2")
+        args = [sys.executable, "-m", "tests.bench.measure", "-q", "apply", str(state)]
+        args += ["--auto-approve", "--tier", TIER, "--format", "json"]
+        args += ["--journal-dir", str(root / "runs"), *apply_options]
+        proc = subprocess.run(
+            args,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=root,
+            env={**os.environ, **env},
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"apply failed:\n{proc.stderr[-3000:]}")
+        log = httpx.get(f"{base}/_sandbox/requests", headers=admin_headers(env)).json()
+    finally:
+        server.terminate()
+        server.wait()
+    journal = next((root / "runs").glob("*.jsonl"))
+    records = [json.loads(line) for line in journal.read_text().splitlines() if line]
+    return Applied(proc, log, records)  # fmt: skip
+
+
 def run(users: int, concurrency: int, share: float) -> tuple[list[str], dict[str, Any]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         data, state = generate(root, users)
-        server, env = serve(data, "--tier", TIER, "--latency-ms", str(LATENCY_MS), "--rate-limits")
-        try:
-            base = env["ZOOMSTATE_API_URL"].removesuffix("/v2")
-            proc = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "tests.bench.measure",
-                    "-q",
-                    "apply",
-                    str(state),
-                    "--auto-approve",
-                    "--tier",
-                    TIER,
-                    "--concurrency",
-                    str(concurrency),
-                    "--budget-share",
-                    str(share),
-                    "--format",
-                    "json",
-                    "--journal-dir",
-                    str(root / "runs"),
-                ],
-                capture_output=True,
-                text=True,
-                check=False,
-                cwd=root,
-                env={**os.environ, **env},
-            )
-            if proc.returncode != 0:
-                raise SystemExit(f"apply failed:\n{proc.stderr[-3000:]}")
-            log = httpx.get(f"{base}/_sandbox/requests", headers=admin_headers(env)).json()
-        finally:
-            server.terminate()
-            server.wait()
-        journal = next((root / "runs").glob("*.jsonl"))
-        records = [json.loads(line) for line in journal.read_text().splitlines() if line]
+        options = ["--concurrency", str(concurrency), "--budget-share", str(share)]
+        done = apply_served(root, data, state, ["--rate-limits"], options)
+    proc, log, records = done.proc, done.log, done.records
     report = json.loads(proc.stdout)
     f = measured(proc.stderr)
     a = analyse(records, share)

@@ -19,27 +19,19 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import subprocess
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from tests.bench.apply import analyse, user_yaml
+from tests.bench.apply import LATENCY_MS, TIER, analyse, apply_served, user_yaml
 from tests.bench.loader import measured
 from tests.bench.report import table, write_section
-from tests.bench.server import admin_headers, serve
 from zoomstate.ratelimits import QPS_LIMITS
 from zoomstate.sandbox.persistence import save
 from zoomstate.sandbox.seeding import generate_account
 from zoomstate.zoom.pacing import DEFAULT_SHARE
 
-TIER = "business"
-LATENCY_MS = 50
 PHONE_USER_DELAY_S = 2
 
 
@@ -104,33 +96,9 @@ def run(phone: int, agents: int, *, batch: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         data, state = generate(root, phone, agents)
-        server, env = serve(
-            data,
-            "--tier",
-            TIER,
-            "--latency-ms",
-            str(LATENCY_MS),
-            "--rate-limits",
-            "--phone-user-delay",
-            str(PHONE_USER_DELAY_S),
-        )
-        try:
-            base = env["ZOOMSTATE_API_URL"].removesuffix("/v2")
-            args = [sys.executable, "-m", "tests.bench.measure", "-q", "apply", str(state)]
-            args += ["--auto-approve", "--tier", TIER, "--format", "json"]
-            args += ["--journal-dir", str(root / "runs"), *([] if batch else ["--no-batch"])]
-            proc = subprocess.run(
-                args, capture_output=True, text=True, check=False, cwd=root,
-                env={**os.environ, **env},
-            )  # fmt: skip
-            if proc.returncode != 0:
-                raise SystemExit(f"apply failed:\n{proc.stderr[-3000:]}")
-            log = httpx.get(f"{base}/_sandbox/requests", headers=admin_headers(env)).json()
-        finally:
-            server.terminate()
-            server.wait()
-        journal = next((root / "runs").glob("*.jsonl"))
-        records = [json.loads(line) for line in journal.read_text().splitlines() if line]
+        serve_options = ["--rate-limits", "--phone-user-delay", str(PHONE_USER_DELAY_S)]
+        done = apply_served(root, data, state, serve_options, [] if batch else ["--no-batch"])
+    proc, log, records = done.proc, done.log, done.records
     report = json.loads(proc.stdout)
     figures = analyse(records, DEFAULT_SHARE)
     writes = Counter(

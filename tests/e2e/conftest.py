@@ -78,6 +78,15 @@ class Served:
         assert resp.status_code < 300, resp.text
         return resp.json() if resp.content else None
 
+    def write_state(self, name: str, account: str, users: str) -> str:
+        """A state directory NAME in the work directory (its `account.yaml` and a
+        `users.yaml` listing `users`), as the CLI takes it: relative to the workdir."""
+        root = self.workdir / name
+        root.mkdir()
+        (root / "account.yaml").write_text(account)
+        (root / "users.yaml").write_text("users:\n" + users)
+        return str(root.relative_to(self.workdir))
+
     def activate(self, email: str) -> None:
         resp = self.admin.post(f"/_sandbox/users/{email}/activate")
         assert resp.status_code == 200, resp.text

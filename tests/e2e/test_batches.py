@@ -46,11 +46,7 @@ def roomy(served: Served) -> None:
 
 
 def write_state(served: Served, name: str, users: str) -> str:
-    root = served.workdir / name
-    root.mkdir()
-    (root / "account.yaml").write_text(ACCOUNT)
-    (root / "users.yaml").write_text("users:\n" + users)
-    return str(root.relative_to(served.workdir))
+    return served.write_state(name, ACCOUNT, users)
 
 
 def phone_hires(count: int, *, first_ext: int = 105000) -> str:

@@ -25,11 +25,7 @@ account:
 
 
 def write_state(served: Served, name: str, users: str) -> str:
-    root = served.workdir / name
-    root.mkdir()
-    (root / "account.yaml").write_text(ACCOUNT)
-    (root / "users.yaml").write_text("users:\n" + users)
-    return str(root.relative_to(served.workdir))
+    return served.write_state(name, ACCOUNT, users)
 
 
 def site_id(served: Served, name: str = "San Francisco") -> str:

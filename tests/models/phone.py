@@ -90,14 +90,7 @@ def add_phone_user(model: Account, op: Operation) -> None:
     for plan in p["calling_plans"]:  # type: ignore[union-attr]
         _claim_plan(model, op, phone, int(plan))  # type: ignore[arg-type]
     for number in p["numbers"]:  # type: ignore[union-attr]
-        number = str(number)
-        if number not in model.numbers:
-            model.bad(op, f"{number} is not in the account")
-        if model.number_holder(number) not in (None, user.key):
-            model.bad(op, f"{number} is held by {model.number_holder(number)}")
-        if region_of_number(number) not in {region_of_plan(c) for c in phone.plans}:
-            model.bad(op, f"no calling plan of the user covers {number}")
-        phone.numbers.add(number)
+        _take_number(model, op, user.key, phone, str(number))
 
 
 def update_phone(model: Account, op: Operation) -> None:
@@ -163,11 +156,16 @@ def assign_number(model: Account, op: Operation) -> None:
     if found is None:
         return
     user, phone = found
-    number = str(op.params["number"])
+    _take_number(model, op, user.key, phone, str(op.params["number"]))
+
+
+def _take_number(model: Account, op: Operation, key: str, phone: MPhone, number: str) -> None:
+    """A number given to a user: one of the account's, held by nobody else, covered by a
+    calling plan of the user (Zoom refuses it otherwise)."""
     if number not in model.numbers:
         model.bad(op, f"{number} is not in the account")
     holder = model.number_holder(number)
-    if holder not in (None, user.key):
+    if holder not in (None, key):
         model.bad(op, f"{number} is held by {holder}")
     if region_of_number(number) not in {region_of_plan(p) for p in phone.plans}:
         model.bad(op, f"no calling plan of the user covers {number}")
