@@ -196,6 +196,24 @@ def test_phone_batch_move_site_moves_every_user(api: TestClient) -> None:
     assert _logged(api, "PUT /phone/users/batch") == {"204": 1}
 
 
+def test_phone_batch_move_site_leaves_an_extension_a_call_queue_holds(api: TestClient) -> None:
+    """The short extension under the new site code is taken only when nobody holds it: a
+    call queue's extension is the account's once, as a user's is."""
+    sites = _sites(api)
+    london, sf = sites["London"], sites["San Francisco"]
+    mover = next(u for u in _phone_users(api).values() if u["site"]["id"] == sf["id"])
+    short = int(str(mover["extension_number"])[len(str(sf["site_code"])) :])
+    queue = {"name": "Night desk", "site_id": london["id"], "extension_number": short}
+    assert api.post("/v2/phone/call_queues", json=queue).status_code == 201
+    body = {"batch_type": "move_site", "user_ids": [mover["id"]], "site_id": london["id"]}
+    assert api.put("/v2/phone/users/batch", json=body).status_code == 204
+    moved = _phone_users(api)[mover["id"]]
+    assert moved["site"]["id"] == london["id"]
+    held = int(f"{london['site_code']}{short}")
+    assert moved["extension_number"] != held
+    assert str(moved["extension_number"]).startswith(str(london["site_code"]))
+
+
 def test_phone_batch_update_refuses_the_whole_call(api: TestClient) -> None:
     before = _phone_users(api)
     first = next(iter(before))

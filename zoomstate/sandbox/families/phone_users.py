@@ -184,15 +184,16 @@ class PhoneUsersBehaviour(PhoneCore):
     def _move_to_site(self, user: User, phone: PhoneProfile, site: Site) -> None:
         """A phone user moved to `site` without a new extension (`PATCH` with `site_id`,
         `PUT /phone/users/batch` `move_site`): it keeps its short extension under the new
-        site code when that is free, else gets the site's next free extension. It cannot
-        fail, so a batch can check every user first and then move them one by one."""
+        site code when nobody (a user, queue, shared line group or receptionist) holds it,
+        else gets the site's next free extension. It cannot fail, so a batch can check
+        every user first and then move them one by one."""
         if site.id == phone.site_id:
             return
         old_site = self.account.sites[phone.site_id]
         short = str(phone.extension_number)[len(str(old_site.site_code)) :]
         candidate = int(f"{site.site_code}{short}")
-        owner = self.account.ext_owner.get(candidate)
-        new_ext = candidate if owner in (None, user.id) else self._alloc_extension(site)
+        taken = self.account.extension_taken(candidate, user.id)
+        new_ext = self._alloc_extension(site) if taken else candidate
         phone.site_id = site.id
         if new_ext != phone.extension_number:
             self.account.set_extension(user, new_ext)
