@@ -16,6 +16,7 @@ from zoomstate.core import ops
 from zoomstate.core.address import (
     ANY_EXTENSION,
     LICENSED_SEAT,
+    PHONE_SEAT,
     Address,
     contact_center_seat,
     plan_seat,
@@ -51,6 +52,7 @@ HELD = frozenset(
         Address.extension(1001),
         plan_seat(200),
         LICENSED_SEAT,
+        PHONE_SEAT,
         contact_center_seat("premium"),
     }
 )
@@ -66,7 +68,7 @@ HELD = frozenset(
              after={"type": "basic"}, removal=True), set(), {LICENSED_SEAT}),
         (_op("deactivate_user", {}), set(), set(HELD)),
         (_op("delete_user", {"action": None}), set(), set(HELD)),
-        (_op("enable_phone", {}), {ANY_EXTENSION}, set()),
+        (_op("enable_phone", {}), {PHONE_SEAT, ANY_EXTENSION}, set()),
         (_op("update_phone", {"extension": 1002}), {Address.extension(1002)},
          {Address.extension(1001)}),
         (_op("update_phone", {"site_id": "s2", "site": "LDN"}), {ANY_EXTENSION}, set()),
@@ -79,7 +81,7 @@ HELD = frozenset(
         (_op("assign_number", {"number": NUMBER}), {Address.number(NUMBER)}, set()),
         (_op("unassign_number", {"number": NUMBER}), set(), {Address.number(NUMBER)}),
         (_op("disable_phone", {}), set(),
-         {Address.number(NUMBER), Address.extension(1001), plan_seat(200)}),
+         {PHONE_SEAT, Address.number(NUMBER), Address.extension(1001), plan_seat(200)}),
         (_op("create_contact_center_user",
              {"package": "elite", "role_id": "r", "access": "active"}),
          {contact_center_seat("elite")}, set()),

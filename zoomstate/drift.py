@@ -157,11 +157,11 @@ def seat_usage(desired: DesiredState, live: LiveState) -> list[SeatUsage]:
             seats.licensed,
         )
     ]
-    # Zoom Phone licences: no API gives the account's total (a plan's seats are counted
-    # below), so only the use is shown.
+    # Zoom Phone licences: no API gives the account's total, so it is the state's
+    # (account.seats.phone) when written.
     phone_users = sum(1 for u in holding if u.spec.phone is not None)
-    if phone_users or live.calling_plans:
-        usage.append(SeatUsage("zoom phone", phone_users, None))
+    if phone_users or live.calling_plans or seats.phone is not None:
+        usage.append(SeatUsage("zoom phone", phone_users, seats.phone))
     for plan in live.calling_plans:
         if plan.assigned is None and plan.subscribed is None:
             continue

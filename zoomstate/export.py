@@ -71,8 +71,12 @@ def _seats(live: LiveState) -> tuple[dict[str, Any], list[str]]:
     for u in holding:
         if u.spec.contact_center is not None and u.spec.contact_center.package is not None:
             packages[u.spec.contact_center.package] += 1
+    phone = sum(1 for u in holding if u.spec.phone is not None)
     seats: dict[str, Any] = {"licensed": None}
     in_use = [f"{licensed} licensed users"]
+    if phone:
+        seats["phone"] = None
+        in_use.append(f"{phone} Zoom Phone licences")
     if packages:
         seats["contact_center"] = {name: None for name in sorted(packages)}
         in_use += [f"{n} Contact Center {name} seats" for name, n in sorted(packages.items())]

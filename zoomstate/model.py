@@ -127,14 +127,16 @@ class SeatCounts(_Spec):
     so it does not warn."""
 
     licensed: StrictInt | None = Field(None, ge=0)
+    phone: StrictInt | None = Field(
+        None, ge=0, description="Zoom Phone licences the account owns (users with Zoom Phone)."
+    )
     contact_center: dict[ContactCenterPackage, Annotated[int, Field(ge=0)] | None] = Field(
         default_factory=dict
     )
 
-    @property
-    def licensed_unstated(self) -> bool:
-        """`licensed` left out (not written as null): plan says it is not checked."""
-        return "licensed" not in self.model_fields_set
+    def unstated(self, name: str) -> bool:
+        """A count left out (not written as null): plan says it is not checked."""
+        return name not in self.model_fields_set
 
 
 class SafetyLimits(_Spec):

@@ -29,6 +29,7 @@ from zoomstate.model import (
     MissingUserPolicy,
     PhoneSpec,
     SafetyLimits,
+    SeatCounts,
     UserSpec,
 )
 from zoomstate.plan import Operation
@@ -160,6 +161,7 @@ def desired_state(
     changes: Changes | None = None,
     *,
     policy: MissingUserPolicy = "delete",
+    phone_licences: int | None = None,
 ) -> DesiredState:
     """The live account with many users changed at random (reproducibly from `seed`):
     leavers, new users (autoCreate, so active at once, with phone, plans, numbers and
@@ -306,6 +308,8 @@ def desired_state(
         on_missing_user=policy,
         allow_data_loss=True,
         safety=SafetyLimits(max_deletes=100_000, max_delete_percent=100),
+        # Left out unless given: the state then says nothing of Zoom Phone licences.
+        seats=SeatCounts() if phone_licences is None else SeatCounts(phone=phone_licences),
         rate_limits="business",
     )
     return DesiredState(account=account, users=tuple(specs[k] for k in sorted(specs)))

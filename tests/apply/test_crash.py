@@ -122,14 +122,14 @@ def test_apply_killed_then_run_again_converges_and_is_accounted_for(
     kill_after: int, tmp_path: Path
 ) -> None:
     app = sandbox_app(USERS, SEED)
-    # Zoom Phone licences are not something the plan counts (docs/plan.md): with the
-    # generated account's few spare ones, whether a new phone user finds one depends on
-    # where the kill fell. The test is about convergence after a kill, not licences.
-    app.runtime.account.seats.zoom_phone = None
+    # The generated account has few spare Zoom Phone licences: the state says how many
+    # it owns, so that new phone users wait for the ones given up, wherever the kill fell.
+    licences = app.runtime.account.seats.zoom_phone
     with LiveServer(app) as server:
         env = _env(server.base_url)
         live = asyncio.run(_read(server.base_url))
-        state = write_state(desired_state(live, SEED, CHANGES), tmp_path / "state")
+        desired = desired_state(live, SEED, CHANGES, phone_licences=licences)
+        state = write_state(desired, tmp_path / "state")
         desired = load_state(state)
         first_plan = make_plan(desired, live)
         assert len(first_plan.operations) > 150, first_plan.summary()

@@ -77,6 +77,28 @@ def test_drift_in_sync_is_exit_0(served: Served, run: Any, fmt: str) -> None:
         seats = {s["licence"]: s for s in report["seats"]}
         assert seats["zoom phone"]["used"] == phone["total_records"] > 0
         assert seats["licensed"]["used"] > 0
+        assert seats["zoom phone"]["total"] is None  # export writes `phone: null`
+
+
+def test_drift_shows_the_zoom_phone_licences_the_state_says_are_owned(
+    served: Served, run: Any
+) -> None:
+    """Zoom's API does not say how many Zoom Phone licences the account owns: drift's
+    seat report takes the total from account.seats.phone when the state writes it."""
+    adopt(run)
+    account = Path("state/account.yaml")
+    doc = yaml.safe_load(account.read_text(encoding="utf-8"))
+    doc["account"]["seats"]["phone"] = 40
+    account.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    result = run("drift", "state", "--format", "json")
+    assert result.code == 0, result.err
+    seats = {s["licence"]: s for s in json.loads(result.out)["seats"]}
+    phone = served.zoom("GET", "/phone/users", params={"page_size": 100})
+    assert seats["zoom phone"] == {
+        "licence": "zoom phone",
+        "used": phone["total_records"],
+        "total": 40,
+    }
 
 
 def _drift(run: Any, fmt: str) -> tuple[int, str]:
@@ -158,7 +180,10 @@ def test_the_first_change_after_export_does_not_warn_about_seats(served: Served,
     assert run("export", "--out", "state", "--tier", "business").code == 0
     account = Path("state/account.yaml").read_text(encoding="utf-8")
     assert "  rate_limits: business\n" in account
-    assert "  seats:\n    licensed: null\n    contact_center:\n      premium: null\n" in account
+    assert (
+        "  seats:\n    licensed: null\n    phone: null\n    contact_center:\n      premium: null\n"
+        in account
+    )
     assert "in use)" in account  # the seats in use, in the comment above
     Path("state/users/new-hires.yaml").write_text(
         "users:\n"

@@ -380,6 +380,43 @@ SCENARIOS: tuple[Scenario, ...] = (
         exit_code=1,
         stderr=("not enough licensed seats",),
     ),
+    # Zoom Phone licences (Zoom's API does not count them) come from account.seats too:
+    # with none free, the new hire's Zoom Phone waits for carol to give hers up.
+    Scenario(
+        name="phone_licences_full_until_one_is_given_up",
+        live_users=(ALICE, CAROL),
+        seed_changes={"seats": {"licensed": 50, "zoom_phone": 2}},
+        users_yaml=ALICE_YAML
+        + """\
+  - {email: carol@example.com, type: licensed}
+  - email: dan@example.com
+    type: licensed
+    phone:
+      site: San Francisco
+      extension: 101010
+      calling_plans: [US/CA Unlimited]
+""",
+        account={"seats": {"phone": 2}, "allow_data_loss": True},
+        operations=(
+            "carol@example.com/disable_phone",
+            "dan@example.com/create_user",
+            "dan@example.com/add_phone_user",
+        ),
+    ),
+    Scenario(
+        name="not_enough_phone_licences_refused",
+        live_users=(ALICE, BOB),
+        users_yaml=ALICE_YAML
+        + BOB_YAML
+        + """\
+  - email: dan@example.com
+    type: licensed
+    phone: {site: San Francisco, extension: 101010}
+""",
+        account={"seats": {"phone": 2}},
+        exit_code=1,
+        stderr=("not enough Zoom Phone seats: this plan needs 1, 0 are free",),
+    ),
     # A number held by a user outside account.domains is never taken from them.
     Scenario(
         name="number_held_outside_scope_refused",

@@ -128,6 +128,12 @@ def test_leaver_freeing_a_seat_runs_before_the_claim(tmp_path: Path, plan_cli: A
     )
 
 
+def test_a_phone_licence_given_up_runs_before_the_claim(tmp_path: Path, plan_cli: Any) -> None:
+    ops = _ops("phone_licences_full_until_one_is_given_up", tmp_path, plan_cli)
+    claim = ops["dan@example.com/add_phone_user"]
+    assert "carol@example.com/disable_phone" in claim["depends_on"]
+
+
 def test_email_change_keeps_the_user(tmp_path: Path, plan_cli: Any) -> None:
     op = _ops("email_changed_with_id", tmp_path, plan_cli)["frank.new@example.com/change_email"]
     assert (op["before"], op["after"]) == ("frank.old@example.com", "frank.new@example.com")

@@ -61,6 +61,9 @@ class Address(NamedTuple):
 # move cannot keep the short extension): a claim of any free one.
 ANY_EXTENSION = Address("extension", "*")
 LICENSED_SEAT = Address.seat("licensed")
+# A Zoom Phone licence: taken when Zoom Phone is turned on for a user, given back when it
+# is turned off or the user is deactivated or deleted.
+PHONE_SEAT = Address.seat("phone")
 
 
 def plan_seat(plan_type: int) -> Address:

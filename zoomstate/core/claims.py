@@ -17,6 +17,7 @@ from zoomstate.core import params as P
 from zoomstate.core.address import (
     ANY_EXTENSION,
     LICENSED_SEAT,
+    PHONE_SEAT,
     Address,
     contact_center_seat,
     plan_seat,
@@ -40,6 +41,8 @@ def holdings(user: LiveUser) -> Held:
     held: set[Address] = set()
     phone = user.spec.phone
     if phone is not None:
+        if user.status != "inactive":
+            held.add(PHONE_SEAT)
         held.update(Address.number(n) for n in phone.numbers)
         if phone.extension is not None:
             held.add(Address.extension(phone.extension))
@@ -95,8 +98,9 @@ def licence_given_up(op: Operation, held: Held) -> Addresses:
     return (LICENSED_SEAT,) if op.removal and _get(op.before, "type") == "licensed" else ()
 
 
-def extension_picked(op: Operation) -> Addresses:
-    return (ANY_EXTENSION,)
+def phone_turned_on(op: Operation) -> Addresses:
+    """Zoom Phone on: a Zoom Phone licence, and an extension Zoom picks."""
+    return (PHONE_SEAT, ANY_EXTENSION)
 
 
 def extension_claimed(op: Operation) -> Addresses:
@@ -112,10 +116,11 @@ def extension_left(op: Operation, held: Held) -> Addresses:
 
 
 def phone_user_added(op: Operation) -> Addresses:
-    """A batch-added phone user takes its extension, a seat of each calling plan and its
-    numbers in the one call; Zoom picks nothing."""
+    """A batch-added phone user takes a Zoom Phone licence, its extension, a seat of each
+    calling plan and its numbers in the one call; Zoom picks nothing."""
     args = _args(op, P.AddPhoneUser)
     return (
+        PHONE_SEAT,
         Address.extension(args.extension),
         *(plan_seat(code) for code in args.calling_plans),
         *(Address.number(n) for n in args.numbers),
@@ -123,8 +128,10 @@ def phone_user_added(op: Operation) -> Addresses:
 
 
 def phone_given_up(op: Operation, held: Held) -> Addresses:
-    """Zoom Phone off: numbers, extension and calling plans go; the licence stays."""
-    return _of(held, "number") + _of(held, "extension") + _of(held, "seat", ("plan/",))
+    """Zoom Phone off: its licence, numbers, extension and calling plans go; the user's
+    Zoom licence stays."""
+    licence = (PHONE_SEAT,) if PHONE_SEAT in held else ()
+    return licence + _of(held, "number") + _of(held, "extension") + _of(held, "seat", ("plan/",))
 
 
 def plan_claimed(op: Operation) -> Addresses:

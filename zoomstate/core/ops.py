@@ -119,7 +119,7 @@ OPS: tuple[OpSpec, ...] = (
     OpSpec("deactivate_user", "-", 18, P.NoParams, frees=C.frees_everything),
     OpSpec("delete_user", "-", 19, P.DeleteUser, frees=C.frees_everything),
     OpSpec("assign_role", "+", 6, P.AssignRole),
-    OpSpec("enable_phone", "+", 10, P.NoParams, C.extension_picked),
+    OpSpec("enable_phone", "+", 10, P.NoParams, C.phone_turned_on),
     # A new phone user whose whole phone block goes in one batch call (at most 10 users a
     # call, zoomstate/core/batches.py): it takes the place of enable_phone, update_phone,
     # assign_calling_plan and assign_number.

@@ -1,6 +1,7 @@
-"""Links over seats (ordering rule 4): when a pool (a calling plan, licensed users, a
-Contact Center package) has fewer free seats than the plan claims, the extra claims wait
-for releases in the same plan; if the releases are not enough, a plan-time problem.
+"""Links over seats (ordering rule 4): when a pool (a calling plan, licensed users, Zoom
+Phone licences, a Contact Center package) has fewer free seats than the plan claims, the
+extra claims wait for releases in the same plan; if the releases are not enough, a
+plan-time problem.
 
 A pool is a `seat:` address; the steps that claim and free it, and the live users who
 hold one, come from the operations' declarations (zoomstate/core/claims.py).
@@ -12,7 +13,13 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import get_args
 
-from zoomstate.core.address import LICENSED_SEAT, Address, contact_center_seat, plan_seat
+from zoomstate.core.address import (
+    LICENSED_SEAT,
+    PHONE_SEAT,
+    Address,
+    contact_center_seat,
+    plan_seat,
+)
 from zoomstate.core.builder import Builder
 from zoomstate.core.claims import NOTHING
 from zoomstate.core.links import Ledger
@@ -145,13 +152,16 @@ def link_seats(b: Builder, ledger: Ledger) -> None:
         claims_later(seat, f"calling plan {plan.name!r}")
         pools.append((f"calling plan {plan.name!r}", plan.available, claims(seat), releases(seat)))
     seats = b.desired.account.seats
-    wanted = claims(LICENSED_SEAT)
-    claims_later(LICENSED_SEAT, "licensed")
-    if wanted and seats.licensed_unstated:
-        b.warnings.append("account.seats.licensed is not set: free licences are not checked")
-    if seats.licensed is not None:
-        free = seats.licensed - ledger.count[LICENSED_SEAT]
-        pools.append(("licensed", free, wanted, releases(LICENSED_SEAT)))
+    for what, seat, field, owned, unchecked in (
+        ("licensed", LICENSED_SEAT, "licensed", seats.licensed, "free licences"),
+        ("Zoom Phone", PHONE_SEAT, "phone", seats.phone, "free Zoom Phone licences"),
+    ):
+        wanted = claims(seat)
+        claims_later(seat, what)
+        if wanted and seats.unstated(field):
+            b.warnings.append(f"account.seats.{field} is not set: {unchecked} are not checked")
+        if owned is not None:
+            pools.append((what, owned - ledger.count[seat], wanted, releases(seat)))
     for package in get_args(ContactCenterPackage):
         seat = contact_center_seat(package)
         wanted = claims(seat)
