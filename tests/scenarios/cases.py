@@ -111,6 +111,16 @@ BOB_YAML = """\
       numbers: ["+14155550101"]
 """
 
+# A new hire with Zoom Phone, a site, an extension and a calling plan.
+DAN_YAML = """\
+  - email: dan@example.com
+    type: licensed
+    phone:
+      site: San Francisco
+      extension: 101010
+      calling_plans: [US/CA Unlimited]
+"""
+
 
 # Issue 12: 300 phone users with one direct number each (their own range of numbers).
 MANY_NUMBERS = [f"+1415556{i:04d}" for i in range(300)]
@@ -338,15 +348,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         name="seats_full_until_a_leaver_frees_one",
         live_users=(ALICE, CAROL),
         seed_changes={"calling_plans": _seats(200, 2)},
-        users_yaml=ALICE_YAML
-        + """\
-  - email: dan@example.com
-    type: licensed
-    phone:
-      site: San Francisco
-      extension: 101010
-      calling_plans: [US/CA Unlimited]
-""",
+        users_yaml=ALICE_YAML + DAN_YAML,
         account={"on_missing_user": "deactivate"},
         operations=(
             "carol@example.com/deactivate_user",
@@ -389,13 +391,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         users_yaml=ALICE_YAML
         + """\
   - {email: carol@example.com, type: licensed}
-  - email: dan@example.com
-    type: licensed
-    phone:
-      site: San Francisco
-      extension: 101010
-      calling_plans: [US/CA Unlimited]
-""",
+"""
+        + DAN_YAML,
         account={"seats": {"phone": 2}, "allow_data_loss": True},
         operations=(
             "carol@example.com/disable_phone",
