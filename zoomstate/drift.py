@@ -149,32 +149,20 @@ def _waiting(user: LiveUser, now: datetime) -> DriftItem:
 
 def seat_usage(desired: DesiredState, live: LiveState) -> list[SeatUsage]:
     seats = desired.account.seats
-    holding = [u for u in live.users if u.status != "inactive"]
-    usage = [
-        SeatUsage(
-            "licensed",
-            sum(1 for u in holding if u.spec.type == "licensed"),
-            seats.licensed,
-        )
-    ]
+    used = live.seats_in_use()
+    usage = [SeatUsage("licensed", used["licensed"], seats.licensed)]
     # Zoom Phone licences: no API gives the account's total, so it is the state's
     # (account.seats.phone) when written.
-    phone_users = sum(1 for u in holding if u.spec.phone is not None)
-    if phone_users or live.calling_plans or seats.phone is not None:
-        usage.append(SeatUsage("zoom phone", phone_users, seats.phone))
+    if used["phone"] or live.calling_plans or seats.phone is not None:
+        usage.append(SeatUsage("zoom phone", used["phone"], seats.phone))
     for plan in live.calling_plans:
         if plan.assigned is None and plan.subscribed is None:
             continue
         usage.append(SeatUsage(f"calling plan {plan.name}", plan.assigned or 0, plan.subscribed))
     for package in ("essentials", "premium", "elite"):
-        used = sum(
-            1
-            for u in holding
-            if u.spec.contact_center is not None and u.spec.contact_center.package == package
-        )
         total = seats.contact_center.get(package)
-        if used or total is not None:
-            usage.append(SeatUsage(f"contact center {package}", used, total))
+        if used[package] or total is not None:
+            usage.append(SeatUsage(f"contact center {package}", used[package], total))
     return usage
 
 

@@ -64,14 +64,9 @@ def _seats(live: LiveState) -> tuple[dict[str, Any], list[str]]:
     """`account.seats` as far as Zoom's API tells (it does not say how many licences the
     account owns: each count is null, so plan neither checks nor warns about it), and the
     comment that says so with the seats in use when exported."""
-    # Pending invitations hold a licence too (Zoom's 3412 counts the Pending Users list).
-    holding = [u for u in live.users if u.status != "inactive"]
-    licensed = sum(1 for u in holding if u.spec.type == "licensed")
-    packages: dict[str, int] = defaultdict(int)
-    for u in holding:
-        if u.spec.contact_center is not None and u.spec.contact_center.package is not None:
-            packages[u.spec.contact_center.package] += 1
-    phone = sum(1 for u in holding if u.spec.phone is not None)
+    used = live.seats_in_use()
+    licensed, phone = used.pop("licensed", 0), used.pop("phone", 0)
+    packages = {name: n for name, n in used.items() if n}
     seats: dict[str, Any] = {"licensed": None}
     in_use = [f"{licensed} licensed users"]
     if phone:

@@ -7,6 +7,7 @@ read it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -138,6 +139,22 @@ class LiveState:
     def owner(self) -> str | None:
         """The e-mail of the account's owner (role id 0 in Zoom's user list), if read."""
         return min((u.key for u in self.users if u.role_id == "0"), default=None)
+
+    def seats_in_use(self) -> Counter[str]:
+        """The licences the users hold, counted as drift shows and export notes them:
+        `licensed`, `phone` (Zoom Phone) and each Contact Center package by name. An
+        inactive user holds none; a pending invitation holds its licence (Zoom's 3412
+        counts the Pending Users list)."""
+        used: Counter[str] = Counter()
+        for u in self.users:
+            if u.status == "inactive":
+                continue
+            used["licensed"] += u.spec.type == "licensed"
+            used["phone"] += u.spec.phone is not None
+            cc = u.spec.contact_center
+            if cc is not None and cc.package is not None:
+                used[cc.package] += 1
+        return used
 
     def by_key(self) -> Mapping[str, LiveUser]:
         if not self._by_key:

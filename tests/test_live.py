@@ -1,0 +1,31 @@
+"""LiveState.seats_in_use: the licences the live users hold, as drift and export count
+them (pure)."""
+
+from __future__ import annotations
+
+from zoomstate.live import LiveState, LiveStatus, LiveUser
+from zoomstate.model import ContactCenterSpec, PhoneSpec, UserSpec
+
+
+def _user(email: str, status: LiveStatus, **fields: object) -> LiveUser:
+    spec = UserSpec(email=email, id=f"id-{email}", **fields)  # type: ignore[arg-type]
+    return LiveUser(spec=spec, status=status, zoom_id=spec.id)
+
+
+def test_inactive_users_hold_no_licence_and_pending_ones_hold_theirs() -> None:
+    agent = ContactCenterSpec(package="premium", role="Agent")
+    live = LiveState(
+        users=(
+            _user("a@example.com", "active", type="licensed", phone=PhoneSpec()),
+            _user("b@example.com", "active", type="basic", contact_center=agent),
+            _user("c@example.com", "pending", type="licensed"),
+            _user("d@example.com", "inactive", type="licensed", phone=PhoneSpec()),
+            _user("f@example.com", "inactive", type="basic", contact_center=agent),
+            _user("e@example.com", "active", type="basic", contact_center=agent),
+        )
+    )
+    assert {k: n for k, n in live.seats_in_use().items() if n} == {
+        "licensed": 2,
+        "phone": 1,
+        "premium": 2,
+    }
