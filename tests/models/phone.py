@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tests.models.account import Account, Handler, MPhone
+from tests.models.account import Account, Handler, MPhone, MUser
 from zoomstate.plan import Operation
 
 
@@ -55,12 +55,24 @@ def _allocate(model: Account, op: Operation, site: str) -> int:
     return model.allocate(site, free)
 
 
-def enable_phone(model: Account, op: Operation) -> None:
+def _new_phone_user(model: Account, op: Operation) -> MUser | None:
+    """The step's user, active and not yet a phone user; None (the step refused) else."""
     user = model.active(op)
-    if user is None:
-        return
-    if user.phone is not None:
+    if user is not None and user.phone is not None:
         model.bad(op, "already has Zoom Phone")
+        return None
+    return user
+
+
+def _check_extension_free(model: Account, op: Operation, user: MUser, extension: int) -> None:
+    holder = model.extension_holder(extension)
+    if holder not in (None, user.key):
+        model.bad(op, f"extension {extension} is held by {holder}")
+
+
+def enable_phone(model: Account, op: Operation) -> None:
+    user = _new_phone_user(model, op)
+    if user is None:
         return
     extension = _allocate(model, op, model.default_site)
     user.phone = MPhone(model.default_site, extension)
@@ -69,18 +81,13 @@ def enable_phone(model: Account, op: Operation) -> None:
 def add_phone_user(model: Account, op: Operation) -> None:
     """POST /phone/users/batch for one user: Zoom Phone with its site, extension, plans
     and numbers at once (the batch refuses a held extension or number)."""
-    user = model.active(op)
+    user = _new_phone_user(model, op)
     if user is None:
-        return
-    if user.phone is not None:
-        model.bad(op, "already has Zoom Phone")
         return
     p = op.params
     site = str(p["site"]) if p.get("site") is not None else model.default_site
     extension = int(p["extension"])  # type: ignore[arg-type]
-    holder = model.extension_holder(extension)
-    if holder not in (None, user.key):
-        model.bad(op, f"extension {extension} is held by {holder}")
+    _check_extension_free(model, op, user, extension)
     if str(site_code := model.site_codes[site]) + str(p["short_extension"]) != str(extension):
         model.bad(
             op, f"short extension {p['short_extension']} under {site_code} is not {extension}"
@@ -102,9 +109,7 @@ def update_phone(model: Account, op: Operation) -> None:
     site = str(p["site"]) if p.get("site") is not None else phone.site
     if p.get("extension") is not None:
         extension = int(p["extension"])  # type: ignore[arg-type]
-        holder = model.extension_holder(extension)
-        if holder not in (None, user.key):
-            model.bad(op, f"extension {extension} is held by {holder}")
+        _check_extension_free(model, op, user, extension)
         if not str(extension).startswith(str(model.site_codes[site])):
             model.bad(op, f"extension {extension} does not start with {site}'s code")
         phone.extension = extension
