@@ -21,10 +21,10 @@ from zoomstate.core.address import (
     contact_center_seat,
     plan_seat,
 )
-from zoomstate.core.claims import frees_nothing
+from zoomstate.core.claims import frees_nothing, holdings
 from zoomstate.errors import ValidationFailed
 from zoomstate.live import CallingPlan, LiveState, LiveUser, PhoneNumber, Site
-from zoomstate.model import AccountPolicy, DesiredState, PhoneSpec, UserSpec
+from zoomstate.model import AccountPolicy, ContactCenterSpec, DesiredState, PhoneSpec, UserSpec
 from zoomstate.plan import Operation, PlanOptions, make_plan
 
 ALICE, BOB = "alice@example.com", "bob@example.com"
@@ -152,3 +152,18 @@ def test_links_follow_the_declarations_not_the_kind_names(
     with pytest.raises(ValidationFailed) as caught:
         make_plan(desired, live, PlanOptions(force=True))
     assert f"number {NUMBER} belongs to {ALICE}" in str(caught.value.issues[0])
+
+
+def test_what_a_live_user_holds_matches_the_licences_drift_counts() -> None:
+    """The planner's ledger (holdings) and drift's seat report (LiveUser.licences) are
+    one definition: a deactivated user holds no licence, Contact Center's included, but
+    still holds the numbers Zoom has not taken back."""
+    spec = UserSpec(
+        email=ALICE,
+        type="licensed",
+        phone=PhoneSpec(numbers=[NUMBER], extension=1001, calling_plans=[200]),
+        contact_center=ContactCenterSpec(package="premium", role="Agent"),
+    )
+    assert holdings(LiveUser(spec=spec, status="active", zoom_id="a")) == HELD
+    gone = holdings(LiveUser(spec=spec, status="inactive", zoom_id="a"))
+    assert gone == {Address.number(NUMBER), Address.extension(1001), plan_seat(200)}

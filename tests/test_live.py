@@ -29,3 +29,16 @@ def test_inactive_users_hold_no_licence_and_pending_ones_hold_theirs() -> None:
         "phone": 1,
         "premium": 2,
     }
+
+
+def test_a_users_licences_by_pool_and_none_once_deactivated() -> None:
+    agent = ContactCenterSpec(package="elite", role="Agent")
+    fields: dict[str, object] = {"type": "licensed", "phone": PhoneSpec(), "contact_center": agent}
+    assert _user("a@example.com", "active", **fields).licences() == (
+        "licensed",
+        "phone",
+        "contact_center/elite",
+    )
+    assert _user("p@example.com", "pending", type="licensed").licences() == ("licensed",)
+    assert _user("d@example.com", "inactive", **fields).licences() == ()
+    assert _user("b@example.com", "active", type="basic").licences() == ()

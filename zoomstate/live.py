@@ -32,6 +32,25 @@ class LiveUser:
     def key(self) -> str:
         return self.spec.key
 
+    def licences(self) -> tuple[str, ...]:
+        """The licences this user holds, by pool: `licensed`, `phone` (Zoom Phone) and
+        `contact_center/<package>`: what the planner counts against `account.seats` and
+        drift and export report. "Deactivating a user removes all licenses associated
+        with a user" (users.json, PUT /users/{userId}/status): an inactive user holds
+        none. A pending invitation holds its licence (Zoom's 3412 counts the Pending
+        Users list)."""
+        if self.status == "inactive":
+            return ()
+        held: list[str] = []
+        if self.spec.type == "licensed":
+            held.append("licensed")
+        if self.spec.phone is not None:
+            held.append("phone")
+        cc = self.spec.contact_center
+        if cc is not None and cc.package is not None:
+            held.append(f"contact_center/{cc.package}")
+        return tuple(held)
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
@@ -141,20 +160,11 @@ class LiveState:
         return min((u.key for u in self.users if u.role_id == "0"), default=None)
 
     def seats_in_use(self) -> Counter[str]:
-        """The licences the users hold, counted as drift shows and export notes them:
-        `licensed`, `phone` (Zoom Phone) and each Contact Center package by name. An
-        inactive user holds none; a pending invitation holds its licence (Zoom's 3412
-        counts the Pending Users list)."""
-        used: Counter[str] = Counter()
-        for u in self.users:
-            if u.status == "inactive":
-                continue
-            used["licensed"] += u.spec.type == "licensed"
-            used["phone"] += u.spec.phone is not None
-            cc = u.spec.contact_center
-            if cc is not None and cc.package is not None:
-                used[cc.package] += 1
-        return used
+        """The licences the users hold (`LiveUser.licences`), counted as drift shows and
+        export notes them: `licensed`, `phone` and each Contact Center package by name."""
+        return Counter(
+            pool.removeprefix("contact_center/") for u in self.users for pool in u.licences()
+        )
 
     def by_key(self) -> Mapping[str, LiveUser]:
         if not self._by_key:

@@ -37,21 +37,15 @@ NOTHING: Held = frozenset()
 
 
 def holdings(user: LiveUser) -> Held:
-    """What a live user holds that one other step may want: numbers, extension, seats."""
-    held: set[Address] = set()
+    """What a live user holds that one other step may want: numbers, extension, seats
+    (its licences as `LiveUser.licences` counts them, and its calling plans')."""
+    held = {Address.seat(pool) for pool in user.licences()}
     phone = user.spec.phone
     if phone is not None:
-        if user.status != "inactive":
-            held.add(PHONE_SEAT)
         held.update(Address.number(n) for n in phone.numbers)
         if phone.extension is not None:
             held.add(Address.extension(phone.extension))
         held.update(plan_seat(t) for t in phone.calling_plans if isinstance(t, int))
-    if user.spec.type == "licensed" and user.status != "inactive":
-        held.add(LICENSED_SEAT)
-    cc = user.spec.contact_center
-    if cc is not None and cc.package is not None:
-        held.add(contact_center_seat(cc.package))
     return frozenset(held)
 
 
