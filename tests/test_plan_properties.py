@@ -397,14 +397,14 @@ def cases(draw: st.DrawFn) -> Case:
 
     # Seats: exactly what the end state needs, sometimes one spare, so that claims must
     # often wait for releases (calling plans, licences, Contact Center packages).
-    nothing: tuple[bool, set[int], str | None] = (False, set(), None)
+    nothing: tuple[bool, set[int], str | None, bool] = (False, set(), None, False)
 
     def at_end(
         index: int, slot: dict[str, Any], wanted: bool, eventual: bool
-    ) -> tuple[bool, set[int], str | None]:
+    ) -> tuple[bool, set[int], str | None, bool]:
         """What a user holds once the plan has run (`eventual`: and once every pending
         user has accepted and the waiting steps ran): a licensed seat, calling plans, a
-        Contact Center package."""
+        Contact Center package, a Zoom Phone licence."""
         live = slot["live"]
         held = nothing
         if live is not None:
@@ -412,6 +412,7 @@ def cases(draw: st.DrawFn) -> Case:
                 live.spec.type == "licensed" and live.status != "inactive",
                 set(live.spec.phone.calling_plans) if live.spec.phone else set(),
                 live.spec.contact_center.package if live.spec.contact_center else None,
+                live.spec.phone is not None and live.status != "inactive",
             )
         if index in leaves:
             return nothing  # removed by its own entry, or a pending invitation revoked
@@ -429,7 +430,7 @@ def cases(draw: st.DrawFn) -> Case:
             if spec.status == "inactive":
                 return nothing  # not created
             if create_action == "create" and not eventual:
-                return (spec.type == "licensed", set(), None)  # invited: the rest waits
+                return (spec.type == "licensed", set(), None, False)  # invited: the rest waits
         elif spec.status == "inactive" or (spec.status is None and live.status == "inactive"):
             return nothing
         licensed = (spec.type or (live.spec.type if live else "basic")) == "licensed"
@@ -437,7 +438,7 @@ def cases(draw: st.DrawFn) -> Case:
         package = None
         if spec.contact_center is not None:
             package = spec.contact_center.package or held[2]
-        return (licensed, plans, package)
+        return (licensed, plans, package, spec.phone is not None)
 
     ends = [
         at_end(i, s, w, eventual)
@@ -446,7 +447,7 @@ def cases(draw: st.DrawFn) -> Case:
     ]
     half = len(slots)
 
-    def most(count: Callable[[tuple[bool, set[int], str | None]], int]) -> int:
+    def most(count: Callable[[tuple[bool, set[int], str | None, bool]], int]) -> int:
         """The larger of the seats held after this plan and after the waiting steps."""
         return max(sum(map(count, ends[:half])), sum(map(count, ends[half:])))
 
@@ -460,14 +461,18 @@ def cases(draw: st.DrawFn) -> Case:
         end = most(lambda e, plan=plan: plan in e[1])  # type: ignore[misc]
         subscribed = max(now, end) + draw(spare)
         calling_plans.append(CallingPlan(plan, f"Plan {plan}", subscribed, now, subscribed - now))
-    # Licensed and Contact Center seats are the state's to declare; now and then it does
-    # not, and the planner only warns.
+    # Licensed, Zoom Phone and Contact Center seats are the state's to declare; now and
+    # then it does not, and the planner only warns.
     licensed_now = sum(
         1 for u in live_users if u.spec.type == "licensed" and u.status != "inactive"
     )
     licensed_seats = None
     if draw(declared):
         licensed_seats = max(licensed_now, most(lambda e: e[0])) + draw(spare)
+    phone_now = sum(1 for u in live_users if u.spec.phone is not None and u.status != "inactive")
+    phone_seats = None
+    if draw(declared):
+        phone_seats = max(phone_now, most(lambda e: e[3])) + draw(spare)
     cc_seats: dict[ContactCenterPackage, int] = {}
     for package in CC_PACKAGES:
         if draw(declared):
@@ -487,7 +492,7 @@ def cases(draw: st.DrawFn) -> Case:
         transfer_to=draw(st.sampled_from(targets)),
         create_action=create_action,
         protected=protected,
-        seats=SeatCounts(licensed=licensed_seats, contact_center=cc_seats),
+        seats=SeatCounts(licensed=licensed_seats, phone=phone_seats, contact_center=cc_seats),
         safety=SafetyLimits(max_deletes=100, max_delete_percent=100),
         groups=GroupsPolicy(managed=MANAGED_GROUPS, create_missing=create_missing),
     )
@@ -624,7 +629,7 @@ def _seat_order_exists(case: Case) -> bool:
     }
     free |= {
         pool: limit
-        for pool in ["licensed", *(f"cc:{p}" for p in CC_PACKAGES)]
+        for pool in ["licensed", "phone", *(f"cc:{p}" for p in CC_PACKAGES)]
         if pool not in free and (limit := model.seat_limit(pool)) is not None
     }
     freed: dict[str, dict[str, int]] = {}  # step -> pool -> seats it frees (< 0: takes)
@@ -682,6 +687,8 @@ def _claimed_pool(op: Operation) -> str | None:
     """The seat pool a step takes a seat from, if any."""
     if op.kind in ("assign_calling_plan", "switch_calling_plan"):
         return "calling plan"
+    if op.kind in ("enable_phone", "add_phone_user"):
+        return "Zoom Phone"
     if (op.kind == "create_user" and op.params.get("type") == 2) or (
         op.kind == "update_user"
         and isinstance(op.after, dict)
@@ -730,9 +737,20 @@ def _model(case: Case) -> AccountModel:
     )
 
 
-def _other_order(ops: tuple[Operation, ...]) -> list[Operation]:
+def _seat_first(op: Operation) -> int:
+    """Among ready steps: those that take a seat first, removals last (the order that
+    finds a missing seat link at once)."""
+    if any(a.kind == "seat" for a in op.claims()):
+        return 0
+    return 2 if op.removal else 1
+
+
+def _other_order(
+    ops: tuple[Operation, ...], rank: Callable[[Operation], int] = lambda op: 0
+) -> list[Operation]:
     """Another order apply may run the plan in: each user's steps in plan order, across
-    users only what `depends_on` demands, and among ready steps the LATEST first."""
+    users only what `depends_on` demands, and among ready steps the lowest `rank`, then
+    the LATEST first."""
     index = {op.id: i for i, op in enumerate(ops)}
     waits: dict[str, set[str]] = {op.id: set(op.depends_on) & set(index) for op in ops}
     last: dict[str, str] = {}
@@ -745,16 +763,16 @@ def _other_order(ops: tuple[Operation, ...]) -> list[Operation]:
         for d in ds:
             dependents[d].append(o)
     left = {o: len(ds) for o, ds in waits.items()}
-    ready = [(-index[o], o) for o, k in left.items() if k == 0]
+    ready = [(rank(ops[index[o]]), -index[o], o) for o, k in left.items() if k == 0]
     heapq.heapify(ready)
     out = []
     while ready:
-        _, o = heapq.heappop(ready)
+        *_, o = heapq.heappop(ready)
         out.append(ops[index[o]])
         for nxt in dependents[o]:
             left[nxt] -= 1
             if left[nxt] == 0:
-                heapq.heappush(ready, (-index[nxt], nxt))
+                heapq.heappush(ready, (rank(ops[index[nxt]]), -index[nxt], nxt))
     assert len(out) == len(ops), "depends_on has a cycle"
     return out
 
@@ -895,9 +913,10 @@ def test_replaying_the_plan_reaches_the_state_without_conflicts(case: Case) -> N
     problems = _expected_problems(case, plan, model)
     assert problems == [], "\n".join([*problems, "", _brief(plan)])
     # Apply runs users concurrently: any order that keeps `depends_on` must work too.
-    again = _model(case)
-    violations = again.replay(_other_order(plan.operations))
-    assert violations == [], "\n".join([*violations, "", _brief(plan)])
+    for rank in (lambda op: 0, _seat_first):
+        again = _model(case)
+        violations = again.replay(_other_order(plan.operations, rank))
+        assert violations == [], "\n".join([*violations, "", _brief(plan)])
     if any(op.kind == "move_group_member" for op in plan.operations):
         event("a user moves from one group to another")
     for order in (list(plan.operations), _other_order(plan.operations)):

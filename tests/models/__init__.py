@@ -50,8 +50,9 @@ class AccountModel(Account):
     def apply(self, op: Operation) -> None:
         before = self.seats_used()
         HANDLERS[op.kind](self, op)
-        # A step that takes a licensed or Contact Center seat when none is free is refused
-        # (2034, 290010). Checked on the counts, so every way of taking one is covered.
+        # A step that takes a licensed, Zoom Phone or Contact Center seat when none is free
+        # is refused (2034, 1102, 290010). Checked on the counts, so every way of taking
+        # one is covered.
         for pool, count in self.seats_used().items():
             limit = self.seat_limit(pool)
             if limit is not None and count > before.get(pool, 0) and count > limit:

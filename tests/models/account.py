@@ -9,8 +9,9 @@ beside this one; `tests.models.AccountModel` adds the replay over their registry
 
 Seats, as the sandbox counts them: a calling plan seat per plan a phone user holds; a
 licensed seat per user of type licensed who is not inactive (a pending invitation holds
-one; deactivation turns licensed into basic); a Contact Center seat per user whose profile
-names that package. The licensed and Contact Center limits are the ones the state declares
+one; deactivation turns licensed into basic); a Zoom Phone licence per phone user who is
+not inactive; a Contact Center seat per user whose profile names that package. The
+licensed, Zoom Phone and Contact Center limits are the ones the state declares
 (`account.seats`), the only counts the planner knows; None means unlimited (not checked).
 """
 
@@ -107,6 +108,7 @@ class Account:
     extension_range: Iterable[int] = range(1000, 1100)
     allocate: Allocate = lowest
     licensed_seats: int | None = None
+    phone_seats: int | None = None
     cc_seats: Mapping[str, int] = field(default_factory=dict)
     groups: set[str] = field(default_factory=set)
     call_queues: set[str] = field(default_factory=set)
@@ -134,6 +136,7 @@ class Account:
             extension_range=extension_range,
             allocate=allocate,
             licensed_seats=seats.licensed if seats is not None else None,
+            phone_seats=seats.phone if seats is not None else None,
             cc_seats={str(k): n for k, n in seats.contact_center.items()} if seats else {},
             groups={g.name for g in live.groups},
             call_queues={g.name for g in live.call_queues or ()},
@@ -155,11 +158,14 @@ class Account:
         return None
 
     def seats_used(self) -> dict[str, int]:
-        """Licensed and Contact Center seats held, by pool ("licensed", "cc:<package>")."""
+        """Licensed, Zoom Phone and Contact Center seats held, by pool ("licensed",
+        "phone", "cc:<package>")."""
         used: dict[str, int] = {}
         for u in self.users.values():
             if u.type == "licensed" and u.status != "inactive":
                 used["licensed"] = used.get("licensed", 0) + 1
+            if u.phone is not None and u.status != "inactive":
+                used["phone"] = used.get("phone", 0) + 1
             if u.cc is not None and u.cc.package is not None:
                 pool = f"cc:{u.cc.package}"
                 used[pool] = used.get(pool, 0) + 1
@@ -168,6 +174,8 @@ class Account:
     def seat_limit(self, pool: str) -> int | None:
         if pool == "licensed":
             return self.licensed_seats
+        if pool == "phone":
+            return self.phone_seats
         return self.cc_seats.get(pool.removeprefix("cc:"))
 
     def free_extensions(self, site: str) -> list[int]:
