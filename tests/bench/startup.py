@@ -4,8 +4,11 @@ hook start one. Target (issue 15): under 0.2 s each.
 
 Next to them, in the same runs, what their dependencies cost before zoomstate runs a
 line: an empty interpreter, and an interpreter that imports click and PyYAML and builds
-one pydantic model (which imports pydantic and the schema machinery every model needs):
-the floor `validate` cannot go under while its state models are pydantic's.
+one pydantic model (which imports pydantic and the schema machinery every model needs),
+with pydantic's plugin discovery skipped as the command line skips it
+(`zoomstate.cli.pydantic_plugins`): the floor `validate` cannot go under while its state
+models are pydantic's. And `validate` once more with pydantic looking for plugins as it
+does by default (`PYDANTIC_DISABLE_PLUGINS` set empty), what the stand-in saves.
 
 Each program runs `--runs` times, the programs interleaved so that a slow spell of the
 shared machine falls on all of them (after one run each that fills the bytecode cache:
@@ -37,20 +40,32 @@ def _cli(*args: str) -> str:
     return f"import sys\nfrom zoomstate.cli import main\nsys.exit(main({list(args)!r}))\n"
 
 
-PROGRAMS = {
-    "python (empty)": "pass\n",
-    "click + PyYAML + one pydantic model": (
+_VALIDATE = _cli("validate", str(REPO / "state"))
+# name: (program, what it adds to the environment)
+PROGRAMS: dict[str, tuple[str, dict[str, str]]] = {
+    "python (empty)": ("pass\n", {}),
+    "click + PyYAML + one pydantic model, no plugin discovery": (
+        # the CLI's stand-in, written out: importing it would load zoomstate.cli
+        "import sys, types\nloader = types.ModuleType('pydantic.plugin._loader')\n"
+        "loader.get_plugins = lambda: ()\nsys.modules[loader.__name__] = loader\n"
         "import click, yaml\nfrom pydantic import BaseModel\n\n"
-        "class One(BaseModel):\n    x: int\n\nOne(x=1)\n"
+        "class One(BaseModel):\n    x: int\n\nOne(x=1)\n",
+        {},
     ),
-    "zoomstate --help": _cli("--help"),
-    "zoomstate validate state/": _cli("validate", str(REPO / "state")),
+    "zoomstate --help": (_cli("--help"), {}),
+    "zoomstate validate state/": (_VALIDATE, {}),
+    "zoomstate validate state/, pydantic's plugin discovery on": (
+        _VALIDATE,
+        {"PYDANTIC_DISABLE_PLUGINS": ""},
+    ),
 }
 
 
-def timed(code: str, env: dict[str, str]) -> float:
+def timed(program: tuple[str, dict[str, str]], env: dict[str, str]) -> float:
+    code, extra = program
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, cwd=REPO)
+    command = [sys.executable, "-c", code]
+    subprocess.run(command, env={**env, **extra}, check=True, capture_output=True, cwd=REPO)
     return time.perf_counter() - started
 
 
@@ -60,14 +75,15 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     times: dict[str, list[float]] = {name: [] for name in PROGRAMS}
     with tempfile.TemporaryDirectory() as cache:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        skip = ("PYTHONDONTWRITEBYTECODE", "PYDANTIC_DISABLE_PLUGINS")
+        env = {k: v for k, v in os.environ.items() if k not in skip}
         env["PYTHONPYCACHEPREFIX"] = cache  # the cache out of the source tree
-        for code in PROGRAMS.values():
-            timed(code, env)
+        for program in PROGRAMS.values():
+            timed(program, env)
         load = load_average()
         for _ in range(args.runs):
-            for name, code in PROGRAMS.items():
-                times[name].append(timed(code, env))
+            for name, program in PROGRAMS.items():
+                times[name].append(timed(program, env))
     rows = [
         [name, f"{min(t):.3f} s", f"{statistics.median(t):.3f} s", str(args.runs), load]
         for name, t in times.items()
@@ -77,13 +93,16 @@ def main(argv: list[str]) -> None:
     write_section(
         "startup",
         "Start-up: `zoomstate --help` and `zoomstate validate`",
-        "A fresh interpreter per run, bytecode cached (as installed), the four programs "
+        "A fresh interpreter per run, bytecode cached (as installed), the programs "
         "interleaved; target under 0.2 s. `--help` loads no pydantic, YAML or event loop; "
-        "`validate` no planner, client, event loop, CSV import or process pool "
-        "(tests/test_lazy_imports.py). The second row is the floor of `validate`'s "
-        "dependencies: click, PyYAML, and pydantic with the first model it builds (its "
-        "import, its schema machinery and the `importlib.metadata` its plugin loader "
-        "imports); what `validate` takes above it is zoomstate's (its modules, the state "
-        "models' schemas, reading and checking the 31 users).\n\n"
+        "`validate` no planner, client, event loop, CSV import, process pool or "
+        "`importlib.metadata` (tests/test_lazy_imports.py). The second row is the floor of "
+        "`validate`'s dependencies: click, PyYAML, and pydantic with the first model it "
+        "builds (its import and its schema machinery), pydantic's plugin discovery skipped "
+        "as the command line skips it (`zoomstate.cli.pydantic_plugins`); what `validate` "
+        "takes above it is zoomstate's (its modules, the state models' schemas, reading and "
+        "checking the 31 users). The last row is `validate` with pydantic looking for "
+        "plugins as it does by default (`importlib.metadata` imported, every installed "
+        "distribution's entry points read): what the stand-in saves.\n\n"
         + table(["program", "fastest", "median", "runs", "machine load"], rows),
     )

@@ -23,6 +23,7 @@ from zoomstate import __version__
 from zoomstate.cli.context import Context, ExitCode, setup_logging
 from zoomstate.cli.lazy import LazyCommands
 from zoomstate.cli.options import STATE_DIR, connection_options
+from zoomstate.cli.pydantic_plugins import skip_plugin_discovery
 from zoomstate.errors import ZoomstateError
 
 if TYPE_CHECKING:  # what __getattr__ hands out, for the type checker
@@ -104,6 +105,7 @@ def cli(ctx: click.Context, quiet: int, verbose: int, sandbox: Path | None, paci
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: maps errors to exit codes (see ExitCode)."""
+    skip_plugin_discovery()
     try:
         result = cli.main(args=argv, prog_name="zoomstate", standalone_mode=False)
     except click.exceptions.Exit as exc:
