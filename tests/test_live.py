@@ -1,8 +1,9 @@
-"""LiveState.seats_in_use: the licences the live users hold, as drift and export count
-them (pure)."""
+"""LiveUser.licences and LiveState.seats_in_use: the licences the live users hold, as the
+planner's seat ledger, drift and export count them (pure)."""
 
 from __future__ import annotations
 
+from zoomstate.core.address import LICENSED_SEAT, PHONE_SEAT, contact_center_seat
 from zoomstate.live import LiveState, LiveStatus, LiveUser
 from zoomstate.model import ContactCenterSpec, PhoneSpec, UserSpec
 
@@ -35,10 +36,10 @@ def test_a_users_licences_by_pool_and_none_once_deactivated() -> None:
     agent = ContactCenterSpec(package="elite", role="Agent")
     fields: dict[str, object] = {"type": "licensed", "phone": PhoneSpec(), "contact_center": agent}
     assert _user("a@example.com", "active", **fields).licences() == (
-        "licensed",
-        "phone",
-        "contact_center/elite",
+        LICENSED_SEAT,
+        PHONE_SEAT,
+        contact_center_seat("elite"),
     )
-    assert _user("p@example.com", "pending", type="licensed").licences() == ("licensed",)
+    assert _user("p@example.com", "pending", type="licensed").licences() == (LICENSED_SEAT,)
     assert _user("d@example.com", "inactive", **fields).licences() == ()
     assert _user("b@example.com", "active", type="basic").licences() == ()

@@ -12,6 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from zoomstate.core.address import (
+    LICENSED_SEAT,
+    PHONE_SEAT,
+    Address,
+    contact_center_seat,
+    seat_name,
+)
 from zoomstate.model import UserSpec
 
 LiveStatus = Literal["active", "inactive", "pending"]
@@ -32,23 +39,23 @@ class LiveUser:
     def key(self) -> str:
         return self.spec.key
 
-    def licences(self) -> tuple[str, ...]:
-        """The licences this user holds, by pool: `licensed`, `phone` (Zoom Phone) and
-        `contact_center/<package>`: what the planner counts against `account.seats` and
-        drift and export report. "Deactivating a user removes all licenses associated
-        with a user" (users.json, PUT /users/{userId}/status): an inactive user holds
-        none. A pending invitation holds its licence (Zoom's 3412 counts the Pending
-        Users list)."""
+    def licences(self) -> tuple[Address, ...]:
+        """The licences this user holds, as the seats of their pools: `seat:licensed`,
+        `seat:phone` (Zoom Phone) and `seat:contact_center/<package>`: what the planner
+        counts against `account.seats` and drift and export report. "Deactivating a
+        user removes all licenses associated with a user" (users.json, PUT
+        /users/{userId}/status): an inactive user holds none. A pending invitation holds
+        its licence (Zoom's 3412 counts the Pending Users list)."""
         if self.status == "inactive":
             return ()
-        held: list[str] = []
+        held: list[Address] = []
         if self.spec.type == "licensed":
-            held.append("licensed")
+            held.append(LICENSED_SEAT)
         if self.spec.phone is not None:
-            held.append("phone")
+            held.append(PHONE_SEAT)
         cc = self.spec.contact_center
         if cc is not None and cc.package is not None:
-            held.append(f"contact_center/{cc.package}")
+            held.append(contact_center_seat(cc.package))
         return tuple(held)
 
 
@@ -162,9 +169,7 @@ class LiveState:
     def seats_in_use(self) -> Counter[str]:
         """The licences the users hold (`LiveUser.licences`), counted as drift shows and
         export notes them: `licensed`, `phone` and each Contact Center package by name."""
-        return Counter(
-            pool.removeprefix("contact_center/") for u in self.users for pool in u.licences()
-        )
+        return Counter(seat_name(seat) for u in self.users for seat in u.licences())
 
     def by_key(self) -> Mapping[str, LiveUser]:
         if not self._by_key:

@@ -70,5 +70,14 @@ def plan_seat(plan_type: int) -> Address:
     return Address.seat(f"plan/{plan_type}")
 
 
+_CONTACT_CENTER_POOL = "contact_center/"
+
+
 def contact_center_seat(package: str) -> Address:
-    return Address.seat(f"contact_center/{package}")
+    return Address.seat(_CONTACT_CENTER_POOL + package)
+
+
+def seat_name(seat: Address) -> str:
+    """A seat's pool as `account.seats` names it: `licensed`, `phone`, `plan/<type>`, or
+    a Contact Center package by itself (`premium`)."""
+    return seat.key.removeprefix(_CONTACT_CENTER_POOL)

@@ -39,7 +39,7 @@ NOTHING: Held = frozenset()
 def holdings(user: LiveUser) -> Held:
     """What a live user holds that one other step may want: numbers, extension, seats
     (its licences as `LiveUser.licences` counts them, and its calling plans')."""
-    held = {Address.seat(pool) for pool in user.licences()}
+    held = set(user.licences())
     phone = user.spec.phone
     if phone is not None:
         held.update(Address.number(n) for n in phone.numbers)
