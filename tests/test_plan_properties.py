@@ -1047,12 +1047,33 @@ def test_the_phone_groups_are_read_whenever_the_plan_takes_zoom_phone_away(case:
         assert needs_phone_groups(desired)(case.live), [op.id for op in leaving]
 
 
+def _zoom_picks_aside(case: Case, users: dict[str, MUser]) -> dict[str, MUser]:
+    """The users with the extension Zoom picks for a new phone user whose state names
+    none set to 0: which free one Zoom picks depends on what is free by then, which the
+    order of the steps decides (the replay has checked that no two users hold one)."""
+    live = case.live.by_key()
+    picked = {
+        u.key
+        for u in case.desired.users
+        if u.phone is not None
+        and u.phone.extension is None
+        and ((old := live.get(case.renames.get(u.key, u.key))) is None or old.spec.phone is None)
+    }
+    return {
+        key: dataclasses.replace(user, phone=dataclasses.replace(user.phone, extension=0))
+        if key in picked and user.phone is not None
+        else user
+        for key, user in users.items()
+    }
+
+
 @SETTINGS
 @given(cases())
 def test_batched_and_per_user_plans_reach_the_same_account(case: Case) -> None:
     # Batches change how steps are sent, never what the account ends up as: replayed in
     # the account model, the batched plan and the --no-batch plan of the same case leave
-    # every user, seat and number the same.
+    # every user, seat and number the same (but for which free extension Zoom picks for
+    # a new phone user whose state names none).
     batched = _plan(case)
     per_user = make_plan(case.desired, case.live, PlanOptions(force=True, batch=False))
     if any(op.batch or op.kind == "add_phone_user" for op in batched.operations):
@@ -1060,6 +1081,6 @@ def test_batched_and_per_user_plans_reach_the_same_account(case: Case) -> None:
     one, other = _model(case), _model(case)
     assert one.replay(batched.operations) == [], _brief(batched)
     assert other.replay(per_user.operations) == [], _brief(per_user)
-    assert one.users == other.users
+    assert _zoom_picks_aside(case, one.users) == _zoom_picks_aside(case, other.users)
     assert one.plan_free == other.plan_free
     assert {op.kind for op in per_user.operations}.isdisjoint({"add_phone_user"})

@@ -18,6 +18,7 @@ explores fresh ones locally.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -65,6 +66,7 @@ NUMBERS = {
 # Full extensions (site code + short) per site; Zoom picks others from 1000 / 2000 up.
 EXTENSIONS = {"San Francisco": [101101, 101102, 101103], "London": [202101, 202102]}
 CC_ROLES = ["Agent", "Supervisor"]
+CC_SEATS = {"premium": 3, "essentials": 3}
 # The account's groups: Okta is an identity provider's; the state manages the other two and
 # EMEA, which it creates.
 LIVE_GROUPS = ["Sales", "Support", "Okta"]
@@ -89,7 +91,7 @@ SEED: dict[str, Any] = {
     ],
     "roles": [],
     "cc_roles": [{"name": r} for r in CC_ROLES],
-    "cc_packages": [{"name": "premium", "seats": 3}, {"name": "essentials", "seats": 3}],
+    "cc_packages": [{"name": name, "seats": n} for name, n in CC_SEATS.items()],
     "groups": [{"name": g} for g in LIVE_GROUPS],
 }
 
@@ -117,15 +119,25 @@ def memberships(draw: st.DrawFn, names: list[str]) -> tuple[list[str] | None, st
 
 
 @st.composite
-def people(draw: st.DrawFn, group_names: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Up to 8 users, with no number or extension held twice (the first keeps it)."""
+def people(
+    draw: st.DrawFn, group_names: tuple[str, ...], *, within_seats: bool = False
+) -> list[dict[str, Any]]:
+    """Up to 8 users, with no number or extension held twice (the first keeps it).
+    `within_seats`: no calling plan or Contact Center package held by more users than the
+    seed subscribes (an account as Zoom keeps it; a state may ask for more)."""
     emails = draw(st.lists(st.sampled_from(EMAILS), max_size=8, unique=True))
     users = []
     held_numbers: set[str] = set()
     held_extensions: set[int] = set()
+    taken: Counter[str] = Counter()
     for email in emails:
         licensed = draw(st.booleans())
         phone = draw(st.none() | phones()) if licensed else None
+        if phone is not None and within_seats:
+            phone["calling_plans"] = [p for p in phone["calling_plans"] if taken[p] < SUBSCRIBED[p]]
+            taken.update(phone["calling_plans"])
+            if not phone["calling_plans"]:
+                phone["numbers"] = []  # as phones() draws them: numbers only with a plan
         if phone is not None:
             phone["numbers"] = [n for n in phone["numbers"] if n not in held_numbers]
             held_numbers.update(phone["numbers"])
@@ -140,6 +152,10 @@ def people(draw: st.DrawFn, group_names: tuple[str, ...]) -> list[dict[str, Any]
                 "role": draw(st.sampled_from(CC_ROLES)),
                 "access": draw(st.sampled_from(["active", "inactive"])),
             }
+            if within_seats and taken[cc["package"]] >= CC_SEATS[cc["package"]]:
+                cc = None
+            elif within_seats:
+                taken[cc["package"]] += 1
         groups, primary = memberships(draw, list(group_names))
         users.append(
             {
@@ -217,7 +233,7 @@ def _desired(users: list[dict[str, Any]], policy: str) -> DesiredState:
 
 @SETTINGS
 @given(
-    live_users=people(tuple(LIVE_GROUPS)),
+    live_users=people(tuple(LIVE_GROUPS), within_seats=True),
     desired_users=people(MANAGED_GROUPS),
     policy=st.sampled_from(["delete", "deactivate"]),
     concurrency=st.sampled_from([1, 8]),
