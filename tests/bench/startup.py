@@ -16,7 +16,15 @@ an installed package has its .pyc files, so a run that compiles every module wou
 measure something no user sees); the minimum and the median wall time are reported,
 with the machine's load average.
 
-    python -m tests.bench startup [--runs 15]
+And, in the same interleaved runs, both commands as they were at `--baseline` (default
+65d49d0, the commit issue 15 measured 0.49 s at), its tree taken with `git archive` and
+run first on the path with the same interpreter and dependencies: the machine's speed
+varies from one spell to the next (an empty interpreter has taken from 0.009 s to 0.019
+s, the dependencies' floor from 0.093 s to 0.168 s), so the ratio to the baseline in the
+same run is the figure that carries over.
+`--baseline ''` leaves it out (as it is left out where the commit is not in the clone).
+
+    python -m tests.bench startup [--runs 15] [--baseline COMMIT]
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ def _cli(*args: str) -> str:
     return f"import sys\nfrom zoomstate.cli import main\nsys.exit(main({list(args)!r}))\n"
 
 
+_CWD = "working directory"  # a key of a program's extras that is not an environment variable
 _VALIDATE = _cli("validate", str(REPO / "state"))
 # name: (program, what it adds to the environment)
 PROGRAMS: dict[str, tuple[str, dict[str, str]]] = {
@@ -61,28 +70,57 @@ PROGRAMS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+def baseline_programs(commit: str, tree: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """`--help` and `validate` of `commit`'s tree, extracted into `tree`; none if the
+    commit is not in this clone (a shallow one, say)."""
+    if not commit:
+        return {}
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, "zoomstate", "state"],
+        cwd=REPO,
+        capture_output=True,
+    )
+    if archive.returncode != 0:
+        print(f"startup: baseline {commit} not in this clone, left out", file=sys.stderr)
+        return {}
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    # run in the tree too: `python -c` puts the working directory ahead of PYTHONPATH
+    first_on_path = {"PYTHONPATH": str(tree), _CWD: str(tree)}
+    return {
+        f"zoomstate --help at {commit}": (_cli("--help"), first_on_path),
+        f"zoomstate validate state/ at {commit}": (
+            _cli("validate", str(tree / "state")),
+            first_on_path,
+        ),
+    }
+
+
 def timed(program: tuple[str, dict[str, str]], env: dict[str, str]) -> float:
     code, extra = program
+    cwd = extra.get(_CWD, str(REPO))
+    added = {k: v for k, v in extra.items() if k != _CWD}
     started = time.perf_counter()
     command = [sys.executable, "-c", code]
-    subprocess.run(command, env={**env, **extra}, check=True, capture_output=True, cwd=REPO)
+    subprocess.run(command, env={**env, **added}, check=True, capture_output=True, cwd=cwd)
     return time.perf_counter() - started
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench startup")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--baseline", default="65d49d0")
     args = parser.parse_args(argv)
-    times: dict[str, list[float]] = {name: [] for name in PROGRAMS}
-    with tempfile.TemporaryDirectory() as cache:
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as tree:
+        programs = PROGRAMS | baseline_programs(args.baseline, Path(tree))
+        times: dict[str, list[float]] = {name: [] for name in programs}
         skip = ("PYTHONDONTWRITEBYTECODE", "PYDANTIC_DISABLE_PLUGINS")
         env = {k: v for k, v in os.environ.items() if k not in skip}
         env["PYTHONPYCACHEPREFIX"] = cache  # the cache out of the source tree
-        for program in PROGRAMS.values():
+        for program in programs.values():
             timed(program, env)
         load = load_average()
         for _ in range(args.runs):
-            for name, program in PROGRAMS.items():
+            for name, program in programs.items():
                 times[name].append(timed(program, env))
     rows = [
         [name, f"{min(t):.3f} s", f"{statistics.median(t):.3f} s", str(args.runs), load]
@@ -103,6 +141,10 @@ def main(argv: list[str]) -> None:
         "takes above it is zoomstate's (its modules, the state models' schemas, reading and "
         "checking the 31 users). The last row is `validate` with pydantic looking for "
         "plugins as it does by default (`importlib.metadata` imported, every installed "
-        "distribution's entry points read): what the stand-in saves.\n\n"
+        "distribution's entry points read): what the stand-in saves. The rows `at` a "
+        "commit are the same two commands as they were there, run in the same rounds with "
+        "the same interpreter and dependencies (65d49d0 is the commit issue 15 measured "
+        "0.49 s for both at): the ratio is the figure that carries from one spell of the "
+        "machine to another.\n\n"
         + table(["program", "fastest", "median", "runs", "machine load"], rows),
     )
