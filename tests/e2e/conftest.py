@@ -7,11 +7,13 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from tests.sandbox.conftest import LiveServer, frozen_clock
 from zoomstate.cli import main
@@ -19,6 +21,17 @@ from zoomstate.sandbox.app import DEFAULT_CREDENTIALS, SandboxApp, create_app
 
 REPO = Path(__file__).resolve().parents[2]
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def account_yaml(*manage: str) -> str:
+    """An `account.yaml` for the demo account's domain that manages `manage`, reports users
+    it does not list, and creates new ones outright."""
+    return (
+        "account:\n  domains: [example.com]\n"
+        f"  manage: [{', '.join(manage)}]\n"
+        "  on_missing_user: report\n  create_action: autoCreate\n"
+        "  protected: [owner@example.com]\n"
+    )
 
 
 @dataclass
@@ -86,6 +99,29 @@ class Served:
         (root / "account.yaml").write_text(account)
         (root / "users.yaml").write_text("users:\n" + users)
         return str(root.relative_to(self.workdir))
+
+    def seed_roomy_demo(
+        self,
+        *,
+        licensed: int,
+        zoom_phone: int,
+        us_ca_unlimited: int | None = None,
+        per_cc_package: int | None = None,
+    ) -> None:
+        """The sandbox reseeded with the demo account and more room: `licensed` and
+        `zoom_phone` licences and, where given, US/CA Unlimited calling plans (type 200)
+        and seats in each Contact Center package."""
+        seed = yaml.safe_load(files("zoomstate.sandbox.seeds").joinpath("demo.yaml").read_text())
+        seed["seats"].update(licensed=licensed, zoom_phone=zoom_phone)
+        if us_ca_unlimited is not None:
+            for plan in seed["calling_plans"]:
+                if plan["type"] == 200:
+                    plan["subscribed"] = us_ca_unlimited
+        if per_cc_package is not None:
+            for package in seed["cc_packages"]:
+                package["seats"] = per_cc_package
+        resp = self.admin.post("/_sandbox/seed", json={"seed": seed})
+        assert resp.status_code == 200, resp.text
 
     def activate(self, email: str) -> None:
         resp = self.admin.post(f"/_sandbox/users/{email}/activate")

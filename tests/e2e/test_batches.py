@@ -8,41 +8,24 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.e2e.conftest import Served
+from tests.e2e.conftest import Served, account_yaml
 from zoomstate.apply.journal import Journal
 from zoomstate.errors import Unreachable
 from zoomstate.zoom.client import ZoomClient
 
 APPLY = ("--auto-approve", "--allow-data-loss")
 BATCH = "POST /phone/users/batch"
-ACCOUNT = """\
-account:
-  domains: [example.com]
-  manage: [users, phone, contact_center]
-  on_missing_user: report
-  create_action: autoCreate
-  protected: [owner@example.com]
-"""
+ACCOUNT = account_yaml("users", "phone", "contact_center")
 
 
 def roomy(served: Served) -> None:
     """The demo account with room for 60 more users, phone users and agents."""
-    seed = yaml.safe_load(files("zoomstate.sandbox.seeds").joinpath("demo.yaml").read_text())
-    seed["seats"].update(licensed=100, zoom_phone=100)
-    for plan in seed["calling_plans"]:
-        if plan["type"] == 200:
-            plan["subscribed"] = 100
-    for package in seed["cc_packages"]:
-        package["seats"] = 100
-    resp = served.admin.post("/_sandbox/seed", json={"seed": seed})
-    assert resp.status_code == 200, resp.text
+    served.seed_roomy_demo(licensed=100, zoom_phone=100, us_ca_unlimited=100, per_cc_package=100)
 
 
 def write_state(served: Served, name: str, users: str) -> str:

@@ -5,23 +5,13 @@ it-admin), and queues a test makes with Zoom's own API as another admin would.""
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from tests.e2e.conftest import Served
+from tests.e2e.conftest import Served, account_yaml
 
 APPLY = ("--auto-approve", "--allow-data-loss")
-ACCOUNT = """\
-account:
-  domains: [example.com]
-  manage: [users, phone, phone_queues]
-  on_missing_user: report
-  create_action: autoCreate
-  protected: [owner@example.com]
-"""
+ACCOUNT = account_yaml("users", "phone", "phone_queues")
 
 
 def write_state(served: Served, name: str, users: str) -> str:
@@ -75,10 +65,7 @@ def hires(count: int, queue: str) -> str:
 
 def roomier_demo(served: Served) -> None:
     """The demo account with licences for 25 more phone users."""
-    seed = yaml.safe_load(files("zoomstate.sandbox.seeds").joinpath("demo.yaml").read_text())
-    seed["seats"].update(licensed=80, zoom_phone=80)
-    resp = served.admin.post("/_sandbox/seed", json={"seed": seed})
-    assert resp.status_code == 200, resp.text
+    served.seed_roomy_demo(licensed=80, zoom_phone=80)
 
 
 def test_25_new_hires_join_one_queue_in_3_member_calls(served: Served, run: Any) -> None:
