@@ -70,6 +70,16 @@ class Builder:
     def key_of(self, live_key: str) -> str:
         return self.renamed.get(live_key, live_key)
 
+    def member_key(self, zoom_id: str, email: str | None) -> str | None:
+        """The state's key of a member Zoom lists in a queue or group: by its e-mail where
+        Zoom gives one (not empty), else by its Zoom id; None for an id of no user read."""
+        if not email:
+            user = self.live_by_id.get(zoom_id)
+            if user is None:
+                return None
+            email = user.key
+        return self.key_of(email)
+
     def account_problem(self, path: str, message: str) -> None:
         """A problem with a field of the account block (`transfer_to`), once however many
         users run into it."""

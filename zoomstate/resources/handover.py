@@ -181,9 +181,8 @@ def _leaves(
     email: str | None,
     removed: set[tuple[str, str, str]],
 ) -> bool:
-    user = b.live_by_id.get(zoom_id)
-    key = email or (user.key if user is not None else None)
-    return key is not None and (kind.remove, b.key_of(key), group.name) in removed
+    key = b.member_key(zoom_id, email)
+    return key is not None and (kind.remove, key, group.name) in removed
 
 
 def order_handover(b: Builder) -> None:

@@ -145,7 +145,7 @@ def _plan_kind(
         if group is None:
             continue
         manager = group.manager()
-        if manager is not None and _is(b, manager.id, manager.email, p.key):
+        if manager is not None and b.member_key(manager.id, manager.email) == p.key:
             b.problem(
                 p.key,
                 f"phone.{kind.field}",
@@ -173,14 +173,6 @@ def _plan_kind(
             b.wait(p.key, kind.add, p.pending_reason, name)
             continue
         gathered(b).joins[(kind.field, name)].append(Join(p.key, after, reads))
-
-
-def _is(b: Builder, zoom_id: str, email: str | None, key: str) -> bool:
-    """Whether a queue's member is the user `key` (by e-mail, else by Zoom id)."""
-    if email is not None:
-        return b.key_of(email) == key
-    user = b.live_by_id.get(zoom_id)
-    return user is not None and b.key_of(user.key) == key
 
 
 # -- what the plan shows
