@@ -16,8 +16,9 @@ from typing import Any, Literal
 from deepdiff import DeepDiff
 
 from zoomstate.core.aspect import JsonValue, PlanResolver, block_value, nest
+from zoomstate.core.reach import Reach
 from zoomstate.live import LiveState, LiveUser
-from zoomstate.model import AccountPolicy, Aspect, DesiredState, UserSpec
+from zoomstate.model import Aspect, DesiredState, UserSpec
 from zoomstate.resources.aspects import ASPECTS
 
 # The fields of each aspect, as compared (each aspect says which it owns).
@@ -118,19 +119,6 @@ def field_changes(before: UserSpec | None, after: UserSpec | None) -> tuple[Fiel
     return tuple(FieldChange(".".join(p), _lookup(old, p), _lookup(new, p)) for p in sorted(paths))
 
 
-class Reach:
-    """Whether zoomstate may touch a user: in `account.domains` and not protected. The
-    sets are built once (AccountPolicy's own methods rebuild them per call)."""
-
-    def __init__(self, account: AccountPolicy) -> None:
-        self.domains = frozenset(d.lower() for d in account.domains)
-        self.protected = frozenset(p.lower() for p in account.protected)
-
-    def __call__(self, key: str) -> bool:
-        key = key.lower()
-        return key.rsplit("@", 1)[-1] in self.domains and key not in self.protected
-
-
 def unchanged(
     desired: UserSpec, live: UserSpec, manage: Sequence[Aspect], plans: PlanResolver
 ) -> bool:
@@ -229,7 +217,6 @@ __all__ = [
     "FieldChange",
     "JsonValue",
     "PlanResolver",
-    "Reach",
     "UserDiff",
     "comparable",
     "diff_users",

@@ -201,6 +201,11 @@ def test_nothing_is_read_for_a_state_that_removes_no_phone_user() -> None:
     no_phone = queues_state(want("finn", phone=False), manage=manage)
     assert needs_phone_groups(no_phone)(live)
     assert needs_phone_groups(queues_state())(live)  # memberships managed: always
+    # zoomstate never touches a protected user (in any case) or one outside its domains
+    protected = queues_state(leaver("finn"), manage=manage, protected=[email("Finn").upper()])
+    assert not needs_phone_groups(protected)(live)
+    elsewhere = queues_state(leaver("finn"), manage=manage, domains=["example.org"])
+    assert not needs_phone_groups(elsewhere)(live)
 
 
 # -- the aspect

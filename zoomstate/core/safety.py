@@ -7,7 +7,7 @@ from collections import Counter
 
 from zoomstate.core.builder import Builder
 from zoomstate.core.ops import Operation
-from zoomstate.diff import Reach
+from zoomstate.core.reach import Reach
 from zoomstate.errors import UnsafePlan
 
 

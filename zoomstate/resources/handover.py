@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from zoomstate.core.address import Address
 from zoomstate.core.builder import Builder
+from zoomstate.core.reach import Reach
 from zoomstate.live import LiveState, LiveUser, PhoneGroup
 from zoomstate.model import DesiredState, UserSpec
 from zoomstate.resources.memberships import KINDS, PhoneGroupKind, wanted_of
@@ -43,16 +44,13 @@ def needs_phone_groups(desired: DesiredState) -> Callable[[LiveState], bool]:
     if "phone_queues" in account.manage:
         return lambda live: True
     wanted = desired.by_key()
-    domains = frozenset(d.lower() for d in account.domains)
-    protected = frozenset(p.lower() for p in account.protected)
+    reachable = Reach(account)
     removes_missing = account.on_missing_user in _REMOVING_POLICIES
     phone_managed = "phone" in account.manage
 
     def may_remove(live: LiveState) -> bool:
         for user in live.users:
-            if user.spec.phone is None or user.key in protected:
-                continue
-            if user.key.rsplit("@", 1)[-1] not in domains:
+            if user.spec.phone is None or not reachable(user.key):
                 continue
             mine = wanted.get(user.key)
             if _leaves_phone(mine, removes_missing, phone_managed):
