@@ -17,6 +17,7 @@ from zoomstate.cli.options import (
     connection,
     connection_options,
     exit_on_issues,
+    format_option,
     load_or_exit,
     plan_options,
     reason,
@@ -68,14 +69,7 @@ if TYPE_CHECKING:
 @click.option("--target", "targets", multiple=True, metavar="EMAIL", help="Only this user.")
 @click.option("--skip-removals", is_flag=True, help="Plan and apply no removal at all.")
 @click.option("--no-batch", is_flag=True, help=NO_BATCH_HELP)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="The report: text, or json for machines.",
-)
+@format_option("text", "json", help="The report: text, or json for machines.")
 @click.option(
     "--journal-dir",
     type=click.Path(file_okay=False, path_type=Path),

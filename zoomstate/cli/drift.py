@@ -12,6 +12,7 @@ from zoomstate.cli.options import (
     connection,
     connection_options,
     fit_markdown_output,
+    format_option,
     load_or_exit,
     markdown_fit_options,
     writable,
@@ -23,13 +24,8 @@ from zoomstate.words import count
 
 @click.command()
 @STATE_DIR
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="markdown is fit for a GitHub issue or pull-request comment.",
+@format_option(
+    "text", "json", "markdown", help="markdown is fit for a GitHub issue or pull-request comment."
 )
 @click.option(
     "--out",

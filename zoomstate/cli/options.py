@@ -25,6 +25,7 @@ __all__ = [
     "connection_options",
     "exit_on_issues",
     "fit_markdown_output",
+    "format_option",
     "load",
     "load_or_exit",
     "markdown_fit_options",
@@ -136,6 +137,18 @@ def plan_options(
         skip_removals=skip_removals,
         force=force,
         batch=not no_batch,
+    )
+
+
+def format_option(*formats: str, help: str) -> Callable[[Any], Any]:
+    """`--format` (the parameter `fmt`), one of `formats`, the first by default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(formats)),
+        default=formats[0],
+        show_default=True,
+        help=help,
     )
 
 

@@ -15,6 +15,7 @@ from zoomstate.cli.options import (
     connection_options,
     exit_on_issues,
     fit_markdown_output,
+    format_option,
     load_or_exit,
     markdown_fit_options,
     plan_options,
@@ -28,12 +29,10 @@ from zoomstate.words import count
 
 @click.command()
 @STATE_DIR
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
+    "markdown",
     help="text for terminals, markdown for a pull-request comment, json for machines.",
 )
 @click.option(

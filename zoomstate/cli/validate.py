@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from zoomstate.cli.context import Context, ExitCode
-from zoomstate.cli.options import STATE_DIR, load, print_issues
+from zoomstate.cli.options import STATE_DIR, format_option, load, print_issues
 from zoomstate.cli.ui import emit_json
 from zoomstate.errors import Issue, ValidationFailed
 from zoomstate.usecases.runtime import tamed_gc
@@ -15,14 +15,7 @@ from zoomstate.usecases.runtime import tamed_gc
 
 @click.command()
 @STATE_DIR
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: issues on stderr; json: a report on stdout.",
-)
+@format_option("text", "json", help="text: issues on stderr; json: a report on stdout.")
 @click.pass_obj
 @tamed_gc()
 def validate(obj: Context, state_dir: Path, fmt: str) -> None:
