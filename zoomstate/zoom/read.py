@@ -81,7 +81,10 @@ def lower_bound(raw: RawAccount, page_sizes: Mapping[str, int] | None = None) ->
 
     `page_sizes` are the sizes the server really serves, by endpoint path (Zoom caps
     some below what it documents; the sandbox's caps are `sandbox.app.SERVED_PAGE_SIZES`);
-    endpoints missing from it count with the size the client asks for."""
+    endpoints missing from it count with the size the client asks for. The phone groups
+    (`read_account`'s `phone_groups`: a list call per kind, then a GET per queue, group
+    and receptionist) are not in `raw` and not counted: a read that fetches them makes
+    that many calls more."""
     sizes = {**PAGE_SIZES, **(page_sizes or {})}
 
     def pages(count: int, path: str) -> int:
