@@ -131,6 +131,15 @@ def test_the_manager_is_never_removed_from_its_queue() -> None:
     assert "manager of call queue 'Sales'" in message and "portal" in message
 
 
+def test_a_manager_zoom_lists_with_an_empty_email_is_known_by_its_id() -> None:
+    nameless = PhoneMember("id-dana", "", "manager")
+    queues = (PhoneGroup("q-sales", "Sales", (nameless,)), QUEUES[1])
+    [message] = problems(
+        queues_state(keep("dana", call_queues=("Support",))), account(queues=queues)
+    )
+    assert "manager of call queue 'Sales'" in message
+
+
 def test_shared_line_groups_are_managed_the_same_way() -> None:
     result = plan(queues_state(keep("finn", shared_line_groups=("Front Desk",))), account())
     assert ids(result) == ["Front Desk/add_shared_line_group_members/1"]
