@@ -167,3 +167,20 @@ def test_what_a_live_user_holds_matches_the_licences_drift_counts() -> None:
     assert holdings(LiveUser(spec=spec, status="active", zoom_id="a")) == HELD
     gone = holdings(LiveUser(spec=spec, status="inactive", zoom_id="a"))
     assert gone == {Address.number(NUMBER), Address.extension(1001), plan_seat(200)}
+
+
+def test_turning_zoom_phone_off_frees_only_what_the_user_still_holds() -> None:
+    """A deactivated user holds no Zoom Phone licence (only the numbers, extension and
+    calling plans Zoom has not taken back): its disable_phone frees no Zoom Phone seat,
+    which a new phone user could otherwise be made to wait for."""
+    spec = UserSpec(
+        email=ALICE,
+        type="licensed",
+        phone=PhoneSpec(numbers=[NUMBER], extension=1001, calling_plans=[200]),
+    )
+    held = holdings(LiveUser(spec=spec, status="inactive", zoom_id="a"))
+    assert set(_op("disable_phone", {}).frees(held)) == {
+        Address.number(NUMBER),
+        Address.extension(1001),
+        plan_seat(200),
+    }

@@ -11,6 +11,8 @@ would put the claim first: drop a link and the test fails.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tests.plan_builders import (
@@ -28,6 +30,7 @@ from tests.plan_builders import (
     waits_for,
     want,
 )
+from zoomstate.live import CallingPlan
 from zoomstate.model import ContactCenterSpec, UserSpec
 from zoomstate.plan import PlanOptions, make_plan
 
@@ -323,6 +326,70 @@ def test_not_enough_licensed_seats_fails_with_the_counts() -> None:
     assert problems(desired, live_state(ALICE)) == [
         "not enough licensed seats: this plan needs 2, 1 are free and the plan frees 0"
     ]
+
+
+def test_a_pool_over_its_seats_needs_releases_for_the_overage_first() -> None:
+    # Three users hold a licence, the state declares two: one more is in use than there
+    # are, so one leaver only brings the pool back to none free and Zoom would refuse
+    # dan's licence. With two leavers, dan waits for both.
+    zoe, amy = live_user("zoe"), live_user("amy")
+    desired = state(
+        KEEP_ALICE,
+        want("amy", phone=False),
+        want("dan", phone=False),
+        on_missing_user="delete",
+        seats={"licensed": 2},
+    )
+    assert problems(desired, live_state(ALICE, zoe, amy)) == [
+        "not enough licensed seats: this plan needs 1, none are free (1 more in use than "
+        "there are) and the plan frees 1"
+    ]
+    two_leave = state(
+        KEEP_ALICE, want("dan", phone=False), on_missing_user="delete", seats={"licensed": 2}
+    )
+    plan = make_plan(two_leave, live_state(ALICE, zoe, amy))
+    assert deps(plan)["dan@example.com/create_user"] == {
+        "zoe@example.com/delete_user",
+        "amy@example.com/delete_user",
+    }
+
+
+def test_a_calling_plan_zoom_counts_over_its_subscription_needs_the_overage_released() -> None:
+    bob, wes = live_user("bob", 101002), live_user("wes", 101003)
+    desired = state(KEEP_ALICE, want("ann", 101004), on_missing_user="delete")
+    [message] = problems(desired, live_state(ALICE, bob, wes, available={200: -2}))
+    assert "none are free (2 more in use than there are) and the plan frees 2" in message
+    plan = make_plan(desired, live_state(ALICE, bob, wes, available={200: -1}))
+    assert deps(plan)["ann@example.com/add_phone_user"] >= {
+        "bob@example.com/delete_user",
+        "wes@example.com/delete_user",
+    }
+
+
+def test_a_switch_that_frees_a_seat_another_switch_needs_goes_first() -> None:
+    # 100 has one seat free, 200 and 300 none. Bob (200->100) and Wes (300->100) both
+    # want the free 100 seat; Bob's switch frees the 200 seat Yan (100->200) needs, so
+    # Bob goes first, then Yan (freeing a 100 seat), then Wes. Wes first would leave Bob
+    # and Yan each waiting for the other.
+    bob = live_user("bob", 101002, plans=(200,))
+    wes = live_user("wes", 101003, plans=(300,))
+    yan = live_user("yan", 101004, plans=(100,))
+    live = live_state(bob, wes, yan, available={100: 1, 200: 0})
+    intl = CallingPlan(300, "US/CA Unlimited Intl", 10, 10, 0)
+    live = dataclasses.replace(live, calling_plans=(*live.calling_plans, intl))
+    desired = state(
+        want("bob", 101002, plans=(100,)),
+        want("wes", 101003, plans=(100,)),
+        want("yan", 101004, plans=(200,)),
+    )
+    b, w, y = (
+        "bob@example.com/switch_calling_plan/200-100",
+        "wes@example.com/switch_calling_plan/300-100",
+        "yan@example.com/switch_calling_plan/100-200",
+    )
+    plan = make_plan(desired, live)
+    assert ids(plan) == [b, y, w]
+    assert deps(plan) == {b: set(), y: {b}, w: {y}}
 
 
 def test_a_contact_center_seat_is_released_before_another_user_takes_it() -> None:

@@ -17,7 +17,7 @@ from tests.plan_builders import (
     state,
     want,
 )
-from zoomstate.model import UserSpec
+from zoomstate.model import ContactCenterSpec, UserSpec
 
 
 def _hires(n: int) -> list[UserSpec]:
@@ -38,6 +38,17 @@ def test_invited_hires_within_the_free_seats_plan_and_wait() -> None:
     assert {op.kind for op in plan.operations} == {"create_user"}
     # Their whole phone block waits as one batched step.
     assert {w.kind for w in plan.waiting} >= {"add_phone_user"}
+
+
+def test_invited_hires_need_contact_center_seats_though_this_plan_takes_none() -> None:
+    # Only the invitees want the package: their claims come in a later run, and are
+    # checked now all the same.
+    agent = ContactCenterSpec(package="premium", role="Agent")
+    hires = [want(f"hire{i}", phone=False, contact_center=agent) for i in range(3)]
+    desired = state(*hires, create_action="create", seats={"contact_center": {"premium": 2}})
+    (problem,) = problems(desired, live_state())
+    assert "not enough Contact Center premium seats: this plan needs 3" in problem
+    assert "3 of them for 3 pending users, once they accept" in problem
 
 
 def test_pending_users_count_with_active_users_claims() -> None:

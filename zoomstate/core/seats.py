@@ -43,7 +43,10 @@ def _pool(
     later, freed_later = pending
     if available is None or not (claims or later):
         return
-    free = max(available, 0)
+    # Not clamped at 0: a pool with more seats in use than it has (Zoom's count after a
+    # subscription shrank, or `account.seats` declaring fewer than hold one) needs
+    # releases for the overage before a claim fits, as Zoom refuses the claim until then.
+    free = available
     if len(claims) + len(later) - free > len(releases) + len(freed_later):
         first = b.ops[claims[0]] if claims else b.future[later[0]]
         needs = f"this plan needs {len(claims) + len(later)}"
@@ -57,7 +60,8 @@ def _pool(
         b.problem(
             first.user,
             "",
-            f"not enough {what} seats: {needs}, {free} are free and the plan frees {len(releases)}",
+            f"not enough {what} seats: {needs}, {_free_text(free)} and the plan frees "
+            f"{len(releases)}",
         )
         return
     need = len(claims) - free
@@ -65,8 +69,20 @@ def _pool(
         return
     waiting = sorted(claims, key=lambda o: (rank[o], o))[-need:]
     given = sorted(releases, key=lambda o: (rank[o], o))
-    for claim, release in zip(waiting, given, strict=False):
+    # The first releases of a pool over its seats only bring it back to none free: every
+    # waiting claim waits for all of them, then for a release of its own.
+    overage = max(-free, 0)
+    for claim in waiting:
+        for release in given[:overage]:
+            b.depend(claim, release)
+    for claim, release in zip(waiting, given[overage:], strict=False):
         b.depend(claim, release)
+
+
+def _free_text(free: int) -> str:
+    if free >= 0:
+        return f"{free} are free"
+    return f"none are free ({-free} more in use than there are)"
 
 
 Pool = tuple[str, int | None, list[str], list[str]]  # what, free seats, claims, releases
@@ -83,9 +99,7 @@ def _seat_order(pools: Sequence[Pool]) -> dict[str, int]:
     frees a seat another such step needs; last the steps that only take one. Steps that
     find no free seat (users trading seats with none free) keep their id order at the
     end: their links then close a cycle and the plan is refused."""
-    checked = [
-        (max(free, 0), claims, releases) for _, free, claims, releases in pools if free is not None
-    ]
+    checked = [(free, claims, releases) for _, free, claims, releases in pools if free is not None]
     free = [n for n, _, _ in checked]
     takes: dict[str, tuple[int, ...]] = defaultdict(tuple)
     frees: dict[str, tuple[int, ...]] = defaultdict(tuple)
@@ -109,7 +123,7 @@ def _seat_order(pools: Sequence[Pool]) -> dict[str, int]:
         for i in took:
             demand[i] += len(group)
     while True:
-        ready = [g for g, group in groups.items() if group and all(free[i] for i in g[0])]
+        ready = [g for g, group in groups.items() if group and all(free[i] > 0 for i in g[0])]
         if not ready:
             break
         took, freed = min(ready, key=lambda g: (not any(demand[i] for i in g[1]), g))
