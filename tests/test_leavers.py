@@ -26,6 +26,7 @@ from zoomstate.loader import load_state
 from zoomstate.model import DesiredState, Origin, UserSpec
 from zoomstate.plan import Plan, PlanOptions, make_plan
 from zoomstate.render import render_plan_markdown, render_plan_text
+from zoomstate.resources.leaver_rules import leaver_problems
 
 BOB = live_user("bob", 101002)
 CAROL = live_user("carol", 101003)
@@ -320,3 +321,66 @@ def test_a_transfer_target_whose_email_changes_in_the_same_plan_is_refused() -> 
     )
     [message] = problems(desired, live_state(ALICE, BOB, CAROL))
     assert "changes its e-mail to caroline@example.com in this state" in message
+
+
+# -- the transfer target: more of what it must be
+
+
+def test_a_target_zoom_lists_with_type_none_is_refused() -> None:
+    # Only "licensed" receives: Zoom's third type (none) is no licence either.
+    desired = state(KEEP_ALICE, leaver("bob", "delete", transfer_to=email("carol")))
+    [message] = problems(desired, live_state(ALICE, BOB, live_user("carol", type="none")))
+    assert message.startswith("transfer target carol@example.com is not licensed (type none)")
+
+
+def test_a_target_written_with_capitals_is_found_in_the_account() -> None:
+    # E-mails keep the case they are written in; the account's users are keyed lowercased.
+    desired = state(KEEP_ALICE, leaver("bob", "delete", transfer_to="Carol@Example.com"), carol())
+    plan = make_plan(desired, live_state(ALICE, BOB, CAROL))
+    assert ids(plan) == ["bob@example.com/delete_user"]
+    assert plan.operations[0].params["transfer_email"] == "Carol@Example.com"
+
+
+@pytest.mark.parametrize("policy", ["deactivate", "disassociate", "delete"])
+def test_an_unlisted_target_is_refused_under_each_removing_policy(policy: str) -> None:
+    desired = state(
+        KEEP_ALICE,
+        leaver("bob", "delete", transfer_to=email("carol")),
+        on_missing_user=policy,
+    )
+    [message] = problems(desired, live_state(ALICE, BOB, CAROL))
+    assert f"is not in the state, and account.on_missing_user: {policy} removes it" in message
+
+
+def test_an_unlisted_protected_target_may_receive_under_a_removing_policy() -> None:
+    # on_missing_user never removes a protected user, so it stays to receive the data.
+    desired = state(
+        KEEP_ALICE,
+        leaver("bob", "delete", transfer_to=email("carol")),
+        on_missing_user="delete",
+        protected=["owner@example.com", email("carol")],
+    )
+    plan = make_plan(desired, live_state(ALICE, BOB, CAROL))
+    assert ids(plan) == ["bob@example.com/delete_user"]
+    assert plan.operations[0].params["transfer_email"] == email("carol")
+
+
+def test_a_disassociated_user_has_no_transfer_to() -> None:
+    # Zoom moves a disassociated user's data along with it: transfer_to would do nothing.
+    account = state().account
+    entry = leaver("bob", "disassociate", transfer_to=email("carol"))
+    assert leaver_problems(account, entry) == [
+        (
+            "transfer_to",
+            "transfer_to applies only to remove: delete (a disassociated user takes their "
+            "meetings and recordings along): add remove: delete, or drop transfer_to",
+        )
+    ]
+
+
+def test_a_leaver_outside_the_domains_naming_itself_gets_one_transfer_problem() -> None:
+    # The loader already refuses the entry's e-mail; its transfer_to says only why it
+    # is wrong first (the user itself), not also that it is outside the domains.
+    account = state().account
+    entry = UserSpec(email="dan@agency.example", remove="delete", transfer_to="Dan@agency.example")
+    assert [field for field, _ in leaver_problems(account, entry)] == ["transfer_to"]

@@ -229,6 +229,29 @@ def test_the_claim_names_what_differs() -> None:
     assert "the same steps in another order" in claim_refusal(reordered, HONEST)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("user", "b@x.com"),
+        ("params", {"action": "create", "email": "a@x.com", "type": 1}),
+        ("before", {"type": "basic"}),
+        ("after", {"type": "basic"}),
+        ("depends_on", ["b@x.com/deactivate_user"]),
+        ("destroys_data", True),
+        ("removal", True),
+        ("reads", ["user:a@x.com", "user:b@x.com"]),
+        ("note", "approved by the owner"),
+    ],
+)
+def test_every_field_of_every_step_is_part_of_the_claim(field: str, value: object) -> None:
+    # The first step too, and the last field too: each one edited alone is named.
+    data = _set("operations", 0, field, value=value)
+    saved = parse_plan_file(PATH, json.dumps(data))
+    with pytest.raises(StalePlan) as caught:
+        check_claim(saved, HONEST)
+    assert f"steps that differ: a@x.com/create_user ({field})" in str(caught.value)
+
+
 def test_the_claim_covers_the_fingerprints_and_the_state() -> None:
     text = claim_refusal(replace(HONEST, fingerprints={}), HONEST)
     assert "fingerprints missing from the file: user:a@x.com, user:b@x.com" in text
@@ -301,3 +324,4 @@ def test_a_batch_of_a_kind_that_does_not_batch_or_over_the_limit_is_refused() ->
         op("b@x.com/assign_role", params={"role_id": "2", "role": "Admin"}, batch="batch/r/1"),
     )
     assert "not all of one kind that goes in batches" in refusal(doc(roles))
+

@@ -227,3 +227,35 @@ def test_the_aspect_compares_sets_and_export_writes_them() -> None:
     doc = user_document(erin, {})
     assert doc["phone"]["call_queues"] == ["Support"]
     assert doc["phone"]["shared_line_groups"] == ["Front Desk"]
+
+
+# -- the hand-over guard: each way of taking Zoom Phone away, and members removed alongside
+
+NO_QUEUES = ["users", "profile", "role", "groups", "phone", "contact_center"]
+
+
+def test_a_manager_whose_zoom_phone_is_taken_away_is_refused_like_a_leaver() -> None:
+    # disable_phone is a way of leaving too: Zoom refuses it for a queue's manager.
+    desired = queues_state(want("dana", EXTS["dana"], phone=False), manage=NO_QUEUES)
+    found = problems(desired, account())
+    assert len(found) == 2
+    assert all("manager of call queue" in m for m in found)
+
+
+def test_a_state_that_deactivates_a_phone_user_reads_the_phone_groups() -> None:
+    # Its phone block kept: only status: inactive says that it leaves.
+    inactive = keep("gus").model_copy(update={"status": "inactive"})
+    desired = queues_state(inactive, manage=NO_QUEUES)
+    assert needs_phone_groups(desired)(account())
+    [message] = problems(desired, account())
+    assert "operator of auto receptionist 'Main Line'" in message
+
+
+def test_a_queue_whose_last_members_leave_it_in_the_same_plan_is_warned() -> None:
+    # finn is deleted and erin leaves the queue by her own step: nobody stays.
+    queues = (PhoneGroup("q-support", "Support", (member("erin"), member("finn"))),)
+    desired = queues_state(leaver("finn"), keep("erin", call_queues=()))
+    result = plan(desired, account(queues=queues))
+    assert f"{email('erin')}/remove_call_queue_member/Support" in ids(result)
+    empty = "call queue Support: this plan leaves it with no member"
+    assert any(empty in w for w in result.warnings)
