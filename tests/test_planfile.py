@@ -325,3 +325,11 @@ def test_a_batch_of_a_kind_that_does_not_batch_or_over_the_limit_is_refused() ->
     )
     assert "not all of one kind that goes in batches" in refusal(doc(roles))
 
+
+def test_a_batched_plan_is_not_the_claim_of_a_plan_made_without_batches() -> None:
+    # The fresh plan `apply --plan F --no-batch` makes has no `batch` in its steps: the
+    # field only the file has is a difference too, both ways round.
+    unbatched = plan(*(replace(o, batch="") for o in BATCHED.operations))
+    for saved, fresh in ((BATCHED, unbatched), (unbatched, BATCHED)):
+        text = claim_refusal(saved, fresh)
+        assert "steps that differ: a@x.com/create_contact_center_user (batch)" in text

@@ -231,8 +231,13 @@ def _step_differences(saved: SavedPlan, fresh: Plan) -> list[str]:
     changed = []
     for op_id, op in mine.items():
         if op_id in theirs:
+            # Both sides' fields: `to_dict` leaves out empty ones (an unbatched step has
+            # no `batch`), so a field only the file has is a difference too.
+            fresh_op = theirs[op_id]
             fields = sorted(
-                k for k in theirs[op_id] if _canonical(op.get(k)) != _canonical(theirs[op_id][k])
+                k
+                for k in set(fresh_op) | set(op)
+                if _canonical(op.get(k)) != _canonical(fresh_op.get(k))
             )
             if fields:
                 changed.append(f"{op_id} ({', '.join(fields)})")
