@@ -352,6 +352,13 @@ def test_a_pool_over_its_seats_needs_releases_for_the_overage_first() -> None:
         "zoe@example.com/delete_user",
         "amy@example.com/delete_user",
     }
+    assert (
+        "account.seats.licensed is 2, but 3 users hold one: a step that takes one waits for "
+        "1 more to be given up first; update it if the account has more"
+    ) in plan.warnings
+    # No warning where the plan takes none: nothing waits.
+    leaves = state(KEEP_ALICE, on_missing_user="delete", seats={"licensed": 2})
+    assert not [w for w in make_plan(leaves, live_state(ALICE, zoe, amy)).warnings if "seats" in w]
 
 
 def test_a_calling_plan_zoom_counts_over_its_subscription_needs_the_overage_released() -> None:

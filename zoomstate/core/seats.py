@@ -138,6 +138,19 @@ def _seat_order(pools: Sequence[Pool]) -> dict[str, int]:
     return {o: n for n, o in enumerate(order)}
 
 
+def _declared_free(b: Builder, field: str, owned: int, held: int, claimed: bool) -> int:
+    """The free seats of a pool `account.seats` declares, with a warning when more users
+    hold one than it says and the plan takes one (the count is out of date, or the
+    account is over its licences: either way a claim waits for the overage to go)."""
+    if held > owned and claimed:
+        b.warnings.append(
+            f"account.seats.{field} is {owned}, but {held} users hold one: a step that "
+            f"takes one waits for {held - owned} more to be given up first; update it if "
+            "the account has more"
+        )
+    return owned - held
+
+
 def link_seats(b: Builder, ledger: Ledger) -> None:
     ops = sorted(b.ops.values(), key=lambda o: o.id)
     taken = {o.id: o.claims() for o in ops}
@@ -175,7 +188,9 @@ def link_seats(b: Builder, ledger: Ledger) -> None:
         if wanted and seats.unstated(field):
             b.warnings.append(f"account.seats.{field} is not set: {unchecked} are not checked")
         if owned is not None:
-            pools.append((what, owned - ledger.count[seat], wanted, releases(seat)))
+            takes_one = bool(wanted or later[what][0])
+            free = _declared_free(b, field, owned, ledger.count[seat], takes_one)
+            pools.append((what, free, wanted, releases(seat)))
     for package in get_args(ContactCenterPackage):
         seat = contact_center_seat(package)
         wanted = claims(seat)
@@ -191,7 +206,7 @@ def link_seats(b: Builder, ledger: Ledger) -> None:
                 "Contact Center seats are not checked"
             )
             continue
-        free = declared - ledger.count[seat]
+        free = _declared_free(b, f"contact_center.{package}", declared, ledger.count[seat], True)
         pools.append((f"Contact Center {package}", free, wanted, releases(seat)))
     rank = _seat_order(pools)
     for what, available, claimed, released in pools:
