@@ -42,6 +42,32 @@ def test_steps_of_one_kind_go_20_a_batch_in_plan_order() -> None:
     assert batch_steps(ops) == out  # deterministic
 
 
+def test_one_step_over_the_limit_stays_a_step_of_its_own() -> None:
+    # 21 ready together: a batch of 20 and one step alone, never a batch of 21.
+    ops = [step for u in users(21) for step in (created(u), cc(u, f"{u}/create_user"))]
+    batches = [op.batch for op in batch_steps(ops) if op.kind == "create_contact_center_user"]
+    assert batches == ["batch/contact_center_users/1"] * 20 + [""]
+
+
+def test_batches_are_numbered_in_plan_order_of_their_first_member() -> None:
+    # 22 steps ready at once (a batch of 20, then one of 2) and, between them in plan
+    # order, 2 waiting for a release: those 2 start before the second batch of the 22.
+    leaver = "x@example.com"
+    release = Operation(
+        id=f"{leaver}/delete_contact_center_user",
+        kind="delete_contact_center_user",
+        user=leaver,
+        params={},
+    )
+    first, rest = users(22)[:10], users(22)[10:]
+    waiting = [cc(u, release.id) for u in ("w1@example.com", "w2@example.com")]
+    ops = [release, *(cc(u) for u in first), *waiting, *(cc(u) for u in rest)]
+    out = {op.id: op.batch for op in batch_steps(ops)}
+    name = "batch/contact_center_users"
+    assert [out[cc(u).id] for u in first + rest] == [f"{name}/1"] * 20 + [f"{name}/3"] * 2
+    assert [out[op.id] for op in waiting] == [f"{name}/2"] * 2
+
+
 def test_steps_waiting_for_different_steps_of_others_do_not_go_together() -> None:
     a, b, c = users(3)
     leaver = "x@example.com"
@@ -82,3 +108,22 @@ def test_batches_that_would_wait_for_each_other_are_found_and_not_made() -> None
     plain = [replace(op, batch="") for op in ops]
     assert batch_cycle(plain) == []
     assert batch_steps(plain) == plain
+
+
+def test_batches_waiting_for_each_other_through_dependencies_are_found() -> None:
+    # No owner has two steps: the cycle is in depends_on alone. a's step waits for c's
+    # (batch 1 waits for batch 2) and d's for b's (batch 2 waits for batch 1).
+    a, b, c, d = users(4)
+    upd = {
+        u: Operation(id=f"{u}/update_contact_center_user", kind="update_contact_center_user",
+                     user=u, params={"access": "inactive"})
+        for u in (c, d)
+    }  # fmt: skip
+    ops = [
+        replace(cc(b), batch="batch/contact_center_users/1"),
+        replace(upd[c], batch="batch/contact_center_updates/1"),
+        replace(cc(a, upd[c].id), batch="batch/contact_center_users/1"),
+        replace(upd[d], depends_on=(cc(b).id,), batch="batch/contact_center_updates/1"),
+    ]
+    assert batch_cycle(ops) != []
+    assert batch_cycle([replace(op, batch="") for op in ops]) == []

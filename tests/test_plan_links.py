@@ -78,6 +78,24 @@ def test_a_number_of_a_user_losing_it_with_phone_or_account_waits_for_that(
     assert deps(plan)[claim] == {release}
 
 
+def test_a_number_is_released_by_its_holders_earliest_step_that_frees_it() -> None:
+    # zoe gives up N0 and then her calling plan, which would drop N0 too: bob's claim
+    # waits for the unassign itself, and that one (not the plan's removal) is the
+    # hand-over that loses nothing.
+    zoe = live_user("zoe", 101001, numbers=(N0,))
+    bob = live_user("bob", 101002)
+    desired = state(want("zoe", 101001, plans=()), want("bob", 101002, numbers=(N0,)))
+    plan = make_plan(desired, live_state(bob, zoe))
+    release, claim = f"zoe@example.com/unassign_number/{N0}", f"bob@example.com/assign_number/{N0}"
+    drop = "zoe@example.com/unassign_calling_plan/200"
+    assert ids(plan) == [release, claim, drop]
+    assert deps(plan)[claim] == {release}
+    assert (plan.operations[0].destroys_data, plan.operations[0].note) == (
+        False,
+        "moves to bob@example.com",
+    )
+
+
 def test_an_extension_moving_between_users_is_released_first() -> None:
     zoe = live_user("zoe", 101001)
     bob = live_user("bob", 101002)
@@ -106,6 +124,38 @@ def test_an_extension_swap_goes_through_a_free_extension() -> None:
         f"{a}/update_phone/temp": set(),
         f"{b}/update_phone": {f"{a}/update_phone/temp"},
         f"{a}/update_phone": {f"{a}/update_phone/temp", f"{b}/update_phone"},
+    }
+
+
+def test_a_swaps_free_extension_is_none_a_live_user_outside_the_state_holds() -> None:
+    # carol is not in the state (left alone) and keeps 101003: the free one is 101004.
+    users = live_user("alice", 101001), live_user("bob", 101002), live_user("carol", 101003)
+    plan = make_plan(state(want("alice", 101002), want("bob", 101001)), live_state(*users))
+    assert plan.operations[0].id == "alice@example.com/update_phone/temp"
+    assert plan.operations[0].params == {"extension": 101004}
+
+
+def test_a_swaps_free_extension_is_none_the_state_gives_a_new_user() -> None:
+    # dan, new, is to get 101003: the free one is 101004.
+    users = live_user("alice", 101001), live_user("bob", 101002)
+    desired = state(want("alice", 101002), want("bob", 101001), want("dan", 101003))
+    plan = make_plan(desired, live_state(*users))
+    assert plan.operations[0].id == "alice@example.com/update_phone/temp"
+    assert plan.operations[0].params == {"extension": 101004}
+
+
+def test_two_swaps_go_through_two_different_free_extensions() -> None:
+    # alice and cat swap, bob and dan swap. alice moves to 101003 for a moment; bob's
+    # next free one up would be 101003 too, but alice has it by then: 101006.
+    held = {"alice": 101001, "bob": 101002, "cat": 101004, "dan": 101005}
+    desired = state(
+        want("alice", 101004), want("cat", 101001), want("bob", 101005), want("dan", 101002)
+    )
+    plan = make_plan(desired, live_state(*(live_user(n, e) for n, e in held.items())))
+    temps = {op.id: op.params for op in plan.operations if op.id.endswith("/temp")}
+    assert temps == {
+        "alice@example.com/update_phone/temp": {"extension": 101003},
+        "bob@example.com/update_phone/temp": {"extension": 101006},
     }
 
 

@@ -182,6 +182,29 @@ def test_a_data_losing_step_of_a_kept_user_goes_last() -> None:
     assert plan.operations[-1].destroys_data
 
 
+def test_a_destructive_step_a_needed_release_waits_for_is_needed_too() -> None:
+    # zoe's number goes (data lost) before her calling plan, whose seat dan takes: the
+    # plan's removal is needed, so the number's removal it waits for is too, and both
+    # run early, before zulu's unrelated change, not after it.
+    zoe = live_user("zoe", 101001, numbers=(N0,))
+    desired = state(
+        want("zoe", 101001, plans=()),
+        want("dan", site=None),
+        want("zulu", phone=False, department="Ops"),
+    )
+    plan = make_plan(desired, live_state(zoe, live_user("zulu"), available={200: 0}))
+    d, z = "dan@example.com", "zoe@example.com"
+    assert ids(plan) == [
+        f"{d}/create_user",
+        f"{d}/enable_phone",
+        f"{z}/unassign_number/{N0}",
+        f"{z}/unassign_calling_plan/200",
+        f"{d}/assign_calling_plan/200",
+        "zulu@example.com/update_user",
+    ]
+    assert plan.operations[2].destroys_data
+
+
 # --------------------------------------------------------------------------------------
 # Pending users (rule 6 of the docstring): steps that need an active user wait.
 
@@ -257,6 +280,19 @@ def test_within_a_user_steps_follow_the_natural_sequence_and_users_their_order()
     ]
     # Only the number waits on something: its calling plan.
     assert {k for k, v in deps(plan).items() if v} == {f"{a}/assign_number/{N5}"}
+
+
+def test_steps_of_a_group_come_before_users_steps_whatever_the_names() -> None:
+    # By owner kind first (group: before user:), then name: "eng" sorts after "alice",
+    # yet the group's step comes first.
+    desired = state(
+        want("alice", phone=False, department="Ops"),
+        want("bob", phone=False, groups=("eng",)),
+        groups={"managed": ["eng"]},
+    )
+    live = live_state(live_user("alice"), live_user("bob", groups=()), groups=("eng",))
+    plan = make_plan(desired, live)
+    assert ids(plan) == ["eng/add_group_members/1", "alice@example.com/update_user"]
 
 
 def test_an_admin_is_demoted_before_being_deactivated() -> None:

@@ -80,6 +80,11 @@ def test_a_number_its_holder_gives_up_in_this_plan_is_fine_for_a_pending_user() 
     plan = make_plan(desired, live_state(ALICE, pending))
     assert [op.id for op in plan.operations] == [f"alice@example.com/unassign_number/{N0}"]
     assert any(w.user == "carol@example.com" and w.kind == "add_phone_user" for w in plan.waiting)
+    # carol claims it in a later run, not in this plan: the number sits unassigned in
+    # between, so giving it up is no hand-over (it loses data and counts for safety).
+    (release,) = plan.operations
+    assert release.destroys_data
+    assert "moves to" not in release.note
 
 
 def test_an_extension_someone_keeps_is_refused_for_a_pending_user() -> None:

@@ -55,6 +55,28 @@ def test_more_than_10_numbers_go_the_per_user_way() -> None:
     assert "more than 10 numbers" in enable.note
 
 
+def test_exactly_10_numbers_still_go_in_the_batch() -> None:
+    assert len(SF_NUMBERS) == 10
+    ops = steps(want("dan", 101010, numbers=SF_NUMBERS))
+    add = ops[f"{email('dan')}/add_phone_user"]
+    assert add.params["numbers"] == sorted(SF_NUMBERS)  # type: ignore[attr-defined]
+
+
+def test_without_a_site_on_an_account_without_sites_it_goes_in_the_batch() -> None:
+    live = replace(live_state(), sites=())
+    plan = make_plan(state(want("dan", 1010, site=None)), live)
+    kinds = [op.kind for op in plan.operations]
+    assert kinds == ["create_user", "add_phone_user"]
+    assert plan.operations[1].params["short_extension"] == "1010"
+
+
+def test_new_phone_users_go_10_a_batch() -> None:
+    hires = [want(f"hire{i:02}", 101100 + i) for i in range(12)]
+    plan = make_plan(state(*hires), live_state(available={200: 12}))
+    batches = [op.batch for op in plan.operations if op.kind == "add_phone_user"]
+    assert batches == ["batch/phone_users/1"] * 10 + ["batch/phone_users/2"] * 2
+
+
 def test_a_calling_plan_without_a_batch_name_goes_the_per_user_way() -> None:
     live = live_state()
     odd = CallingPlan(1000, "Unlimited Domestic Select", 10, 0, 10)
