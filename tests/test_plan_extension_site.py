@@ -35,8 +35,12 @@ def test_the_live_site_counts_when_the_state_leaves_the_site_out() -> None:
 
 
 def test_an_extension_that_is_only_the_site_code_is_refused() -> None:
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as caught:
         make_plan(state(want("ann", 10, site=SF)), live_state(live_user("ann")))
+    (problem,) = _problems(caught.value)
+    assert (
+        "extension 10 is only the code 10 of site 'San Francisco', with no short extension"
+    ) in problem
 
 
 def test_an_extension_with_its_site_code_plans() -> None:

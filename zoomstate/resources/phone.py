@@ -163,13 +163,17 @@ def _extension_fits_site(p: UserSteps, live: PhoneSpec | None, want: PhoneSpec) 
     if site is None or site.site_code is None or want.extension is None:
         return
     prefix, extension = str(site.site_code), str(want.extension)
-    if not (extension.startswith(prefix) and len(extension) > len(prefix)):
-        p.b.problem(
-            p.key,
-            "phone.extension",
-            f"extension {extension} does not start with the code {prefix} of site "
-            f"{site.name!r}: Zoom takes the full extension, site code first",
-        )
+    if not extension.startswith(prefix):
+        wrong = f"does not start with the code {prefix} of site {site.name!r}"
+    elif len(extension) <= len(prefix):
+        wrong = f"is only the code {prefix} of site {site.name!r}, with no short extension"
+    else:
+        return
+    p.b.problem(
+        p.key,
+        "phone.extension",
+        f"extension {extension} {wrong}: Zoom takes the full extension, site code first",
+    )
 
 
 def _calling_plan_codes(p: UserSteps, want: PhoneSpec) -> list[int]:
