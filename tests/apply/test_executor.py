@@ -46,7 +46,7 @@ from zoomstate.model import (
 )
 from zoomstate.plan import Plan, make_plan
 from zoomstate.sandbox import embedded
-from zoomstate.sandbox.app import SandboxApp, create_app
+from zoomstate.sandbox.app import DEFAULT_CREDENTIALS, SandboxApp, create_app
 from zoomstate.sandbox.clock import Clock
 from zoomstate.sandbox.faults import FaultSpec, FaultSpecError, request_faults
 from zoomstate.sandbox.seeding import generate_account
@@ -565,6 +565,28 @@ def test_the_journal_keeps_no_passcode_host_key_or_password(tmp_path: Path) -> N
     assert user["pmi"] == 8512345678
     # Page tokens are not secrets: they stay, for reading the journal.
     assert record["query"]["next_page_token"] == "abc"
+
+
+def test_the_token_request_is_journaled_by_path_only(tmp_path: Path) -> None:
+    # Its query names the account and its headers carry the app's credentials: neither
+    # is written, the request and its answer are there all the same.
+    journal = Journal(tmp_path / "run.jsonl")
+    app = sandbox_app(1, SEED)
+
+    async def go() -> None:
+        async with make_client(JournalTransport(httpx.ASGITransport(app=app), journal)) as client:
+            await read_account(client)
+
+    asyncio.run(go())
+    journal.close()
+    records = read_journal([tmp_path / "run.jsonl"])
+    token = [r for r in records if r["path"].endswith("/oauth/token")]
+    assert [r["event"] for r in token] == ["request", "response"]
+    assert all("query" not in r and r.get("body") is None for r in token)
+    text = (tmp_path / "run.jsonl").read_text()
+    assert "account_credentials" not in text
+    assert DEFAULT_CREDENTIALS.account_id not in text
+    assert DEFAULT_CREDENTIALS.client_secret not in text
 
 
 class ForwardThenRefuse(RefuseOne):

@@ -109,3 +109,40 @@ def test_close_after_a_failed_write_says_nothing_more(tmp_path: Path) -> None:
     with pytest.raises(JournalError, match="disk full"):
         journal.write("run_end")  # still refused: nothing more goes unjournaled
     journal.close()
+
+
+def test_once_a_write_failed_the_journal_takes_nothing_more_even_with_room_again(
+    tmp_path: Path,
+) -> None:
+    # A write that failed may have left the record half there; and a call whose request
+    # record failed was never sent. A journal that took records again would hold calls
+    # after a gap: every write after the first failure is refused, room or not.
+    journal = Journal(tmp_path / "run.jsonl")
+    disk = FullDisk(journal._file, room=1)
+    journal._file = disk  # type: ignore[assignment]
+    journal.write("run_start")
+    with pytest.raises(JournalError, match="disk full"):
+        journal.write("step_start", op="x")
+    disk.full, disk._room = False, 10**6  # room again
+    with pytest.raises(JournalError, match="disk full"):
+        journal.write("request", method="POST", path="/v2/users", op="x")
+    journal.close()
+    events = [json.loads(line)["event"] for line in journal.path.read_text().splitlines()]
+    assert events == ["run_start"]
+
+
+class FullOnClose(FullDisk):
+    """Takes every record, then fails to write them out when the file is closed."""
+
+    def close(self) -> None:
+        self._inner.close()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_close_that_cannot_write_the_journal_out_is_one_line(tmp_path: Path) -> None:
+    # The last records were buffered, not written: the run must not end as if they were.
+    journal = Journal(tmp_path / "run.jsonl")
+    journal._file = FullOnClose(journal._file, room=10**6)  # type: ignore[assignment]
+    journal.write("run_end")
+    with pytest.raises(JournalError, match="cannot write the apply journal: disk full"):
+        journal.close()

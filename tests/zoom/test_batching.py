@@ -11,7 +11,7 @@ from typing import Any
 from zoomstate.core.ops import Operation
 from zoomstate.errors import BackendError, Unreachable
 from zoomstate.zoom.adapters.base import StepContext
-from zoomstate.zoom.adapters.batching import ALREADY, batch_handler
+from zoomstate.zoom.adapters.batching import ALREADY, Outcome, batch_handler
 
 BAD = "u03@example.com"
 
@@ -91,3 +91,42 @@ def test_a_refused_retry_of_a_call_that_reached_zoom_is_done_not_failed() -> Non
     assert outcomes[members[0].id].detail == ALREADY
     assert all(o.error is None for o in outcomes.values())
     assert zoom.done == {op.user for op in members}
+
+
+def test_members_read_back_as_done_are_never_sent_again() -> None:
+    # An earlier attempt already did two members; the retry is refused for the bad user.
+    # Those two are read back once and left out of every call after the refused one.
+    zoom = FakeZoom()
+    members = ops(8)
+    zoom.done = {members[0].user, members[1].user}
+    outcomes = run(zoom, members)
+    first, *after = zoom.sent
+    assert len(first) == 8
+    assert not {members[0].user, members[1].user} & {u for call in after for u in call}
+    assert outcomes[members[0].id].detail == ALREADY
+    assert [op_id for op_id, o in outcomes.items() if o.error is not None] == [f"{BAD}/add"]
+
+
+def test_a_refused_batch_is_read_back_once_then_only_the_isolated_user() -> None:
+    # 10 members read back after the first refusal; the halves are not read back again
+    # (nothing of them was sent before), only the bad user once it is alone.
+    zoom = FakeZoom()
+    run(zoom, ops(10))
+    assert zoom.reads == 10 + 1
+
+
+def test_a_401_is_not_split_or_read_back_as_a_refusal() -> None:
+    # The app's credentials, not a bad member: splitting would only send it again.
+    sent: list[int] = []
+
+    async def unauthorised(ctx: StepContext, batch: Sequence[Operation]) -> None:
+        sent.append(len(batch))
+        raise BackendError("Invalid access token.", status=401, code=124)
+
+    async def read_back(ctx: StepContext, batch: Sequence[Operation]) -> set[str]:
+        raise AssertionError("a 401 is not read back")
+
+    handler = batch_handler(unauthorised, read_back)
+    outcomes: dict[str, Outcome] = asyncio.run(handler(None, ops(6)))  # type: ignore[arg-type]
+    assert sent == [6]
+    assert all(o.error is not None and o.error.status == 401 for o in outcomes.values())
