@@ -136,6 +136,17 @@ def zoom_id(live: LiveState, n: int) -> str:
     return found
 
 
+def refuses_user_0(live: LiveState, request: httpx.Request) -> httpx.Response | bool:
+    """A rule: Zoom refuses user 0's PATCH (400 / 300) and passes everything else."""
+    refused = request.method == "PATCH" and request.url.path.endswith(zoom_id(live, 0))
+    return httpx.Response(400, json=REFUSED) if refused else False
+
+
+def outcomes(report: ApplyReport) -> dict[str, tuple[str, str]]:
+    """Each step's (status, detail) in the report."""
+    return {r.op: (r.status, r.detail) for r in report.results}
+
+
 def ends(journal: Path) -> dict[str, tuple[str, str]]:
     """Each step's journaled end: (status, detail)."""
     return {
@@ -289,16 +300,15 @@ def test_a_step_whose_dependency_was_skipped_is_skipped_and_sends_nothing(
     second = step("update_user", 1, first.id)
     third = step("update_user", 2, second.id)
 
-    def rule(live: LiveState, request: httpx.Request) -> httpx.Response | bool:
-        refused = request.method == "PATCH" and request.url.path.endswith(zoom_id(live, 0))
-        return httpx.Response(400, json=REFUSED) if refused else False
-
     outcome, writes, live = run(
-        app, lambda live: plan_of(first, second, third, step("update_user", 3)), rule, journal
+        app,
+        lambda live: plan_of(first, second, third, step("update_user", 3)),
+        refuses_user_0,
+        journal,
     )
 
     assert isinstance(outcome, ApplyReport)
-    status = {r.op: (r.status, r.detail) for r in outcome.results}
+    status = outcomes(outcome)
     assert status[first.id][0] == "failed"
     assert status[second.id] == ("skipped", f"depends on {first.id}, which failed")
     assert status[third.id] == ("skipped", f"depends on {second.id}, which skipped")
@@ -326,17 +336,13 @@ def test_the_waiting_steps_of_a_user_whose_creation_was_skipped_are_skipped(
     )
     waiting = Waiting(user=hire, kind="assign_role", reason="waits for the invitation")
 
-    def rule(live: LiveState, request: httpx.Request) -> httpx.Response | bool:
-        refused = request.method == "PATCH" and request.url.path.endswith(zoom_id(live, 0))
-        return httpx.Response(400, json=REFUSED) if refused else False
-
     def make(live: LiveState) -> Plan:
         return dataclasses.replace(plan_of(first, create), waiting=(waiting,))
 
-    outcome, writes, _ = run(app, make, rule, journal)
+    outcome, writes, _ = run(app, make, refuses_user_0, journal)
 
     assert isinstance(outcome, ApplyReport)
-    status = {r.op: (r.status, r.detail) for r in outcome.results}
+    status = outcomes(outcome)
     assert status[create.id] == ("skipped", f"depends on {first.id}, which failed")
     assert status[f"{hire}/assign_role"] == (
         "skipped",
@@ -376,7 +382,7 @@ def test_a_batch_that_got_no_answer_at_all_counts_as_a_step_without_one(
 
     assert isinstance(outcome, ApplyReport)
     assert outcome.stopped.startswith("the API stopped answering")
-    status = {r.op: (r.status, r.detail) for r in outcome.results}
+    status = outcomes(outcome)
     assert [status[f"{user(n)}/create_contact_center_user"][0] for n in (1, 2, 3, 4)] == [
         "failed"
     ] * 4
@@ -463,14 +469,10 @@ def test_a_batch_whose_every_member_is_skipped_is_not_sent(tmp_path: Path) -> No
         ]
         return plan_of(first, *ops)
 
-    def rule(live: LiveState, request: httpx.Request) -> httpx.Response | bool:
-        refused = request.method == "PATCH" and request.url.path.endswith(zoom_id(live, 0))
-        return httpx.Response(400, json=REFUSED) if refused else False
-
-    outcome, writes, _ = run(app, make, rule, journal)
+    outcome, writes, _ = run(app, make, refuses_user_0, journal)
 
     assert isinstance(outcome, ApplyReport)
-    status = {r.op: (r.status, r.detail) for r in outcome.results}
+    status = outcomes(outcome)
     members = [f"{user(n)}/create_contact_center_user" for n in (1, 2, 3, 4)]
     for op in members:
         assert status[op] == ("skipped", f"depends on {first.id}, which failed")
