@@ -19,6 +19,16 @@ def cc(user: str, *deps: str) -> Operation:
     )
 
 
+def deactivated(user: str) -> Operation:
+    """The user's Contact Center access turned off: a batchable step of another kind."""
+    return Operation(
+        id=f"{user}/update_contact_center_user",
+        kind="update_contact_center_user",
+        user=user,
+        params={"access": "inactive"},
+    )
+
+
 def created(user: str) -> Operation:
     return Operation(id=f"{user}/create_user", kind="create_user", user=user, params={})
 
@@ -93,11 +103,7 @@ def test_batches_that_would_wait_for_each_other_are_found_and_not_made() -> None
     a, b = users(2)
     # a's update runs before its create in a's lane, b's after: the two batches would
     # each wait for the other.
-    upd = {
-        u: Operation(id=f"{u}/update_contact_center_user", kind="update_contact_center_user",
-                     user=u, params={"access": "inactive"})
-        for u in (a, b)
-    }  # fmt: skip
+    upd = {u: deactivated(u) for u in (a, b)}
     ops = [
         replace(cc(a), batch="batch/contact_center_users/1"),
         replace(upd[a], batch="batch/contact_center_updates/1"),
@@ -114,11 +120,7 @@ def test_batches_waiting_for_each_other_through_dependencies_are_found() -> None
     # No owner has two steps: the cycle is in depends_on alone. a's step waits for c's
     # (batch 1 waits for batch 2) and d's for b's (batch 2 waits for batch 1).
     a, b, c, d = users(4)
-    upd = {
-        u: Operation(id=f"{u}/update_contact_center_user", kind="update_contact_center_user",
-                     user=u, params={"access": "inactive"})
-        for u in (c, d)
-    }  # fmt: skip
+    upd = {u: deactivated(u) for u in (c, d)}
     ops = [
         replace(cc(b), batch="batch/contact_center_users/1"),
         replace(upd[c], batch="batch/contact_center_updates/1"),
