@@ -30,7 +30,7 @@ from zoomstate.words import listed
 def _pool(
     b: Builder,
     what: str,
-    available: int | None,
+    free: int | None,
     claims: list[str],
     releases: list[str],
     rank: Mapping[str, int],
@@ -41,12 +41,11 @@ def _pool(
     claims and releases of pending users, made by a run after they accept: their claims
     need seats too, once this plan's have theirs."""
     later, freed_later = pending
-    if available is None or not (claims or later):
+    if free is None or not (claims or later):
         return
-    # Not clamped at 0: a pool with more seats in use than it has (Zoom's count after a
-    # subscription shrank, or `account.seats` declaring fewer than hold one) needs
-    # releases for the overage before a claim fits, as Zoom refuses the claim until then.
-    free = available
+    # `free` is not clamped at 0: a pool with more seats in use than it has (Zoom's count
+    # after a subscription shrank, or `account.seats` declaring fewer than hold one)
+    # needs releases for the overage before a claim fits, as Zoom refuses it until then.
     if len(claims) + len(later) - free > len(releases) + len(freed_later):
         first = b.ops[claims[0]] if claims else b.future[later[0]]
         needs = f"this plan needs {len(claims) + len(later)}"
