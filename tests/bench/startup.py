@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from tests.bench.plan import load_average
 from tests.bench.report import table, write_section
@@ -48,12 +49,16 @@ def _cli(*args: str) -> str:
     return f"import sys\nfrom zoomstate.cli import main\nsys.exit(main({list(args)!r}))\n"
 
 
-_CWD = "working directory"  # a key of a program's extras that is not an environment variable
+class Program(NamedTuple):
+    code: str
+    env: dict[str, str]  # what it adds to the environment
+    cwd: Path = REPO
+
+
 _VALIDATE = _cli("validate", str(REPO / "state"))
-# name: (program, what it adds to the environment)
-PROGRAMS: dict[str, tuple[str, dict[str, str]]] = {
-    "python (empty)": ("pass\n", {}),
-    "click + PyYAML + one pydantic model, no plugin discovery": (
+PROGRAMS: dict[str, Program] = {
+    "python (empty)": Program("pass\n", {}),
+    "click + PyYAML + one pydantic model, no plugin discovery": Program(
         # the CLI's stand-in, written out: importing it would load zoomstate.cli
         "import sys, types\nloader = types.ModuleType('pydantic.plugin._loader')\n"
         "loader.get_plugins = lambda: ()\nsys.modules[loader.__name__] = loader\n"
@@ -61,16 +66,16 @@ PROGRAMS: dict[str, tuple[str, dict[str, str]]] = {
         "class One(BaseModel):\n    x: int\n\nOne(x=1)\n",
         {},
     ),
-    "zoomstate --help": (_cli("--help"), {}),
-    "zoomstate validate state/": (_VALIDATE, {}),
-    "zoomstate validate state/, pydantic's plugin discovery on": (
+    "zoomstate --help": Program(_cli("--help"), {}),
+    "zoomstate validate state/": Program(_VALIDATE, {}),
+    "zoomstate validate state/, pydantic's plugin discovery on": Program(
         _VALIDATE,
         {"PYDANTIC_DISABLE_PLUGINS": ""},
     ),
 }
 
 
-def baseline_programs(commit: str, tree: Path) -> dict[str, tuple[str, dict[str, str]]]:
+def baseline_programs(commit: str, tree: Path) -> dict[str, Program]:
     """`--help` and `validate` of `commit`'s tree, extracted into `tree`; none if the
     commit is not in this clone (a shallow one, say)."""
     if not commit:
@@ -84,24 +89,22 @@ def baseline_programs(commit: str, tree: Path) -> dict[str, tuple[str, dict[str,
         print(f"startup: baseline {commit} not in this clone, left out", file=sys.stderr)
         return {}
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
-    # run in the tree too: `python -c` puts the working directory ahead of PYTHONPATH
-    first_on_path = {"PYTHONPATH": str(tree), _CWD: str(tree)}
+    # Run in the tree too: `python -c` puts the working directory ahead of PYTHONPATH.
+    first_on_path = {"PYTHONPATH": str(tree)}
     return {
-        f"zoomstate --help at {commit}": (_cli("--help"), first_on_path),
-        f"zoomstate validate state/ at {commit}": (
-            _cli("validate", str(tree / "state")),
-            first_on_path,
+        f"zoomstate --help at {commit}": Program(_cli("--help"), first_on_path, tree),
+        f"zoomstate validate state/ at {commit}": Program(
+            _cli("validate", str(tree / "state")), first_on_path, tree
         ),
     }
 
 
-def timed(program: tuple[str, dict[str, str]], env: dict[str, str]) -> float:
-    code, extra = program
-    cwd = extra.get(_CWD, str(REPO))
-    added = {k: v for k, v in extra.items() if k != _CWD}
+def timed(program: Program, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    command = [sys.executable, "-c", code]
-    subprocess.run(command, env={**env, **added}, check=True, capture_output=True, cwd=cwd)
+    command = [sys.executable, "-c", program.code]
+    subprocess.run(
+        command, env={**env, **program.env}, check=True, capture_output=True, cwd=program.cwd
+    )
     return time.perf_counter() - started
 
 
